@@ -1,0 +1,73 @@
+"""BCF Scenario Lab: the frame (page config, navigation, shared scenario sidebar).
+
+Run with ``streamlit run app.py``. Pages live in ``pages/``; models in ``models/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.common import area, area_presets, init_state, lever, scenario, set_scenario, show_lever_errors
+
+st.set_page_config(page_title="BCF Scenario Lab", page_icon="🏥", layout="wide", initial_sidebar_state="expanded")
+init_state()
+
+PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stExpander"], [data-testid="stSidebarNav"] + div .stSlider { display: none; }
+</style>
+"""
+
+
+def sidebar() -> None:
+    """The shared scenario controls, present on every page."""
+    with st.sidebar:
+        st.markdown(f"**Area:** {area().meta.name}")
+        sc = scenario()
+        choices = area_presets()
+        names = list(choices)
+        matching = [n for n, p in choices.items() if p == sc]
+        custom = f"Custom: {sc.name}" if not matching else None
+        options = ([custom] if custom else []) + names
+        picked = st.selectbox(
+            "Scenario preset", options, index=options.index(custom or matching[0]),
+            key=f"preset#{st.session_state.rev}",
+            help="Named scenarios for workshops; each is the area's baseline with one change.",
+        )
+        if picked in choices and choices[picked] != sc:
+            set_scenario(choices[picked], external=True)
+            st.rerun()
+        c1, c2 = st.columns(2)
+        if c1.button("Reset", help="Back to the area's baseline scenario", width="stretch"):
+            set_scenario(choices[names[0]], external=True)
+            st.rerun()
+        c2.toggle("Present", key="presentation", help="Larger type and fewer controls for a room")
+        lever(st.slider, "Horizon (financial years)", ("horizon_years",), min_value=1, max_value=10,
+              help="How many financial years (April–March) after the last year of data to project.")
+        show_lever_errors()
+        st.caption("Share this scenario: copy the page address; it holds the whole scenario.")
+
+
+nav = st.navigation(
+    {
+        "Overview": [
+            st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        ],
+        "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
+    }
+)
+sidebar()
+if st.session_state.get("presentation"):
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+if "link_message" in st.session_state:
+    kind, text = st.session_state.pop("link_message")
+    getattr(st, kind)(text)
+if area().meta.synthetic:
+    st.info(
+        "**Illustrative demo data.** The series are synthetic, calibrated to published Harrow figures; "
+        "they are not real patient data. Load your own area on the Data page.",
+        icon="ℹ️",
+    )
+nav.run()

@@ -1,0 +1,348 @@
+"""The Scenario: one immutable, validated object holding every lever.
+
+A Scenario is built from an area's defaults (:func:`baseline`) and changed only
+by making a new one (``scenario.model_copy(update=...)`` re-validated through
+:func:`evolve`). It compares equal by value and hashes, so it can key caches;
+it converts to JSON and back exactly, and to a compact URL token for shared
+links. Older schema versions load through :data:`MIGRATIONS`.
+
+Units: money in £ (a year unless stated), growth in % a year, shares as
+fractions of 1, capacities per week, stays in days.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import zlib
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from models.data import AGE_BANDS, SCHEME_METRICS, AreaData
+
+SCHEMA_VERSION = 1
+_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+Pct = Annotated[float, Field(ge=-10.0, le=15.0)]  # annual growth, % a year
+
+
+class Lever(BaseModel):
+    """Base for every lever group: frozen, no unknown fields."""
+
+    model_config = _FROZEN
+
+
+class Growth(Lever):
+    """Demographic growth levers (see models/population.py)."""
+
+    variant: Literal["low", "principal", "high"] = "principal"
+    overrides: tuple[tuple[str, Pct], ...] = Field(
+        default=(), description="(age band, annual growth %) replacing the variant for that band"
+    )
+    older_people_adjust_pp: float = Field(
+        default=0.0, ge=-5.0, le=5.0, description="percentage points added to each 65+ band's growth"
+    )
+
+    @field_validator("overrides")
+    @classmethod
+    def _bands(cls, v: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+        bands = [b for b, _ in v]
+        unknown = [b for b in bands if b not in AGE_BANDS]
+        if unknown:
+            raise ValueError(f"unknown age band(s) {unknown}; use {', '.join(AGE_BANDS)}")
+        if len(set(bands)) != len(bands):
+            raise ValueError("each age band may be overridden once")
+        return tuple(sorted(v, key=lambda kv: AGE_BANDS.index(kv[0])))
+
+    def override_map(self) -> dict[str, float | None]:
+        given = dict(self.overrides)
+        return {b: given.get(b) for b in AGE_BANDS}
+
+
+class Demand(Lever):
+    """How the demand models treat the COVID-19 disruption (Apr 2020 – Mar 2021)."""
+
+    covid: Literal["intervention", "exclude"] = "intervention"
+
+
+class Scheme(Lever):
+    """One pooled-fund scheme. Effects are activity avoided a year at ``reference_budget_gbp``."""
+
+    name: str = Field(min_length=1, max_length=80)
+    funding_source: str = Field(default="NHS minimum contribution", max_length=60)
+    lead_partner: str = Field(default="ICB", max_length=40)
+    budget_gbp: float = Field(ge=0, le=1e9, description="£ a year")
+    reference_budget_gbp: float = Field(gt=0, le=1e9, description="£ a year at which the effects were estimated")
+    metric: Literal["nea", "acs", "placements", "delayed_days"]
+    effect_low: float = Field(ge=0)
+    effect_central: float = Field(ge=0)
+    effect_high: float = Field(ge=0)
+    ramp_months: int = Field(default=3, ge=0, le=60)
+    saturation: float = Field(default=1.5, gt=0, le=100, description="budget scale of diminishing returns, × reference")
+    source: str = Field(default="illustrative assumption", max_length=300)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scheme:
+        if not self.effect_low <= self.effect_central <= self.effect_high:
+            raise ValueError(f"scheme '{self.name}': effects must satisfy low ≤ central ≤ high")
+        return self
+
+
+class Flow(Lever):
+    """Acute bed base and discharge capacity (see models/flow.py)."""
+
+    core_beds: int = Field(ge=1, le=5000)
+    escalation_beds: int = Field(default=0, ge=0, le=1000)
+    escalation_open: str = Field(default="12-01", description="MM-DD, opening date each winter")
+    escalation_close: str = Field(default="03-31", description="MM-DD, last open day")
+    share_14plus: float = Field(gt=0, lt=0.6, description="share of inpatients staying 14+ days (calibration)")
+    share_21plus: float = Field(gt=0, lt=0.5, description="share of inpatients staying 21+ days (calibration)")
+    p0_share: float = Field(ge=0, le=1)
+    p1_share: float = Field(ge=0, le=1)
+    p2_share: float = Field(ge=0, le=1)
+    p3_share: float = Field(ge=0, le=1)
+    p1_starts_per_week: float = Field(ge=0, le=5000)
+    p2_beds: int = Field(ge=0, le=2000)
+    p2_los_days: float = Field(gt=0, le=120)
+    p3_per_week: float = Field(ge=0, le=1000)
+    winter_uplift_pct: float = Field(default=3.0, ge=0, le=50, description="% more arrivals Dec–Feb")
+
+    @field_validator("escalation_open", "escalation_close")
+    @classmethod
+    def _mmdd(cls, v: str) -> str:
+        if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", v):
+            raise ValueError(f"'{v}' is not a month-day like 12-01")
+        return v
+
+    @model_validator(mode="after")
+    def _checks(self) -> Flow:
+        total = self.p0_share + self.p1_share + self.p2_share + self.p3_share
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"pathway shares P0–P3 must add up to 100% (they add up to {total:.1%})")
+        if self.share_21plus >= self.share_14plus:
+            raise ValueError("the share staying 21+ days must be below the share staying 14+ days")
+        return self
+
+
+class Costs(Lever):
+    """Unit costs in £ (defaults and sources in the area's unit_costs.csv)."""
+
+    nea_spell: float = Field(ge=0, le=1e6, description="£ per emergency admission")
+    excess_bed_day: float = Field(ge=0, le=1e5, description="£ per delayed bed day")
+    escalation_bed_day: float = Field(ge=0, le=1e5, description="£ per escalation bed day")
+    care_home_week: float = Field(ge=0, le=1e5, description="£ per week")
+    placement_duration_weeks: float = Field(ge=0, le=1000, description="expected weeks per placement")
+    p1_start: float = Field(ge=0, le=1e6, description="£ per Home First start")
+    p2_bed_day: float = Field(ge=0, le=1e5, description="£ per step-down bed day")
+    p3_week: float = Field(ge=0, le=1e5, description="£ per week of interim care-home bed")
+
+
+class RiskShare(Lever):
+    """Risk-share terms between the two pooled-fund partners (2014 plan: 50:50, seed 001)."""
+
+    partners: tuple[str, str] = ("ICB", "Council")
+    overspend_share_first: float = Field(default=0.5, ge=0, le=1, description="first partner's share of overspend")
+    savings_share_first: float = Field(default=0.5, ge=0, le=1, description="first partner's share of savings")
+    threshold_gbp: float = Field(default=0.0, ge=0, description="first £ of overspend borne by the scheme's lead")
+    performance_pct: float = Field(default=0.0, ge=0, le=100, description="% of NHS money held back")
+    admissions_target_pct: float = Field(default=3.5, ge=0, le=50, description="NEA reduction target (2015-16: 3.5%)")
+
+
+class Scenario(Lever):
+    """Every lever of one scenario. Build with :func:`baseline`; change with :func:`evolve`."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str = Field(default="Baseline", min_length=1, max_length=80)
+    horizon_years: int = Field(default=5, ge=1, le=10, description="financial years projected")
+    n_draws: int = Field(default=1000, ge=50, le=5000, description="Monte Carlo draws")
+    seed: int = Field(default=2022, ge=0, le=2**32 - 1)
+    growth: Growth = Growth()
+    demand: Demand = Demand()
+    schemes: tuple[Scheme, ...] = ()
+    savings_realised_pct: float = Field(default=100.0, ge=0, le=100, description="% of scheme effects realised")
+    ambition_placements: int = Field(default=146, ge=0, le=100_000)
+    ambition_rate_per_100k: float = Field(default=350.0, ge=0, le=10_000)
+    flow: Flow
+    costs: Costs
+    risk_share: RiskShare = RiskShare()
+
+    @field_validator("schemes")
+    @classmethod
+    def _unique_names(cls, v: tuple[Scheme, ...]) -> tuple[Scheme, ...]:
+        names = [s.name for s in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"scheme names must be unique; repeated: {', '.join(dup)}")
+        if len(v) > 200:
+            raise ValueError(f"{len(v)} schemes; at most 200 are supported")
+        return v
+
+    # --- serialisation -----------------------------------------------------
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> Scenario:
+        """Load a scenario, migrating older schema versions."""
+        data = json.loads(text)
+        return cls.model_validate(migrate(data))
+
+    def to_token(self) -> str:
+        """Compressed, URL-safe token of the scenario (for shared links)."""
+        raw = zlib.compress(self.to_json().encode("utf-8"), 9)
+        return "v1." + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> Scenario:
+        version, _, body = token.partition(".")
+        if version != "v1" or not body or len(body) > 20_000:
+            raise ValueError("this link does not hold a scenario this version of the app can read")
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return cls.from_json(zlib.decompress(raw, bufsize=1 << 16).decode("utf-8"))
+
+    @property
+    def scheme_budget_gbp(self) -> float:
+        return float(sum(s.budget_gbp for s in self.schemes))
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""schema_version -> function upgrading a dict to the next version."""
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`."""
+    version = int(data.get("schema_version", 1))
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"scenario schema version {version} is newer than this app ({SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = int(data["schema_version"])
+    return data
+
+
+def evolve(scenario: Scenario, **changes: Any) -> Scenario:
+    """A new, re-validated Scenario with ``changes`` (nested groups given as dicts are merged)."""
+    data = scenario.model_dump()
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        elif isinstance(value, BaseModel):
+            data[key] = value.model_dump()
+        else:
+            data[key] = value
+    return Scenario.model_validate(data)
+
+
+def explain(err: ValidationError) -> list[str]:
+    """Plain-English lines for a validation error (no Python jargon)."""
+    lines = []
+    for e in err.errors():
+        where = " → ".join(str(p) for p in e["loc"]) or "scenario"
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {msg}")
+    return lines
+
+
+def schemes_from_table(table) -> tuple[Scheme, ...]:  # noqa: ANN001 - a DataFrame
+    """Schemes from an area's ``schemes.csv`` (budget = reference budget)."""
+    out = []
+    for row in table.to_dict("records"):
+        out.append(
+            Scheme(
+                name=str(row["name"]),
+                funding_source=str(row["funding_source"]),
+                lead_partner=str(row["lead_partner"]),
+                budget_gbp=float(row["budget_gbp"]),
+                reference_budget_gbp=max(float(row["budget_gbp"]), 1.0),
+                metric=str(row["metric"]),
+                effect_low=float(row["effect_low"]),
+                effect_central=float(row["effect_central"]),
+                effect_high=float(row["effect_high"]),
+                ramp_months=int(row["ramp_months"]),
+                saturation=float(row["saturation"]),
+                source=str(row.get("source", "illustrative assumption"))[:300],
+            )
+        )
+    return tuple(out)
+
+
+def baseline(area: AreaData) -> Scenario:
+    """The do-as-planned scenario for an area: every lever at the area's defaults."""
+    f = area.flow_defaults
+    c = area.unit_costs
+    flow = Flow(
+        core_beds=int(float(f["core_beds"])),
+        escalation_beds=0,  # the baseline has no escalation beds; presets add them
+        escalation_open=f.get("escalation_open", "12-01"),
+        escalation_close=f.get("escalation_close", "03-31"),
+        share_14plus=float(f["share_14plus"]),
+        share_21plus=float(f["share_21plus"]),
+        p0_share=float(f["p0_share"]),
+        p1_share=float(f["p1_share"]),
+        p2_share=float(f["p2_share"]),
+        p3_share=float(f["p3_share"]),
+        p1_starts_per_week=float(f["p1_starts_per_week"]),
+        p2_beds=int(float(f["p2_beds"])),
+        p2_los_days=float(f["p2_los_days"]),
+        p3_per_week=float(f["p3_per_week"]),
+        winter_uplift_pct=float(f.get("winter_uplift_pct", 3.0)),
+    )
+    costs = Costs(
+        nea_spell=c["nea_spell"],
+        excess_bed_day=c["excess_bed_day"],
+        escalation_bed_day=c.get("escalation_bed_day", c.get("nonelective_bed_day", 901.0)),
+        care_home_week=c["care_home_residential_week"],
+        placement_duration_weeks=c.get("placement_duration_weeks", 104.0),
+        p1_start=c["p1_start"],
+        p2_bed_day=c["p2_bed_day"],
+        p3_week=c["p3_week"],
+    )
+    return Scenario(
+        name="Baseline",
+        schemes=schemes_from_table(area.schemes),
+        ambition_placements=area.meta.ambition_placements,
+        ambition_rate_per_100k=area.meta.ambition_rate_per_100k,
+        flow=flow,
+        costs=costs,
+    )
+
+
+def presets(area: AreaData) -> dict[str, Scenario]:
+    """Named scenarios for workshops, each a change to the area's baseline."""
+    base = baseline(area)
+    esc = int(float(area.flow_defaults.get("escalation_beds", 27)))
+    no_savings = evolve(base, name="Savings don't materialise", savings_realised_pct=0.0)
+    shifted = _move_money(base, 1_000_000)
+    return {
+        base.name: base,
+        f"+{esc} escalation beds (Dec–Mar)": evolve(base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}),
+        "+15 Home First starts a week": evolve(
+            base, name="+15 Home First starts a week", flow={"p1_starts_per_week": base.flow.p1_starts_per_week + 15}
+        ),
+        "High older-people growth": evolve(base, name="High older-people growth", growth={"variant": "high"}),
+        no_savings.name: no_savings,
+        shifted.name: shifted,
+    }
+
+
+def _move_money(base: Scenario, amount: float) -> Scenario:
+    """Move ``amount`` £ from the largest placements scheme into the largest NEA scheme (a finance-lead question)."""
+    donors = [s for s in base.schemes if s.metric == "placements"]
+    takers = [s for s in base.schemes if s.metric == "nea"]
+    name = "Move £1m into admission avoidance"
+    if not donors or not takers:
+        return evolve(base, name=name)
+    donor = max(donors, key=lambda s: s.budget_gbp)
+    taker = max(takers, key=lambda s: s.budget_gbp)
+    moved = min(amount, donor.budget_gbp)
+    schemes = tuple(
+        s.model_copy(update={"budget_gbp": s.budget_gbp - moved}) if s is donor
+        else s.model_copy(update={"budget_gbp": s.budget_gbp + moved}) if s is taker
+        else s
+        for s in base.schemes
+    )
+    return evolve(base, name=name, schemes=[s.model_dump() for s in schemes])

@@ -1,0 +1,162 @@
+"""Shared page plumbing: session state, the current area and scenario, lever widgets, downloads.
+
+Pages read the scenario from here, call ``models/`` and render; they never
+compute model quantities themselves. Levers never mutate the scenario: each
+change builds a new, validated one (``models.scenario.evolve``); an invalid
+change is refused with a plain message and the last valid scenario stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from models.data import AreaData, load_area
+from models.export import to_csv_bytes, to_excel_bytes
+from models.scenario import Scenario, baseline, evolve, explain, presets
+
+SHARE_PARAM = "s"
+
+
+@st.cache_resource(show_spinner=False)
+def demo_area() -> AreaData:
+    """The embedded demo area, loaded and validated once per server."""
+    area, problems = load_area()
+    if area is None:  # the shipped data are checked by tests; this is a packaging fault
+        raise RuntimeError("demo data invalid: " + "; ".join(map(str, problems)))
+    return area
+
+
+def init_state() -> None:
+    """Make sure the session has an area, a scenario and a widget revision; apply a shared link once."""
+    ss = st.session_state
+    ss.setdefault("area", demo_area())
+    ss.setdefault("rev", 0)
+    ss.setdefault("lever_errors", [])
+    if "scenario" not in ss:
+        ss.scenario = baseline(ss.area)
+        token = st.query_params.get(SHARE_PARAM)
+        if token:
+            try:
+                ss.scenario = Scenario.from_token(token)
+                ss.link_message = ("success", "Opened the shared scenario from the link.")
+            except Exception:  # noqa: BLE001 - a mangled link (bad base64, zlib, JSON or values) must not crash
+                ss.link_message = ("warning", "The link's scenario could not be read; showing the baseline instead.")
+
+
+def area() -> AreaData:
+    return st.session_state["area"]
+
+
+def scenario() -> Scenario:
+    return st.session_state["scenario"]
+
+
+def set_scenario(new: Scenario, external: bool = False) -> None:
+    """Make ``new`` the session's scenario; ``external`` (preset, reset, load) re-initialises widgets."""
+    ss = st.session_state
+    ss.scenario = new
+    ss.lever_errors = []
+    if external:
+        ss.rev += 1
+    st.query_params[SHARE_PARAM] = new.to_token()
+
+
+def switch_area(new_area: AreaData) -> None:
+    """Use another area: its baseline becomes the scenario."""
+    st.session_state.area = new_area
+    set_scenario(baseline(new_area), external=True)
+
+
+def area_presets() -> dict[str, Scenario]:
+    return _presets_for(area().fingerprint, area())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _presets_for(_fingerprint: str, _area: AreaData) -> dict[str, Scenario]:
+    return presets(_area)
+
+
+def _get(obj: Any, path: Sequence[str]) -> Any:
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
+
+
+def _evolve_path(sc: Scenario, path: Sequence[str], value: Any) -> Scenario:
+    if len(path) == 1:
+        return evolve(sc, **{path[0]: value})
+    if len(path) == 2:
+        return evolve(sc, **{path[0]: {path[1]: value}})
+    raise ValueError("levers are at most two levels deep")
+
+
+def lever(widget: Callable[..., Any], label: str, path: Sequence[str], *, to_value: Callable[[Any], Any] | None = None,
+          **kwargs: Any) -> Any:
+    """Render ``widget`` for the scenario field at ``path``; a change makes a new validated scenario.
+
+    ``to_value`` converts the widget's value into the field's value (e.g. % → share).
+    Selectboxes get ``options`` in kwargs and are positioned on the current value.
+    """
+    sc = scenario()
+    current = _get(sc, path)
+    key = "lever:" + ".".join(path) + f"#{st.session_state.rev}"
+
+    def apply() -> None:
+        raw = st.session_state[key]
+        value = to_value(raw) if to_value else raw
+        try:
+            set_scenario(_evolve_path(scenario(), path, value))
+        except ValidationError as err:
+            st.session_state.lever_errors = explain(err)
+
+    if widget in (st.selectbox, st.radio):
+        options = list(kwargs.pop("options"))
+        display = kwargs.pop("display_value", current)
+        return widget(label, options=options, index=options.index(display), key=key, on_change=apply, **kwargs)
+    display = kwargs.pop("display_value", current)
+    return widget(label, value=display, key=key, on_change=apply, **kwargs)
+
+
+def show_lever_errors() -> None:
+    for line in st.session_state.get("lever_errors", []):
+        st.error(f"Not applied: {line}. The last valid scenario is still in use.")
+
+
+def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> None:
+    """CSV (first frame) and Excel (all frames) download buttons, formula-safe."""
+    label = "illustrative demo data" if area().meta.synthetic else area().meta.name
+    about = f"BCF Scenario Lab export: {stem}. Area: {area().meta.name} ({label}). Scenario: {scenario().name}."
+    c1, c2 = st.columns(2)
+    first_name, first = next(iter(frames.items()))
+    c1.download_button(
+        f"Download {first_name} (CSV)", to_csv_bytes(first), file_name=f"{stem}.csv", mime="text/csv",
+        key=f"csv:{stem}", width="stretch",
+    )
+    c2.download_button(
+        "Download all tables (Excel)", to_excel_bytes(frames, notes=about + ("\n" + note if note else "")),
+        file_name=f"{stem}.xlsx", key=f"xlsx:{stem}", width="stretch",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def how_calculated(markdown: str) -> None:
+    with st.expander("How this is calculated"):
+        st.markdown(markdown)
+
+
+def fmt_gbp(x: float) -> str:
+    """£ at the edge: £1.2m, £250k, £950."""
+    if x is None or pd.isna(x):
+        return "–"
+    sign = "−" if x < 0 else ""
+    v = abs(float(x))
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:.1f}m"
+    if v >= 1e4:
+        return f"{sign}£{v / 1e3:.0f}k"
+    return f"{sign}£{v:,.0f}"
