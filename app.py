@@ -31,21 +31,37 @@ def sidebar() -> None:
         matching = [n for n, p in choices.items() if p == sc]
         custom = f"Custom: {sc.name}" if not matching else None
         options = ([custom] if custom else []) + names
-        picked = st.selectbox(
-            "Scenario preset", options, index=options.index(custom or matching[0]),
-            key=f"preset#{st.session_state.rev}",
+        key = f"preset#{st.session_state.rev}"
+
+        def apply_preset() -> None:
+            picked = st.session_state[key]
+            if picked in choices:
+                set_scenario(choices[picked], external=True)
+
+        st.selectbox(
+            "Scenario preset",
+            options,
+            index=options.index(custom or matching[0]),
+            key=key,
+            on_change=apply_preset,
             help="Named scenarios for workshops; each is the area's baseline with one change.",
         )
-        if picked in choices and choices[picked] != sc:
-            set_scenario(choices[picked], external=True)
-            st.rerun()
         c1, c2 = st.columns(2)
-        if c1.button("Reset", help="Back to the area's baseline scenario", width="stretch"):
-            set_scenario(choices[names[0]], external=True)
-            st.rerun()
+        c1.button(
+            "Reset",
+            help="Back to the area's baseline scenario",
+            width="stretch",
+            on_click=lambda: set_scenario(choices[names[0]], external=True),
+        )
         c2.toggle("Present", key="presentation", help="Larger type and fewer controls for a room")
-        lever(st.slider, "Horizon (financial years)", ("horizon_years",), min_value=1, max_value=10,
-              help="How many financial years (April–March) after the last year of data to project.")
+        lever(
+            st.slider,
+            "Horizon (financial years)",
+            ("horizon_years",),
+            min_value=1,
+            max_value=10,
+            help="How many financial years (April–March) after the last year of data to project.",
+        )
         show_lever_errors()
         st.caption("Share this scenario: copy the page address; it holds the whole scenario.")
 

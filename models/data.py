@@ -109,7 +109,9 @@ def _growth_check(df: pd.DataFrame, file: str) -> list[Problem]:
 def _admissions_check(df: pd.DataFrame, file: str) -> list[Problem]:
     bad = df["acs"] > df["nea"]
     return [
-        Problem(file, "ACS admissions are a subset of all emergency admissions, so cannot exceed 'nea'", int(i) + 2, "acs")
+        Problem(
+            file, "ACS admissions are a subset of all emergency admissions, so cannot exceed 'nea'", int(i) + 2, "acs"
+        )
         for i in df.index[bad]
     ]
 
@@ -117,14 +119,19 @@ def _admissions_check(df: pd.DataFrame, file: str) -> list[Problem]:
 def _schemes_check(df: pd.DataFrame, file: str) -> list[Problem]:
     problems = []
     dup = df["name"].duplicated(keep="first")
-    problems += [Problem(file, f"scheme name '{n}' is used twice", int(i) + 2, "name") for i, n in df.loc[dup, "name"].items()]
+    problems += [
+        Problem(file, f"scheme name '{n}' is used twice", int(i) + 2, "name") for i, n in df.loc[dup, "name"].items()
+    ]
     bad_metric = ~df["metric"].isin(SCHEME_METRICS)
     problems += [
         Problem(file, f"metric '{m}' is not one of {', '.join(SCHEME_METRICS)}", int(i) + 2, "metric")
         for i, m in df.loc[bad_metric, "metric"].items()
     ]
     order = (df["effect_low"] > df["effect_central"]) | (df["effect_central"] > df["effect_high"])
-    problems += [Problem(file, "effects must satisfy low ≤ central ≤ high", int(i) + 2, "effect_central") for i in df.index[order]]
+    problems += [
+        Problem(file, "effects must satisfy low ≤ central ≤ high", int(i) + 2, "effect_central")
+        for i in df.index[order]
+    ]
     return problems
 
 
@@ -182,9 +189,16 @@ FILES: dict[str, FileSpec] = {
             "schemes.csv",
             "Pooled-fund schemes",
             {
-                "name": "text", "funding_source": "text", "lead_partner": "text", "budget_gbp": "float",
-                "metric": "text", "effect_low": "float", "effect_central": "float", "effect_high": "float",
-                "ramp_months": "int", "saturation": "float",
+                "name": "text",
+                "funding_source": "text",
+                "lead_partner": "text",
+                "budget_gbp": "float",
+                "metric": "text",
+                "effect_low": "float",
+                "effect_central": "float",
+                "effect_high": "float",
+                "ramp_months": "int",
+                "saturation": "float",
             },
             "One row per scheme: budget £ a year, the metric it affects (nea, acs, placements, delayed_days) "
             "and activity avoided a year at that budget (low, central, high), ramp-up months and saturation "
@@ -242,7 +256,9 @@ def _coerce(df: pd.DataFrame, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
             problems += [Problem(spec.name, f"'{raw[i]}' is not a number", int(i) + 2, col) for i in df.index[bad]]
             if kind in ("int", "year"):
                 frac = num.notna() & (num % 1 != 0)
-                problems += [Problem(spec.name, f"'{raw[i]}' should be a whole number", int(i) + 2, col) for i in df.index[frac]]
+                problems += [
+                    Problem(spec.name, f"'{raw[i]}' should be a whole number", int(i) + 2, col) for i in df.index[frac]
+                ]
             out[col] = num.astype("float64")
         elif kind == "month":
             when = pd.to_datetime(raw.astype(str).str.strip(), format="%Y-%m-%d", errors="coerce")
@@ -268,14 +284,18 @@ def _monthly_problems(df: pd.DataFrame, file: str, today: date) -> list[Problem]
         for i, m in months[months.duplicated(keep="first")].items()
     ]
     future = months > pd.Timestamp(today)
-    problems += [Problem(file, f"month {m:%Y-%m} is in the future", int(i) + 2, "month") for i, m in months[future].items()]
+    problems += [
+        Problem(file, f"month {m:%Y-%m} is in the future", int(i) + 2, "month") for i, m in months[future].items()
+    ]
     unique = pd.DatetimeIndex(months.drop_duplicates().sort_values())
     if len(unique):
         expected = pd.date_range(unique[0], unique[-1], freq="MS")
         missing = expected.difference(unique)
         if len(missing):
             shown = ", ".join(f"{m:%Y-%m}" for m in missing[:6]) + (" …" if len(missing) > 6 else "")
-            problems.append(Problem(file, f"{len(missing)} month(s) missing between first and last: {shown}", None, "month"))
+            problems.append(
+                Problem(file, f"{len(missing)} month(s) missing between first and last: {shown}", None, "month")
+            )
     return problems
 
 
@@ -329,7 +349,12 @@ def _read_excel(raw: bytes, label: str) -> tuple[pd.DataFrame | None, list[Probl
             if isinstance(value, str) and value.startswith("="):
                 col = openpyxl.utils.get_column_letter(c)
                 return None, [Problem(label, f"cell {col}{r} holds a formula ({value[:30]}); paste values only", r)]
-        rows.append(["" if v is None else (v.date().isoformat() if hasattr(v, "date") and hasattr(v, "hour") else str(v)) for v in row])
+        rows.append(
+            [
+                "" if v is None else (v.date().isoformat() if hasattr(v, "date") and hasattr(v, "hour") else str(v))
+                for v in row
+            ]
+        )
     book.close()
     if not rows:
         return None, [Problem(label, "the first sheet is empty")]
@@ -341,7 +366,9 @@ def _read_excel(raw: bytes, label: str) -> tuple[pd.DataFrame | None, list[Probl
     return df, []
 
 
-def validate_table(df: pd.DataFrame, spec_name: str, today: date | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_table(
+    df: pd.DataFrame, spec_name: str, today: date | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate a raw table against its spec; return the typed frame or the problems."""
     spec = FILES[spec_name]
     today = today or date.today()
@@ -517,7 +544,9 @@ def with_uploads(
     problems = []
     adm, plc, pop = tables["admissions_monthly.csv"], tables["placements_monthly.csv"], tables["population.csv"]
     if len(adm) < 48:
-        problems.append(Problem("admissions_monthly.csv", f"{len(adm)} months; at least 48 are needed to fit and backtest"))
+        problems.append(
+            Problem("admissions_monthly.csv", f"{len(adm)} months; at least 48 are needed to fit and backtest")
+        )
     first_year = int(min(adm["month"].min().year, plc["month"].min().year))
     years = set(pop["year"])
     if not any(y <= first_year + 1 for y in years):

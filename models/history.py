@@ -25,8 +25,14 @@ def placements_by_fy(area: AreaData) -> pd.DataFrame:
     for fy, n in counts.items():
         year = int(fy[:4])
         if year in pop65.index:
-            rows.append({"fy": fy, "placements": int(n), "population_65plus": int(pop65[year]),
-                         "rate_per_100k": float(n) / float(pop65[year]) * 1e5})
+            rows.append(
+                {
+                    "fy": fy,
+                    "placements": int(n),
+                    "population_65plus": int(pop65[year]),
+                    "rate_per_100k": float(n) / float(pop65[year]) * 1e5,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from models.data import AGE_BANDS, SCHEME_METRICS, AreaData
+from models.data import AGE_BANDS, AreaData
 
 SCHEMA_VERSION = 1
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
@@ -319,7 +319,9 @@ def presets(area: AreaData) -> dict[str, Scenario]:
     shifted = _move_money(base, 1_000_000)
     return {
         base.name: base,
-        f"+{esc} escalation beds (Dec–Mar)": evolve(base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}),
+        f"+{esc} escalation beds (Dec–Mar)": evolve(
+            base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}
+        ),
         "+15 Home First starts a week": evolve(
             base, name="+15 Home First starts a week", flow={"p1_starts_per_week": base.flow.p1_starts_per_week + 15}
         ),
@@ -340,8 +342,10 @@ def _move_money(base: Scenario, amount: float) -> Scenario:
     taker = max(takers, key=lambda s: s.budget_gbp)
     moved = min(amount, donor.budget_gbp)
     schemes = tuple(
-        s.model_copy(update={"budget_gbp": s.budget_gbp - moved}) if s is donor
-        else s.model_copy(update={"budget_gbp": s.budget_gbp + moved}) if s is taker
+        s.model_copy(update={"budget_gbp": s.budget_gbp - moved})
+        if s is donor
+        else s.model_copy(update={"budget_gbp": s.budget_gbp + moved})
+        if s is taker
         else s
         for s in base.schemes
     )

@@ -77,7 +77,7 @@ def area_presets() -> dict[str, Scenario]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _presets_for(_fingerprint: str, _area: AreaData) -> dict[str, Scenario]:
+def _presets_for(fingerprint: str, _area: AreaData) -> dict[str, Scenario]:
     return presets(_area)
 
 
@@ -95,8 +95,14 @@ def _evolve_path(sc: Scenario, path: Sequence[str], value: Any) -> Scenario:
     raise ValueError("levers are at most two levels deep")
 
 
-def lever(widget: Callable[..., Any], label: str, path: Sequence[str], *, to_value: Callable[[Any], Any] | None = None,
-          **kwargs: Any) -> Any:
+def lever(
+    widget: Callable[..., Any],
+    label: str,
+    path: Sequence[str],
+    *,
+    to_value: Callable[[Any], Any] | None = None,
+    **kwargs: Any,
+) -> Any:
     """Render ``widget`` for the scenario field at ``path``; a change makes a new validated scenario.
 
     ``to_value`` converts the widget's value into the field's value (e.g. % → share).
@@ -134,12 +140,19 @@ def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> Non
     c1, c2 = st.columns(2)
     first_name, first = next(iter(frames.items()))
     c1.download_button(
-        f"Download {first_name} (CSV)", to_csv_bytes(first), file_name=f"{stem}.csv", mime="text/csv",
-        key=f"csv:{stem}", width="stretch",
+        f"Download {first_name} (CSV)",
+        to_csv_bytes(first),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"csv:{stem}",
+        width="stretch",
     )
     c2.download_button(
-        "Download all tables (Excel)", to_excel_bytes(frames, notes=about + ("\n" + note if note else "")),
-        file_name=f"{stem}.xlsx", key=f"xlsx:{stem}", width="stretch",
+        "Download all tables (Excel)",
+        to_excel_bytes(frames, notes=about + ("\n" + note if note else "")),
+        file_name=f"{stem}.xlsx",
+        key=f"xlsx:{stem}",
+        width="stretch",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -32,10 +32,16 @@ for name, spec in FILES.items():
         left.markdown(f"**{spec.title}** · `{name}` · {flag}")
         left.caption(spec.description + " Columns: " + ", ".join(f"`{c}`" for c in spec.columns) + ".")
         right.download_button(
-            "Template (CSV)", template_csv(name, demo), file_name=name, mime="text/csv",
-            key=f"tpl:{name}", width="stretch",
+            "Template (CSV)",
+            template_csv(name, demo),
+            file_name=name,
+            mime="text/csv",
+            key=f"tpl:{name}",
+            width="stretch",
         )
-        upload = left.file_uploader(f"Upload {name}", type=["csv", "xlsx"], key=f"up:{name}", label_visibility="collapsed")
+        upload = left.file_uploader(
+            f"Upload {name}", type=["csv", "xlsx"], key=f"up:{name}", label_visibility="collapsed"
+        )
         if upload is not None:
             raw = upload.getvalue()
             df, problems = read_table(raw, upload.name, name)
@@ -60,8 +66,9 @@ for name, spec in FILES.items():
 st.text_input("Name of the uploaded area", value="My area", key="upload_area_name", max_chars=80)
 c1, c2 = st.columns(2)
 if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not staged):
-    new_area, problems = with_uploads(demo, staged, st.session_state.upload_area_name.strip() or "My area",
-                                      "uploaded by the user on the Data page")
+    new_area, problems = with_uploads(
+        demo, staged, st.session_state.upload_area_name.strip() or "My area", "uploaded by the user on the Data page"
+    )
     if problems:
         st.error("The uploaded area was not used; the current one stays:\n\n" + "\n".join(f"- {p}" for p in problems))
     else:
@@ -80,14 +87,22 @@ workbook = to_excel_bytes(
     {name.removesuffix(".csv"): pd.read_csv(pd.io.common.BytesIO(template_csv(name, demo))) for name in FILES},
     notes="BCF Scenario Lab templates. One sheet per file; save each sheet as CSV UTF-8 or upload the sheet as .xlsx.",
 )
-st.download_button("All templates (Excel)", workbook, file_name="bcf_templates.xlsx", key="tpl:all",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.download_button(
+    "All templates (Excel)",
+    workbook,
+    file_name="bcf_templates.xlsx",
+    key="tpl:all",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 st.subheader("Provenance")
 st.markdown(current.meta.provenance or "No provenance note.")
 prov = pd.DataFrame(
-    {"file": list(FILES), "rows": [len(current.tables[n]) for n in FILES],
-     "source": [current.meta.sources.get(n, "") for n in FILES]}
+    {
+        "file": list(FILES),
+        "rows": [len(current.tables[n]) for n in FILES],
+        "source": [current.meta.sources.get(n, "") for n in FILES],
+    }
 )
 st.dataframe(prov, hide_index=True, width="stretch")
 if "source" in current.tables["unit_costs.csv"]:

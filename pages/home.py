@@ -29,15 +29,27 @@ fy_plc = placements_by_fy(a)
 latest, prior = fy_adm.iloc[-1], fy_adm.iloc[-2]
 plc_latest, plc_prior = fy_plc.iloc[-1], fy_plc.iloc[-2]
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(f"Emergency admissions {latest.fy}", f"{latest.nea:,}", f"{latest.nea - prior.nea:+,} on {prior.fy}",
-          delta_color="inverse")
-c2.metric(f"Avoidable (ACS) admissions {latest.fy}", f"{latest.acs:,}", f"{latest.acs - prior.acs:+,}",
-          delta_color="inverse")
-c3.metric(f"Care-home placements 65+ {plc_latest.fy}", f"{plc_latest.placements:,}",
-          f"{plc_latest.placements - plc_prior.placements:+,}", delta_color="inverse")
-c4.metric("per 100,000 aged 65+", f"{plc_latest.rate_per_100k:.0f}",
-          f"{plc_latest.rate_per_100k - sc.ambition_rate_per_100k:+.0f} vs ambition {sc.ambition_rate_per_100k:.0f}",
-          delta_color="inverse")
+c1.metric(
+    f"Emergency admissions {latest.fy}",
+    f"{latest.nea:,}",
+    f"{latest.nea - prior.nea:+,} on {prior.fy}",
+    delta_color="inverse",
+)
+c2.metric(
+    f"Avoidable (ACS) admissions {latest.fy}", f"{latest.acs:,}", f"{latest.acs - prior.acs:+,}", delta_color="inverse"
+)
+c3.metric(
+    f"Care-home placements 65+ {plc_latest.fy}",
+    f"{plc_latest.placements:,}",
+    f"{plc_latest.placements - plc_prior.placements:+,}",
+    delta_color="inverse",
+)
+c4.metric(
+    "per 100,000 aged 65+",
+    f"{plc_latest.rate_per_100k:.0f}",
+    f"{plc_latest.rate_per_100k - sc.ambition_rate_per_100k:+.0f} vs ambition {sc.ambition_rate_per_100k:.0f}",
+    delta_color="inverse",
+)
 
 st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")

@@ -62,13 +62,40 @@ SEASON_NEA = np.array([0.99, 1.00, 0.98, 1.00, 0.97, 0.98, 1.00, 1.01, 1.03, 1.0
 SEASON_ACS = np.array([0.97, 0.97, 0.95, 0.96, 0.93, 0.97, 1.01, 1.04, 1.08, 1.09, 1.02, 1.01])
 # COVID-19 disruption relative to trend, Apr 2020 .. Mar 2022 (illustrative;
 # April 2020 is then forced to exactly -39% on April 2019, NHS England).
-COVID = [0.61, 0.72, 0.82, 0.88, 0.90, 0.92, 0.91, 0.87, 0.88, 0.80, 0.85, 0.91,
-         0.92, 0.92, 0.92, 0.92, 0.92, 0.92, 0.92, 0.91, 0.90, 0.91, 0.92, 0.92]
+COVID = [
+    0.61,
+    0.72,
+    0.82,
+    0.88,
+    0.90,
+    0.92,
+    0.91,
+    0.87,
+    0.88,
+    0.80,
+    0.85,
+    0.91,
+    0.92,
+    0.92,
+    0.92,
+    0.92,
+    0.92,
+    0.92,
+    0.92,
+    0.91,
+    0.90,
+    0.91,
+    0.92,
+    0.92,
+]
 POST_COVID_LEVEL = 0.92  # ≈8.6% below pre-pandemic (NHS England, Oct 2021–Sep 2022)
 TREND_PER_YEAR = 0.008  # non-demographic growth before 2020 (illustrative)
 
-ACS_ANCHORS = [("2019-04-01", "2020-03-01", 2030), ("2020-04-01", "2021-03-01", 1250),
-               ("2021-04-01", "2022-02-01", 1728)]
+ACS_ANCHORS = [
+    ("2019-04-01", "2020-03-01", 2030),
+    ("2020-04-01", "2021-03-01", 1250),
+    ("2021-04-01", "2022-02-01", 1728),
+]
 PLACEMENT_ANCHORS = {2016: 182, 2017: 169, 2020: 181, 2021: 197}  # FY start year -> count
 # Other years: illustrative, near the anchors (rate per 100k 65+ drifting down).
 PLACEMENT_OTHER = {2015: 188, 2018: 176, 2019: 178, 2022: 189, 2023: 184, 2024: 186}
@@ -123,7 +150,7 @@ def _shape(months: pd.DatetimeIndex, season: np.ndarray, covid_power: float) -> 
         if 0 <= k < len(COVID):
             mult[i] *= COVID[k] ** covid_power
         elif k >= len(COVID):
-            mult[i] *= POST_COVID_LEVEL ** covid_power * (1 + 0.004 * (k - len(COVID)) / 12)
+            mult[i] *= POST_COVID_LEVEL**covid_power * (1 + 0.004 * (k - len(COVID)) / 12)
     return mult
 
 
@@ -155,19 +182,26 @@ def make_placements(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def make_rates() -> pd.DataFrame:
-    return pd.DataFrame({
-        "age_band": list(AGE_BANDS),
-        "nea_per_1000": [NEA_PER_1000[b] for b in AGE_BANDS],
-        "acs_per_1000": [ACS_PER_1000[b] for b in AGE_BANDS],
-        "source": ["illustrative assumption: national HES age profile shape"] * len(AGE_BANDS),
-    })
+    return pd.DataFrame(
+        {
+            "age_band": list(AGE_BANDS),
+            "nea_per_1000": [NEA_PER_1000[b] for b in AGE_BANDS],
+            "acs_per_1000": [ACS_PER_1000[b] for b in AGE_BANDS],
+            "source": ["illustrative assumption: national HES age profile shape"] * len(AGE_BANDS),
+        }
+    )
 
 
 def make_growth() -> pd.DataFrame:
     rows = [
-        {"variant": v, "age_band": b, "annual_growth_pct": g[b],
-         "source": "illustrative assumption informed by seed 003 (65+ +22% by 2025) and borough plan (+27% to 2030)"}
-        for v, g in GROWTH_VARIANTS.items() for b in AGE_BANDS
+        {
+            "variant": v,
+            "age_band": b,
+            "annual_growth_pct": g[b],
+            "source": "illustrative assumption informed by seed 003 (65+ +22% by 2025) and borough plan (+27% to 2030)",
+        }
+        for v, g in GROWTH_VARIANTS.items()
+        for b in AGE_BANDS
     ]
     return pd.DataFrame(rows)
 
@@ -181,29 +215,124 @@ def make_schemes() -> pd.DataFrame:
     s = "seed 003 (2021-22 BCF year-end)"
     rows = [
         # name, source, lead, budget, metric, low, central, high, ramp, saturation, note
-        ("STARRS intermediate care", "NHS minimum contribution", "ICB", 3_400_000, "nea",
-         1_000, 1_700, 2_500, 3, 1.5,
-         "Effect: avoids 1,700 NEAs a year at baseline funding (seed 001, 2013-14); budget split illustrative"),
-        ("Home First and supported discharge", "NHS minimum contribution", "ICB", 2_100_000, "delayed_days",
-         1_500, 3_000, 4_500, 2, 1.5,
-         "Illustrative assumption: delayed bed days avoided; Home First in seed 003"),
-        ("Community rehab (step-down) beds", "NHS minimum contribution", "ICB", 1_900_000, "delayed_days",
-         1_300, 2_600, 3_600, 3, 1.0,
-         "30 → 40 admissions a week (seed 001): 520 more a year × ≈5 delayed days avoided each (assumption)"),
-        ("ICE high-risk cohorts", "NHS minimum contribution", "ICB", 1_000_000, "nea",
-         200, 417, 520, 6, 1.0,
-         "£250k saving a year per 25-person cohort, 4 cohorts (seed 001) ÷ £2,400 per NEA (NAO)"),
-        ("Community services and carers", "NHS minimum contribution", "ICB", 1_929_723, "acs",
-         50, 150, 250, 6, 1.5, "Illustrative assumption"),
-        ("Protection of adult social care", "NHS minimum contribution", "Council", 6_799_326, "placements",
-         5, 15, 30, 6, 2.0, "Budget: " + s + "; effect illustrative assumption"),
-        ("Improved BCF: market sustainability and discharge", "iBCF", "Council", 6_467_630, "delayed_days",
-         1_000, 2_500, 4_000, 3, 2.0, "Budget: " + s + "; effect illustrative assumption"),
-        ("Disabled Facilities Grant", "DFG", "Council", 1_721_553, "placements",
-         0, 4, 8, 12, 1.0, "Budget: " + s + "; effect illustrative assumption"),
+        (
+            "STARRS intermediate care",
+            "NHS minimum contribution",
+            "ICB",
+            3_400_000,
+            "nea",
+            1_000,
+            1_700,
+            2_500,
+            3,
+            1.5,
+            "Effect: avoids 1,700 NEAs a year at baseline funding (seed 001, 2013-14); budget split illustrative",
+        ),
+        (
+            "Home First and supported discharge",
+            "NHS minimum contribution",
+            "ICB",
+            2_100_000,
+            "delayed_days",
+            1_500,
+            3_000,
+            4_500,
+            2,
+            1.5,
+            "Illustrative assumption: delayed bed days avoided; Home First in seed 003",
+        ),
+        (
+            "Community rehab (step-down) beds",
+            "NHS minimum contribution",
+            "ICB",
+            1_900_000,
+            "delayed_days",
+            1_300,
+            2_600,
+            3_600,
+            3,
+            1.0,
+            "30 → 40 admissions a week (seed 001): 520 more a year × ≈5 delayed days avoided each (assumption)",
+        ),
+        (
+            "ICE high-risk cohorts",
+            "NHS minimum contribution",
+            "ICB",
+            1_000_000,
+            "nea",
+            200,
+            417,
+            520,
+            6,
+            1.0,
+            "£250k saving a year per 25-person cohort, 4 cohorts (seed 001) ÷ £2,400 per NEA (NAO)",
+        ),
+        (
+            "Community services and carers",
+            "NHS minimum contribution",
+            "ICB",
+            1_929_723,
+            "acs",
+            50,
+            150,
+            250,
+            6,
+            1.5,
+            "Illustrative assumption",
+        ),
+        (
+            "Protection of adult social care",
+            "NHS minimum contribution",
+            "Council",
+            6_799_326,
+            "placements",
+            5,
+            15,
+            30,
+            6,
+            2.0,
+            "Budget: " + s + "; effect illustrative assumption",
+        ),
+        (
+            "Improved BCF: market sustainability and discharge",
+            "iBCF",
+            "Council",
+            6_467_630,
+            "delayed_days",
+            1_000,
+            2_500,
+            4_000,
+            3,
+            2.0,
+            "Budget: " + s + "; effect illustrative assumption",
+        ),
+        (
+            "Disabled Facilities Grant",
+            "DFG",
+            "Council",
+            1_721_553,
+            "placements",
+            0,
+            4,
+            8,
+            12,
+            1.0,
+            "Budget: " + s + "; effect illustrative assumption",
+        ),
     ]
-    cols = ["name", "funding_source", "lead_partner", "budget_gbp", "metric", "effect_low",
-            "effect_central", "effect_high", "ramp_months", "saturation", "source"]
+    cols = [
+        "name",
+        "funding_source",
+        "lead_partner",
+        "budget_gbp",
+        "metric",
+        "effect_low",
+        "effect_central",
+        "effect_high",
+        "ramp_months",
+        "saturation",
+        "source",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 

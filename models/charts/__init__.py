@@ -40,7 +40,13 @@ def base_layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", not
     fig.update_xaxes(title_text=x_title)
     if note:
         fig.add_annotation(
-            text=note, xref="paper", yref="paper", x=0, y=-0.18, showarrow=False,
-            font={"size": 12, "color": PALETTE["grey"]}, xanchor="left",
+            text=note,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.18,
+            showarrow=False,
+            font={"size": 12, "color": PALETTE["grey"]},
+            xanchor="left",
         )
     return fig

@@ -17,13 +17,23 @@ def monthly_admissions(admissions: pd.DataFrame, note: str = "") -> go.Figure:
         Columns ``month``, ``nea``, ``acs`` (admissions a month).
     """
     fig = go.Figure()
-    fig.add_scatter(x=admissions["month"], y=admissions["nea"], name="Emergency admissions (NEA)",
-                    line={"color": PALETTE["blue"], "width": 2.5})
-    fig.add_scatter(x=admissions["month"], y=admissions["acs"], name="Avoidable (ACS) admissions, right axis",
-                    line={"color": PALETTE["orange"], "width": 2.5, "dash": "dot"}, yaxis="y2")
+    fig.add_scatter(
+        x=admissions["month"],
+        y=admissions["nea"],
+        name="Emergency admissions (NEA)",
+        line={"color": PALETTE["blue"], "width": 2.5},
+    )
+    fig.add_scatter(
+        x=admissions["month"],
+        y=admissions["acs"],
+        name="Avoidable (ACS) admissions, right axis",
+        line={"color": PALETTE["orange"], "width": 2.5, "dash": "dot"},
+        yaxis="y2",
+    )
     base_layout(fig, "Emergency admissions of residents, a month", "NEA a month", note=note)
-    fig.update_layout(yaxis2={"title": "ACS a month", "overlaying": "y", "side": "right", "rangemode": "tozero",
-                              "showgrid": False})
+    fig.update_layout(
+        yaxis2={"title": "ACS a month", "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False}
+    )
     return fig
 
 
@@ -38,12 +48,22 @@ def placements_rate(annual: pd.DataFrame, ambition_rate: float, note: str = "") 
         The area's ambition, per 100,000 aged 65+.
     """
     fig = go.Figure()
-    fig.add_bar(x=annual["fy"], y=annual["rate_per_100k"], name="Rate per 100,000 aged 65+",
-                marker_color=PALETTE["green"], customdata=annual["placements"],
-                hovertemplate="%{x}: %{y:.0f} per 100k (%{customdata:.0f} placements)<extra></extra>")
-    fig.add_hline(y=ambition_rate, line={"color": PALETTE["vermillion"], "dash": "dash", "width": 2},
-                  annotation_text=f"Ambition {ambition_rate:.0f}", annotation_position="top left")
-    base_layout(fig, "Care-home placements 65+ per 100,000 aged 65+, by financial year", "per 100,000 aged 65+",
-                note=note)
+    fig.add_bar(
+        x=annual["fy"],
+        y=annual["rate_per_100k"],
+        name="Rate per 100,000 aged 65+",
+        marker_color=PALETTE["green"],
+        customdata=annual["placements"],
+        hovertemplate="%{x}: %{y:.0f} per 100k (%{customdata:.0f} placements)<extra></extra>",
+    )
+    fig.add_hline(
+        y=ambition_rate,
+        line={"color": PALETTE["vermillion"], "dash": "dash", "width": 2},
+        annotation_text=f"Ambition {ambition_rate:.0f}",
+        annotation_position="top left",
+    )
+    base_layout(
+        fig, "Care-home placements 65+ per 100,000 aged 65+, by financial year", "per 100,000 aged 65+", note=note
+    )
     fig.update_layout(hovermode="closest")
     return fig

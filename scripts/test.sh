@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what the tests need (Python packages and a Chromium for the browser tests), then run every test.
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+
+# The browser tests drive a real Chromium. Prefer the system one (Debian's `chromium` package);
+# on a machine without it, install it with apt as root, or else let Playwright fetch its own.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${BCF_CHROMIUM:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    python -m playwright install chromium
+  fi
+fi
+
+python -m ruff check .
+# Every test runs: unit, property, app (AppTest) and browser (Playwright). None is skipped.
+python -m pytest -n 2 --dist loadgroup "$@"

@@ -1,0 +1,42 @@
+"""Shared fixtures. Tests are organised by kind, one folder each (unit, property, app, browser);
+the folder sets the marker so `pytest -m unit` etc. select a kind."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+KINDS = ("unit", "property", "app", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        kind = parts[0] if parts and parts[0] in KINDS else None
+        if kind is None:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in tests/<kind>/ with kind in {KINDS}")
+        item.add_marker(getattr(pytest.mark, kind))
+        if kind == "browser":  # one server per worker: keep browser tests together
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def demo_area():
+    from models.data import load_area
+
+    area, problems = load_area()
+    assert area is not None, problems
+    return area
+
+
+@pytest.fixture(scope="session")
+def base_scenario(demo_area):
+    from models.scenario import baseline
+
+    return baseline(demo_area)
