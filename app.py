@@ -9,7 +9,12 @@ import streamlit as st
 
 from pages.common import area, area_presets, init_state, lever, scenario, set_scenario, show_lever_errors
 
-st.set_page_config(page_title="BCF Scenario Lab", page_icon="🏥", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(
+    page_title="BCF Scenario Lab",
+    page_icon=":material/local_hospital:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
 init_state()
 
 PRESENTATION_CSS = """
@@ -69,9 +74,16 @@ def sidebar() -> None:
 nav = st.navigation(
     {
         "Overview": [
-            st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         ],
-        "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
+        "Demand": [
+            st.Page("pages/growth.py", title="Demographic growth", icon=":material/groups:", url_path="growth"),
+            st.Page("pages/demand.py", title="Demand projections", icon=":material/trending_up:", url_path="demand"),
+        ],
+        "Money": [
+            st.Page("pages/schemes.py", title="Scheme funding", icon=":material/payments:", url_path="schemes"),
+        ],
+        "Data": [st.Page("pages/data.py", title="Data", icon=":material/dataset:", url_path="data")],
     }
 )
 sidebar()
@@ -84,6 +96,6 @@ if area().meta.synthetic:
     st.info(
         "**Illustrative demo data.** The series are synthetic, calibrated to published Harrow figures; "
         "they are not real patient data. Load your own area on the Data page.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
 nav.run()

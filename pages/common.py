@@ -15,9 +15,11 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from models import engine
 from models.data import AreaData, load_area
 from models.export import to_csv_bytes, to_excel_bytes
 from models.scenario import Scenario, baseline, evolve, explain, presets
+from models.schemes import fmt_gbp  # noqa: F401 - re-exported for pages
 
 SHARE_PARAM = "s"
 
@@ -29,6 +31,22 @@ def demo_area() -> AreaData:
     if area is None:  # the shipped data are checked by tests; this is a packaging fault
         raise RuntimeError("demo data invalid: " + "; ".join(map(str, problems)))
     return area
+
+
+def ensure_frame() -> None:
+    """Run the page inside the frame (app.py), never on its own.
+
+    Streamlit treats a project with a ``pages/`` folder as a v1 multipage app until
+    ``st.navigation`` has run once in the server process. If the very first request
+    opens a page's URL, Streamlit would run that page script alone, without the
+    frame's session set-up. Every page calls this first: it switches the process to
+    ``st.navigation`` mode and reruns, which goes through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def init_state() -> None:
@@ -162,14 +180,72 @@ def how_calculated(markdown: str) -> None:
         st.markdown(markdown)
 
 
-def fmt_gbp(x: float) -> str:
-    """£ at the edge: £1.2m, £250k, £950."""
-    if x is None or pd.isna(x):
-        return "–"
-    sign = "−" if x < 0 else ""
-    v = abs(float(x))
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:.1f}m"
-    if v >= 1e4:
-        return f"{sign}£{v / 1e3:.0f}k"
-    return f"{sign}£{v:,.0f}"
+# --- cached model stages (see models/engine.py) ------------------------------------------
+# Fits depend on the data (and the COVID-19 treatment) only, so they are cached per
+# dataset fingerprint and shared by every session: moving a slider never refits.
+# Returned objects are shared: pages must not mutate them.
+
+
+@st.cache_resource(show_spinner="Fitting the demand models to this area's data (once per dataset)…", max_entries=8)
+def _fits(fingerprint: str, covid: str, _area: AreaData) -> engine.Fits:
+    return engine.fit_all(_area, covid)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _base(
+    fingerprint: str, covid: str, horizon_years: int, n_draws: int, seed: int, _fits: engine.Fits
+) -> engine.BasePaths:
+    return engine.simulate_base(_fits, horizon_years, n_draws, seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _projection(
+    fingerprint: str,
+    scenario_json: str,
+    _scenario: Scenario,
+    _area: AreaData,
+    _fits: engine.Fits,
+    _base: engine.BasePaths,
+) -> engine.Projection:
+    return engine.project(_scenario, _area, _fits, _base)
+
+
+def model_error(err: Exception) -> None:
+    """Say plainly why the models cannot run on this area's data, then stop the page (no traceback)."""
+    st.error(
+        f"The models cannot run on {area().meta.name}'s data: {err}. Fix the file on the Data page "
+        "(the last valid area is still loaded there) or go back to the demo area."
+    )
+    st.stop()
+
+
+def fits() -> engine.Fits:
+    a, sc = area(), scenario()
+    try:
+        return _fits(a.fingerprint, sc.demand.covid, a)
+    except ValueError as err:  # DemandDataError / PlacementsDataError carry plain messages
+        model_error(err)
+        raise  # unreachable: st.stop() raises
+
+
+def base_paths() -> engine.BasePaths:
+    a, sc = area(), scenario()
+    return _base(a.fingerprint, sc.demand.covid, sc.horizon_years, sc.n_draws, sc.seed, fits())
+
+
+def projection(sc: Scenario | None = None) -> engine.Projection:
+    """The projection for ``sc`` (default: the session's scenario), from cached fits and paths."""
+    a = area()
+    sc = sc or scenario()
+    f = fits()
+    b = _base(a.fingerprint, sc.demand.covid, sc.horizon_years, sc.n_draws, sc.seed, f)
+    try:
+        return _projection(a.fingerprint, sc.to_json(), sc, a, f, b)
+    except ValueError as err:
+        model_error(err)
+        raise
+
+
+def demo_note() -> str:
+    """Footnote for charts: says when the numbers are illustrative."""
+    return "Illustrative demo data (synthetic)" if area().meta.synthetic else f"Data: {area().meta.name}"

@@ -7,7 +7,9 @@ import streamlit as st
 
 from models.data import FILES, MAX_UPLOAD_BYTES, read_table, template_csv, validate_table, with_uploads
 from models.export import to_excel_bytes
-from pages.common import area, demo_area, switch_area
+from pages.common import area, demo_area, ensure_frame, switch_area
+
+ensure_frame()
 
 st.title("Data")
 current, demo = area(), demo_area()

@@ -6,7 +6,9 @@ import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
 from models.history import admissions_by_fy, placements_by_fy
-from pages.common import area, downloads, how_calculated, scenario
+from pages.common import area, downloads, ensure_frame, how_calculated, scenario
+
+ensure_frame()
 
 a = area()
 sc = scenario()

@@ -28,12 +28,12 @@ BAND_95 = "rgba(0, 114, 178, 0.15)"
 def base_layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", note: str = "") -> go.Figure:
     """Apply the shared layout: title, axis titles, legend on top, optional footnote."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 20}},
         template="plotly_white",
         font={"size": 15},
         colorway=SEQUENCE,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
-        margin={"l": 60, "r": 20, "t": 80, "b": 60 if note else 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0.0},
+        margin={"l": 60, "r": 20, "t": 120, "b": 80 if note else 50},
         hovermode="x unified",
     )
     fig.update_yaxes(title_text=y_title, rangemode="tozero")

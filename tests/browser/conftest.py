@@ -6,6 +6,7 @@ Playwright's own build. If neither can start, the tests fail: they are never ski
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -38,11 +39,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def streamlit_server(workdir: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; yields its URL and stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "BCF_DATA_DIR": str(tmp_path_factory.mktemp("bcfdata"))}
+    log = workdir / "server.log"
+    env = {**os.environ, "BCF_DATA_DIR": str(workdir / "bcfdata")}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -64,25 +66,32 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             env=env,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited:\n" + log.read_text())
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start in 60 s:\n" + log.read_text())
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback only
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+            if proc.poll() is not None:
+                raise RuntimeError("streamlit exited:\n" + log.read_text())
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start in 60 s:\n" + log.read_text())
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_server(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

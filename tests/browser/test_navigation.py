@@ -8,6 +8,9 @@ from tests.browser.conftest import assert_no_exception, wait_idle
 
 PAGES = {
     "": "BCF Scenario Lab",
+    "growth": "Demographic growth",
+    "demand": "Demand projections",
+    "schemes": "Scheme funding",
     "data": "Data",
 }
 
@@ -29,3 +32,15 @@ def test_demo_banner_and_sidebar_navigation(page: Page, app_url: str) -> None:
     expect(page.get_by_role("heading", name="Data", exact=True).first).to_be_visible()
     assert page.url.rstrip("/").endswith("/data")
     assert_no_exception(page)
+
+
+def test_first_request_to_a_page_url_runs_inside_the_frame(page: Page, tmp_path) -> None:
+    """A fresh server whose first request is a page URL still shows the frame (sidebar, banner), no error."""
+    from tests.browser.conftest import streamlit_server
+
+    with streamlit_server(tmp_path) as url:
+        page.goto(f"{url}/growth")
+        wait_idle(page, 60_000)
+        expect(page.get_by_role("heading", name="Demographic growth", exact=True).first).to_be_visible()
+        expect(page.get_by_text("Scenario preset").first).to_be_visible()
+        assert_no_exception(page)

@@ -1,0 +1,223 @@
+"""Scheme charts: what each scheme avoids (waterfall), before/after, cost per unit avoided.
+
+Pure functions: tidy frames in, Plotly figures out (no streamlit). Inputs are the
+frame from :func:`models.schemes.scheme_table` and monthly summaries with columns
+``month, mean, p10, p50, p90`` (e.g. :func:`models.demand.summarise_paths`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from models.charts import BAND_80, PALETTE, base_layout
+from models.schemes import METRIC_LABELS, METRIC_UNITS, WHOLE_FUND, fmt_gbp
+
+METRIC_COLOURS = {
+    "nea": PALETTE["blue"],
+    "acs": PALETTE["sky"],
+    "placements": PALETTE["orange"],
+    "delayed_days": PALETTE["green"],
+}
+
+
+def _schemes_only(table: pd.DataFrame) -> pd.DataFrame:
+    return table.loc[table["scheme"] != WHOLE_FUND]
+
+
+def _num(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+
+
+def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = "nea", note: str = "") -> go.Figure:
+    """Waterfall from baseline activity a year to activity with the schemes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`models.schemes.scheme_table` (average a year over the horizon).
+    baseline_a_year : float
+        Mean baseline activity a year over the same horizon (e.g. NEA admissions a year).
+    metric : str
+        One of nea, acs, placements, delayed_days. For "nea", ACS schemes are included
+        (an avoided ACS admission is an avoided emergency admission).
+    note : str
+        Footnote (e.g. "Illustrative demo data").
+
+    Returns
+    -------
+    go.Figure
+        One ``go.Waterfall`` trace: start bar, a negative step per scheme, end total.
+    """
+    members = ["nea", "acs"] if metric == "nea" else [metric]
+    rows = _schemes_only(table)
+    rows = rows.loc[rows["metric"].isin(members)]
+    steps = [-float(v) for v in rows["avoided_a_year_mean"]]
+    end = baseline_a_year + sum(steps)
+    unit = METRIC_UNITS[metric]
+    x = ["Baseline", *rows["scheme"].tolist(), "With schemes"]
+    hover = [f"Baseline: {_num(baseline_a_year)} {unit}"]
+    for _, r in rows.iterrows():
+        hover.append(
+            f"{r['scheme']}<br>avoids {_num(r['avoided_a_year_mean'])} {unit} "
+            f"(P10–P90 {_num(r['avoided_a_year_p10'])}–{_num(r['avoided_a_year_p90'])})"
+            f"<br>budget {fmt_gbp(r['budget_gbp'])} a year; {fmt_gbp(r['cost_per_avoided_gbp'])} per one avoided"
+        )
+    hover.append(f"With schemes: {_num(end)} {unit}")
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=[baseline_a_year, *steps, end],
+            measure=["absolute", *["relative"] * len(steps), "total"],
+            text=[_num(baseline_a_year), *[_num(s) for s in steps], _num(end)],
+            textposition="outside",
+            hovertext=hover,
+            hoverinfo="text",
+            decreasing={"marker": {"color": PALETTE["green"]}},
+            increasing={"marker": {"color": PALETTE["vermillion"]}},
+            totals={"marker": {"color": PALETTE["blue"]}},
+            connector={"line": {"color": PALETTE["grey"], "width": 1}},
+            name=METRIC_LABELS[metric],
+        )
+    )
+    label = METRIC_LABELS[metric]
+    base_layout(fig, f"{label[0].upper()}{label[1:]} a year: baseline and with schemes", unit, note=note)
+    fig.update_layout(showlegend=False, hovermode="closest")
+    avoided = baseline_a_year - end
+    if baseline_a_year > 0 and 0 < avoided < 0.3 * baseline_a_year:
+        # zoom so small schemes are visible; say so, as bars then do not start at zero
+        low = max(0.0, end - 1.5 * avoided)
+        fig.update_yaxes(range=[low, baseline_a_year + 0.25 * avoided], rangemode="normal")
+        fig.add_annotation(
+            text=f"Axis starts at {_num(low)}, not zero",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1.0,
+            showarrow=False,
+            xanchor="right",
+            font={"size": 12, "color": PALETTE["grey"]},
+        )
+    return fig
+
+
+def waterfall(table: pd.DataFrame, baseline_nea_a_year: float, note: str = "") -> go.Figure:
+    """Emergency admissions avoided a year by scheme (NEA and ACS schemes), baseline → with schemes."""
+    return metric_waterfall(table, baseline_nea_a_year, "nea", note=note)
+
+
+def before_after(
+    months: pd.DatetimeIndex | None,
+    baseline_summary: pd.DataFrame,
+    scenario_summary: pd.DataFrame,
+    metric: str = "nea",
+    note: str = "",
+) -> go.Figure:
+    """Monthly activity without and with the schemes, with the scenario's P10–P90 band.
+
+    Parameters
+    ----------
+    months : DatetimeIndex or None
+        x values; None uses the summaries' ``month`` column.
+    baseline_summary, scenario_summary : DataFrame
+        Columns ``month, mean, p10, p50, p90`` (activity per month).
+    metric : str
+        For titles and units.
+
+    Returns
+    -------
+    go.Figure
+        Traces: "With schemes: 80% range" (band), "Baseline (no schemes)", "With schemes".
+    """
+    x = pd.DatetimeIndex(months if months is not None else scenario_summary["month"])
+    unit = METRIC_UNITS[metric].replace("a year", "a month")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([x, x[::-1]]),
+            y=np.concatenate([scenario_summary["p90"].to_numpy(float), scenario_summary["p10"].to_numpy(float)[::-1]]),
+            fill="toself",
+            fillcolor=BAND_80,
+            line={"width": 0},
+            hoverinfo="skip",
+            name="With schemes: 80% range",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=baseline_summary["mean"].to_numpy(float),
+            mode="lines",
+            line={"color": PALETTE["grey"], "width": 3, "dash": "dash"},
+            name="Baseline (no schemes)",
+            hovertemplate="%{y:,.0f}",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=scenario_summary["mean"].to_numpy(float),
+            mode="lines",
+            line={"color": PALETTE["blue"], "width": 3},
+            name="With schemes",
+            customdata=np.stack([scenario_summary["p10"], scenario_summary["p90"]], axis=1).astype(float),
+            hovertemplate="%{y:,.0f} (80% range %{customdata[0]:,.0f}–%{customdata[1]:,.0f})",
+        )
+    )
+    label = METRIC_LABELS[metric]
+    return base_layout(fig, f"{label[0].upper()}{label[1:]} per month: before and after schemes", unit, note=note)
+
+
+def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
+    """£ of budget per unit avoided, one bar per scheme, with each unit's value as a marker.
+
+    A scheme whose bar stops left of its diamond pays for itself (its cost per unit
+    avoided is below what a unit costs). Log scale: a placement is worth ~40× an
+    admission. Schemes that avoid nothing get no bar.
+
+    Returns
+    -------
+    go.Figure
+        Traces: one bar trace per metric present, then "Value of one avoided (break-even)".
+    """
+    rows = _schemes_only(table).iloc[::-1]  # first scheme at the top
+    fig = go.Figure()
+    for metric, grp in rows.groupby("metric", sort=False):
+        fig.add_trace(
+            go.Bar(
+                y=grp["scheme"],
+                x=grp["cost_per_avoided_gbp"],
+                orientation="h",
+                name=METRIC_LABELS.get(str(metric), str(metric)),
+                marker={"color": METRIC_COLOURS.get(str(metric), PALETTE["grey"])},
+                hovertext=[
+                    f"{r['scheme']}: {fmt_gbp(r['cost_per_avoided_gbp'])} per one avoided; "
+                    f"budget {fmt_gbp(r['budget_gbp'])}, saves {fmt_gbp(r['gross_savings_gbp'])} a year"
+                    for _, r in grp.iterrows()
+                ],
+                hoverinfo="text",
+                text=[fmt_gbp(v) for v in grp["cost_per_avoided_gbp"]],
+                textposition="auto",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            y=rows["scheme"],
+            x=rows["unit_value_gbp"],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 13, "color": PALETTE["black"]},
+            name="Value of one avoided (break-even)",
+            hovertext=[f"One avoided saves {fmt_gbp(v)}" for v in rows["unit_value_gbp"]],
+            hoverinfo="text",
+        )
+    )
+    base_layout(
+        fig, "Cost per unit avoided, by scheme", "", x_title="£ of budget per one avoided (log scale)", note=note
+    )
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(rangemode="normal", automargin=True)
+    fig.update_layout(hovermode="closest", height=max(380, 60 * len(rows) + 160))
+    return fig

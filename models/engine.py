@@ -1,0 +1,295 @@
+"""The whole-scenario run: data → fits → simulated demand → scheme effects → results.
+
+``run(scenario, area)`` is pure. It is split into stages whose inputs differ, so
+that the app can cache each stage by exactly what it depends on:
+
+1. :func:`fit_all` — statsmodels fits and backtests; depend on the data (and the
+   COVID-19 treatment) only, never on a slider;
+2. :func:`simulate_base` — future rate paths from the fitted models; depend on the
+   fits, the seed, the number of draws and the horizon;
+3. :func:`project` — everything a lever moves: population growth, the age-weighted
+   index, counts, scheme effects, placements, money. Fast (NumPy on ready paths);
+4. :func:`winter` — the daily discharge-flow simulation for the first projected
+   winter (see models/flow.py).
+
+Random numbers: each stage takes its own child stream of ``SeedSequence(seed)``,
+so two scenarios with the same seed share every random number they can
+(common random numbers) and their difference is not Monte Carlo noise.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from models.data import AreaData
+from models.demand import SeriesFit, fit_series, fy_start_year
+from models.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
+from models.population import demand_index, growth_rates, history_and_projection, monthly_index
+from models.scenario import Scenario
+from models.schemes import SchemeEffects, compute_effects, scheme_table, scheme_uniforms, with_schemes
+
+# Child streams of SeedSequence(seed): fixed positions keep common random numbers stable.
+STREAM_NEA, STREAM_ACS, STREAM_PLACEMENTS, STREAM_FLOW = range(4)
+SERIES_LABELS = {"baseline": "Baseline (no scheme effects)", "scenario": "With schemes"}
+
+
+def _streams(seed: int) -> list[np.random.Generator]:
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+
+
+# --- stage 1: fits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Fits:
+    """Fitted models for one area's data (read-only; shared across sessions)."""
+
+    nea: SeriesFit
+    acs: SeriesFit
+    placements: PlacementsFit
+    seconds: float  # wall time of the cold fit, s
+
+
+def rates(area: AreaData, column: str) -> dict[str, float]:
+    """Admissions per 1,000 residents a year by age band (``nea_per_1000`` or ``acs_per_1000``)."""
+    t = area.admission_rates
+    return dict(zip(t["age_band"].astype(str), t[column].astype(float), strict=True))
+
+
+def history_index(area: AreaData, column: str) -> pd.Series:
+    """Age-weighted demand index for the observed months (base year = 1.0)."""
+    idx = demand_index(area.population, rates(area, column), area.meta.base_year)
+    months = pd.DatetimeIndex(area.admissions["month"], freq="MS")
+    return pd.Series(monthly_index(idx, months), index=months)
+
+
+def pop65_by_year(area: AreaData) -> pd.Series:
+    """Mid-year population 65+ (persons) indexed by year."""
+    return area.population_65plus().astype(float)
+
+
+def fit_all(area: AreaData, covid: str = "intervention") -> Fits:
+    """Fit NEA, ACS (with backtests and model choice) and placements for an area."""
+    start = time.perf_counter()
+    # Small matrices: BLAS threads only contend (2-core machine: 1.7 s single-threaded, up to 20 s with
+    # oversubscription while other work runs), so the fits run on one BLAS thread.
+    with threadpool_limits(limits=1, user_api="blas"):
+        nea = fit_series(area.monthly_series("nea"), history_index(area, "nea_per_1000"), "nea", covid)
+        acs = fit_series(area.monthly_series("acs"), history_index(area, "acs_per_1000"), "acs", covid)
+        plc = fit_placements(area.monthly_series("placements_65plus"), pop65_by_year(area))
+    return Fits(nea, acs, plc, time.perf_counter() - start)
+
+
+# --- stage 2: simulated rate paths ---------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BasePaths:
+    """Future rate paths (admissions a month at base-year age structure), shape (n_draws, n_months)."""
+
+    months: pd.DatetimeIndex
+    nea_rate: np.ndarray
+    acs_rate: np.ndarray
+    seed: int
+
+
+def projection_months(last_month: pd.Timestamp, horizon_years: int) -> pd.DatetimeIndex:
+    """Months from the one after ``last_month`` to the March ending the ``horizon_years``-th financial year."""
+    first = pd.Timestamp(last_month) + pd.DateOffset(months=1)
+    end_fy = fy_start_year(first) + horizon_years - 1
+    if first.month != 4:  # a part year first: it does not count as one of the horizon's years
+        end_fy += 1
+    return pd.date_range(first, pd.Timestamp(end_fy + 1, 3, 1), freq="MS")
+
+
+def simulate_base(fits: Fits, horizon_years: int, n_draws: int, seed: int) -> BasePaths:
+    """Simulate future rate paths for NEA and ACS from the fitted models (seeded)."""
+    months = projection_months(fits.nea.last_month, horizon_years)
+    streams = _streams(seed)
+    nea = fits.nea.simulate_rate_paths(len(months), n_draws, streams[STREAM_NEA])
+    acs = fits.acs.simulate_rate_paths(len(months), n_draws, streams[STREAM_ACS])
+    for arr in (nea, acs):
+        arr.setflags(write=False)  # shared through a cache: never mutated
+    return BasePaths(months, nea, acs, seed)
+
+
+# --- stage 3: the scenario projection ------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Everything the levers move, as arrays (for downstream Monte Carlo) and tidy frames.
+
+    Frames
+    ------
+    population : year, age_band, population (persons); history then projection.
+    index : year, population, population_65plus, expected_admissions (NEA a year at the age
+        profile), index (age-weighted, base year = 1), population_index (base year = 1), acs_index.
+    monthly : metric ("nea", "acs"), series ("baseline", "scenario"), month, mean, p025, p10, p50, p90, p975
+        (admissions a month).
+    annual : metric ("nea", "acs", "placements"), series, fy, mean, p10, p50, p90, p025, p975 (a year).
+    placements : series, fy, mean … p975 (placements a year), rate_mean, rate_p10 … (per 100,000
+        aged 65+), p_meet_ambition, population_65plus.
+    schemes : see :func:`models.schemes.scheme_table`.
+    """
+
+    months: pd.DatetimeIndex
+    growth: dict[str, float]
+    population: pd.DataFrame
+    index: pd.DataFrame
+    nea_baseline: np.ndarray
+    nea: np.ndarray
+    acs_baseline: np.ndarray
+    acs: np.ndarray
+    placements_baseline: np.ndarray  # (n_draws, n_fy), placements a year
+    placements: np.ndarray
+    fy_years: np.ndarray
+    effects: SchemeEffects
+    monthly: pd.DataFrame
+    annual: pd.DataFrame
+    placements_table: pd.DataFrame
+    schemes: pd.DataFrame
+
+
+_QUANTILES = (0.025, 0.10, 0.50, 0.90, 0.975)
+_QCOLS = ("p025", "p10", "p50", "p90", "p975")
+
+
+def _summaries(
+    named: tuple[tuple[str, str, np.ndarray], ...], periods: pd.Index, period_col: str = "month"
+) -> pd.DataFrame:
+    """Mean and quantiles of several (n_draws, n_periods) arrays in one NumPy call (slider hot path).
+
+    Returns columns metric, series, ``period_col``, mean, p025, p10, p50, p90, p975.
+    """
+    stack = np.stack([paths for _, _, paths in named])  # (k, n_draws, n_periods)
+    q = np.quantile(stack, _QUANTILES, axis=1)  # (5, k, n_periods)
+    k, n = stack.shape[0], stack.shape[2]
+    out = pd.DataFrame(
+        {
+            "metric": np.repeat([m for m, _, _ in named], n),
+            "series": np.repeat([s for _, s, _ in named], n),
+            period_col: np.tile(np.asarray(periods), k),
+            "mean": stack.mean(axis=1).ravel(),
+        }
+    )
+    for col, values in zip(_QCOLS, q, strict=True):
+        out[col] = values.ravel()
+    return out
+
+
+def _fy_of(months: pd.DatetimeIndex) -> np.ndarray:
+    return np.where(months.month >= 4, months.year, months.year - 1)
+
+
+def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> Projection:
+    """Apply the scenario's levers to the simulated base paths.
+
+    Demand: counts = simulated rate × the scenario's age-weighted index (the rate
+    is modelled per age-weighted population, so demographic growth and
+    non-demographic trend stay separate). Schemes: activity avoided is drawn from
+    each scheme's range (common random numbers keyed by scheme name) and
+    subtracted, capped at the baseline.
+    """
+    sc = scenario
+    months = base.months
+    n_draws = base.nea_rate.shape[0]
+    growth = growth_rates(area.growth, sc.growth.variant, sc.growth.override_map(), sc.growth.older_people_adjust_pp)
+    years_needed = int(months[-1].year - area.meta.base_year + 1)
+    pop = history_and_projection(area.population, growth, area.meta.base_year, years_needed)
+    idx_nea = demand_index(pop, rates(area, "nea_per_1000"), area.meta.base_year)
+    idx_acs = demand_index(pop, rates(area, "acs_per_1000"), area.meta.base_year)
+    index = idx_nea.assign(acs_index=idx_acs["index"].to_numpy())
+
+    nea_base = base.nea_rate * monthly_index(idx_nea, months)[None, :]
+    acs_base = base.acs_rate * monthly_index(idx_acs, months)[None, :]
+
+    # Placements: annual GLM paths with the scenario's 65+ population as exposure.
+    fy = _fy_of(months)
+    fy_years = np.unique(fy)
+    pop65 = index.set_index("year")["population_65plus"]
+    exposure = np.array([float(pop65.get(int(y), pop65.iloc[-1])) for y in fy_years])
+    plc_base = simulate_counts(fits.placements, exposure, fy_years, n_draws, _streams(sc.seed)[STREAM_PLACEMENTS])
+    plc_monthly_base = plc_base[:, np.searchsorted(fy_years, fy)] / 12.0
+
+    # Schemes (common random numbers keyed by scheme name).
+    uniforms = scheme_uniforms([s.name for s in sc.schemes], n_draws, sc.seed)
+    effects = compute_effects(
+        sc.schemes,
+        months,
+        {"nea": nea_base, "acs": acs_base, "placements": plc_monthly_base},
+        uniforms,
+        sc.savings_realised_pct,
+    )
+    nea = with_schemes(nea_base, effects, "nea")
+    acs = with_schemes(acs_base, effects, "acs")
+    plc_avoided = np.zeros_like(plc_base)
+    monthly_avoided = effects.by_metric("placements")
+    for j, y in enumerate(fy_years):
+        plc_avoided[:, j] = monthly_avoided[:, fy == y].sum(axis=1)
+    plc = np.maximum(plc_base - plc_avoided, 0.0)
+
+    named = (
+        ("nea", "baseline", nea_base),
+        ("nea", "scenario", nea),
+        ("acs", "baseline", acs_base),
+        ("acs", "scenario", acs),
+    )
+    monthly = _summaries(named, months)
+    fy_matrix = (fy[:, None] == fy_years[None, :]).astype(float)  # months × FYs: sums months into FYs
+    complete = fy_matrix.sum(axis=0) == 12
+    annual_named = tuple((m, s, (paths @ fy_matrix)[:, complete]) for m, s, paths in named)
+    annual = _summaries(annual_named, pd.Index([f"{y}-{(y + 1) % 100:02d}" for y in fy_years[complete]]), "fy")
+    plc_tables = []
+    for series, paths in (("baseline", plc_base), ("scenario", plc)):
+        t = summarise_placements(paths, fy_years, exposure, ambition=sc.ambition_placements)
+        plc_tables.append(t.assign(series=series, population_65plus=exposure))
+    placements_table = pd.concat(plc_tables, ignore_index=True)
+    annual = pd.concat(
+        [
+            annual,
+            placements_table[["fy", "mean", "p10", "p50", "p90", "p025", "p975", "series"]].assign(metric="placements"),
+        ],
+        ignore_index=True,
+    )
+    table = scheme_table(sc.schemes, effects, sc.costs)
+    return Projection(
+        months=months,
+        growth=growth,
+        population=pop,
+        index=index,
+        nea_baseline=nea_base,
+        nea=nea,
+        acs_baseline=acs_base,
+        acs=acs,
+        placements_baseline=plc_base,
+        placements=plc,
+        fy_years=fy_years,
+        effects=effects,
+        monthly=monthly,
+        annual=annual,
+        placements_table=placements_table,
+        schemes=table,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A whole scenario's results (see each part's docstring for columns and units)."""
+
+    scenario: Scenario
+    fits: Fits
+    projection: Projection
+
+
+def run(scenario: Scenario, area: AreaData, fits: Fits | None = None, base: BasePaths | None = None) -> Results:
+    """Run a whole scenario. Pure: pass cached ``fits`` / ``base`` to skip the slow stages."""
+    fits = fits or fit_all(area, scenario.demand.covid)
+    if base is None or base.nea_rate.shape[0] != scenario.n_draws or base.seed != scenario.seed:
+        base = simulate_base(fits, scenario.horizon_years, scenario.n_draws, scenario.seed)
+    return Results(scenario, fits, project(scenario, area, fits, base))

@@ -1,0 +1,901 @@
+"""Schemes: activity avoided by the pooled fund's schemes, with uncertainty.
+
+Each scheme states how much activity it avoids **a year at its reference budget**
+(low / central / high) for one metric:
+
+- ``nea``: emergency (non-elective) admissions avoided a year;
+- ``acs``: avoidable (ambulatory-care-sensitive) admissions avoided a year;
+- ``placements``: permanent care-home placements of people 65+ avoided a year;
+- ``delayed_days``: delayed acute bed days avoided a year.
+
+The model, per Monte Carlo draw and projected month:
+
+1. **Uncertainty**: the annual effect at the reference budget is drawn from a
+   triangular(low, central, high) distribution by inverse CDF of uniforms that
+   the caller supplies, so scenarios that differ only in budgets use the same
+   random numbers (common random numbers, DESIGN.md 4.7).
+2. **Saturation**: the effect scales with the budget through a concave curve
+   (:func:`effect_multiplier`) that is 0 at £0 and exactly 1 at the reference
+   budget: doubling the money does not double the effect.
+3. **Ramp-up**: a scheme starts in the first projected month and builds up
+   linearly to full effect over ``ramp_months`` (:func:`ramp`).
+4. **Realisation**: everything is multiplied by ``realised_pct`` / 100 (the
+   "what if the savings don't materialise" lever).
+5. **No double counting**: for each metric the schemes together cannot avoid
+   more than the baseline activity in that draw-month; when they would, the
+   schemes of that metric are scaled down proportionally in that draw-month.
+   An avoided ACS admission *is* an avoided emergency admission (ACS admissions
+   are a subset of NEA), so NEA schemes and ACS schemes together are capped at
+   the NEA baseline, after ACS schemes are capped at the ACS baseline.
+
+Monthly activity is the annual figure / 12 (months are not weighted by days).
+Money: £ a year unless stated. This module is pure NumPy/pandas (no streamlit).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from models.data import SCHEME_METRICS
+from models.scenario import Costs, Scheme
+
+MAX_SCHEME_ROWS = 200  # same limit as Scenario.schemes
+MAX_MESSAGES = 25  # per-row problems shown before "… and N more"
+_CAP_SAFETY = 1.0 - 1e-12  # scaled totals land just under the baseline despite rounding
+
+METRIC_LABELS: dict[str, str] = {
+    "nea": "emergency admissions (NEA)",
+    "acs": "avoidable (ACS) admissions",
+    "placements": "care-home placements 65+",
+    "delayed_days": "delayed bed days",
+}
+METRIC_SHORT: dict[str, str] = {
+    "nea": "NEA",
+    "acs": "ACS admissions",
+    "placements": "placements",
+    "delayed_days": "delayed bed days",
+}
+METRIC_UNITS: dict[str, str] = {
+    "nea": "admissions a year",
+    "acs": "admissions a year",
+    "placements": "placements a year",
+    "delayed_days": "bed days a year",
+}
+
+TABLE_COLUMNS: tuple[str, ...] = (
+    "scheme",
+    "funding_source",
+    "lead_partner",
+    "metric",
+    "budget_gbp",
+    "unit_value_gbp",
+    "avoided_a_year_mean",
+    "avoided_a_year_p10",
+    "avoided_a_year_p90",
+    "cost_per_avoided_gbp",
+    "gross_savings_gbp",
+    "net_cost_gbp",
+    "break_even_activity",
+    "p_break_even",
+)
+WHOLE_FUND = "Whole fund"
+
+ROW_COLUMNS: tuple[str, ...] = (
+    "name",
+    "funding_source",
+    "lead_partner",
+    "budget_gbp",
+    "metric",
+    "effect_low",
+    "effect_central",
+    "effect_high",
+    "ramp_months",
+    "saturation",
+)
+OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("reference_budget_gbp", "source")
+
+
+# --------------------------------------------------------------------------- money format
+def fmt_gbp(x: float | None) -> str:
+    """Short £ text for hover labels and captions: £1.2m, £250k, £950, −£3.4m.
+
+    Parameters
+    ----------
+    x : float or None
+        Amount in £.
+
+    Returns
+    -------
+    str
+        ``"–"`` for None/NaN, ``"£∞"`` for infinities.
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    x = float(x)
+    if math.isnan(x):
+        return "–"
+    sign = "−" if x < 0 else ""
+    a = abs(x)
+    if math.isinf(a):
+        return f"{sign}£∞"
+    # Decide the unit on the *rounded* value so 999,999 reads £1.0m, not £1000k.
+    if round(a / 1e9, 1) >= 1:
+        return f"{sign}£{a / 1e9:.1f}bn"
+    if round(a / 1e6, 1) >= 1:
+        return f"{sign}£{a / 1e6:.1f}m"
+    if round(a / 1e3) >= 1 and round(a) >= 1000:
+        k = round(a / 1e3)
+        if k >= 1000:
+            return f"{sign}£1.0m"
+        return f"{sign}£{k:.0f}k"
+    return f"{sign}£{a:.0f}"
+
+
+# --------------------------------------------------------------------------- saturation, ramp
+def effect_multiplier(
+    budget_gbp: float | np.ndarray, reference_budget_gbp: float | np.ndarray, saturation: float | np.ndarray
+) -> float | np.ndarray:
+    """Share of the reference effect bought by a budget (diminishing returns).
+
+    ``f(B) = (1 − exp(−B / (s·B0))) / (1 − exp(−1/s))``
+
+    Why this form: it is 0 at £0, exactly 1 at the reference budget ``B0`` (where the
+    effect was estimated), increasing and concave (each extra £ buys less than the
+    last: doubling the money does not double the effect) and bounded: however much
+    money, the effect never exceeds ``1 / (1 − exp(−1/s))`` × the reference effect.
+    The saturation ``s`` is the budget scale of diminishing returns as a multiple of
+    ``B0``: a large ``s`` is close to linear (f(2·B0) → 2), a small ``s`` saturates
+    quickly (s = 0.5: f(2·B0) ≈ 1.16, ceiling ≈ 1.16).
+
+    Parameters
+    ----------
+    budget_gbp : float or ndarray
+        Budget, £ a year (≥ 0).
+    reference_budget_gbp : float or ndarray
+        Budget at which the effects were estimated, £ a year (> 0).
+    saturation : float or ndarray
+        ``s`` > 0, a multiple of the reference budget.
+
+    Returns
+    -------
+    float or ndarray
+        Multiplier of the reference effect (dimensionless); float for scalar inputs.
+    """
+    b = np.asarray(budget_gbp, dtype=float)
+    b0 = np.asarray(reference_budget_gbp, dtype=float)
+    s = np.asarray(saturation, dtype=float)
+    # (B/B0)/s, not B/(s·B0): at B = B0 this is exactly 1/s, so f(B0) == 1.0 exactly.
+    # expm1 keeps precision when s is large (nearly linear).
+    out = np.expm1(-(np.maximum(b, 0.0) / b0) / s) / np.expm1(-1.0 / s)
+    return float(out) if out.ndim == 0 else out
+
+
+def ramp(n_months: int, ramp_months: int) -> np.ndarray:
+    """Share of full effect in each projected month while a scheme builds up.
+
+    Linear: month ``t`` (0 = first projected month, when the scheme starts) gets
+    ``min(1, (t + 1) / (ramp_months + 1))``, so ramp 3 gives 25%, 50%, 75%, then 100%
+    from the 4th month (full effect after ``ramp_months`` months). Ramp 0 is full
+    effect at once. A ramp longer than the horizon is allowed (the scheme never
+    reaches full effect); :func:`compute_effects` and :func:`validate_scheme_rows`
+    report it as a note.
+
+    Parameters
+    ----------
+    n_months : int
+        Projected months.
+    ramp_months : int
+        Months of build-up (≥ 0).
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_months,)``, values in (0, 1].
+    """
+    if n_months < 0 or ramp_months < 0:
+        raise ValueError("n_months and ramp_months must be ≥ 0")
+    t = np.arange(1, n_months + 1, dtype=float)
+    return np.minimum(1.0, t / (ramp_months + 1.0))
+
+
+def ramp_note(name: str, ramp_months: int, horizon_months: int) -> str | None:
+    """Plain-English note when a ramp-up is longer than the horizon, else None."""
+    if ramp_months > horizon_months:
+        return (
+            f"Note: '{name}' ramps up over {ramp_months} months, longer than the {horizon_months}-month "
+            "horizon, so it never reaches its full effect in this projection."
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- random effects
+def scheme_uniforms(names: Sequence[str], n_draws: int, seed: int) -> np.ndarray:
+    """Uniforms for common random numbers, keyed by scheme **name**.
+
+    Each scheme gets its own stream seeded by ``(seed, crc32(name))``, so adding,
+    removing or reordering schemes, or changing budgets, leaves every other scheme's
+    draws unchanged (renaming a scheme gives it new draws).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Scheme names (their order gives the column order).
+    n_draws : int
+        Monte Carlo draws.
+    seed : int
+        The scenario seed.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_draws, n_schemes)``, uniforms in [0, 1).
+    """
+    out = np.empty((n_draws, len(names)))
+    for j, name in enumerate(names):
+        # the constant tags this stream so it cannot coincide with default_rng(seed) used elsewhere
+        ss = np.random.SeedSequence([int(seed), 0x5C4E3E, zlib.crc32(name.encode("utf-8"))])
+        out[:, j] = np.random.default_rng(ss).random(n_draws)
+    return out
+
+
+def triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Inverse CDF of triangular(low, mode, high), vectorised; returns ``low`` when low == high.
+
+    Parameters
+    ----------
+    u : ndarray
+        Uniforms in [0, 1], shape ``(n_draws, n_schemes)``.
+    low, mode, high : ndarray
+        Shape ``(n_schemes,)``, with low ≤ mode ≤ high.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``u``; monotone non-decreasing in ``u``.
+    """
+    u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+    a, c, b = (np.asarray(v, dtype=float) for v in (low, mode, high))
+    width = b - a
+    safe = np.where(width > 0, width, 1.0)
+    fc = np.where(width > 0, (c - a) / safe, 0.5)
+    left = a + np.sqrt(u * width * (c - a))
+    right = b - np.sqrt((1.0 - u) * width * (b - c))
+    x = np.where(u < fc, left, right)
+    return np.clip(x, a, b)  # guards rounding at the ends and the degenerate low == high case
+
+
+def effects_from_uniforms(schemes: Sequence[Scheme], uniforms: np.ndarray) -> np.ndarray:
+    """Annual activity avoided at the reference budget, one value per draw and scheme.
+
+    Parameters
+    ----------
+    schemes : sequence of Scheme
+    uniforms : ndarray
+        Shape ``(n_draws, n_schemes)``; column ``j`` drives scheme ``j``.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_draws, n_schemes)``, activity avoided a year at the reference budget.
+    """
+    u = np.asarray(uniforms, dtype=float)
+    if u.ndim != 2 or u.shape[1] != len(schemes):
+        raise ValueError(f"uniforms has shape {u.shape}; expected (n_draws, {len(schemes)})")
+    low = np.array([s.effect_low for s in schemes], dtype=float)
+    mid = np.array([s.effect_central for s in schemes], dtype=float)
+    high = np.array([s.effect_high for s in schemes], dtype=float)
+    return triangular_ppf(u, low, mid, high)
+
+
+def draw_effects(schemes: Sequence[Scheme], n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Annual activity avoided at the reference budget, drawn by scheme **position**.
+
+    Draws one uniform per draw and scheme from ``rng`` (in one block, so column ``j``
+    always uses the same random numbers for a given generator state). Prefer
+    :func:`scheme_uniforms` + :func:`effects_from_uniforms` when schemes may be added
+    or removed between scenarios.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n_draws, n_schemes)``, activity avoided a year at the reference budget.
+    """
+    return effects_from_uniforms(schemes, rng.random((n_draws, len(schemes))))
+
+
+# --------------------------------------------------------------------------- effects
+@dataclass(frozen=True, eq=False)
+class SchemeEffects:
+    """Activity avoided by each scheme in each draw and month (read-only arrays).
+
+    Attributes
+    ----------
+    avoided : ndarray
+        Shape ``(n_draws, n_schemes, n_months)``: activity avoided **per month**, after
+        ramp-up, saturation, the realised % and capping at the baseline.
+    names, metrics : tuple of str
+        Scheme names and metrics, in column order.
+    budgets_gbp : ndarray
+        Shape ``(n_schemes,)``, £ a year.
+    months : DatetimeIndex
+        The projected months (first day of month).
+    capped : dict
+        metric -> whether the cap at the baseline bound in any draw-month.
+    capped_share : dict
+        metric -> share of draws in which the cap bound in at least one month.
+    messages : list of str
+        Plain-English notes (caps, ramps longer than the horizon).
+    """
+
+    avoided: np.ndarray
+    names: tuple[str, ...]
+    metrics: tuple[str, ...]
+    budgets_gbp: np.ndarray
+    months: pd.DatetimeIndex
+    capped: dict[str, bool]
+    capped_share: dict[str, float] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def n_draws(self) -> int:
+        return self.avoided.shape[0]
+
+    @property
+    def n_months(self) -> int:
+        return self.avoided.shape[2]
+
+    def _mask(self, metrics: Sequence[str]) -> np.ndarray:
+        return np.array([m in metrics for m in self.metrics], dtype=bool)
+
+    def by_metric(self, metric: str) -> np.ndarray:
+        """Total avoided per month by the schemes **of this metric only**, shape ``(n_draws, n_months)``.
+
+        For NEA including ACS schemes use :meth:`total_nea_avoided`.
+        """
+        if metric not in SCHEME_METRICS:
+            raise ValueError(f"unknown metric '{metric}'; use one of {', '.join(SCHEME_METRICS)}")
+        return self.avoided[:, self._mask([metric]), :].sum(axis=1)
+
+    def total_nea_avoided(self) -> np.ndarray:
+        """Emergency admissions avoided per month by NEA **and** ACS schemes, shape ``(n_draws, n_months)``.
+
+        An avoided ACS admission is an avoided emergency admission; the sum is capped
+        at the NEA baseline (when one was given).
+        """
+        return self.avoided[:, self._mask(["nea", "acs"]), :].sum(axis=1)
+
+    def annual_by_scheme(self) -> np.ndarray:
+        """Average activity avoided **a year over the horizon**, shape ``(n_draws, n_schemes)``."""
+        return self.avoided.sum(axis=2) * (12.0 / max(self.n_months, 1))
+
+    def monthly_by_scheme_mean(self) -> pd.DataFrame:
+        """Mean avoided per month: rows = months, columns = scheme names."""
+        return pd.DataFrame(self.avoided.mean(axis=0).T, index=self.months, columns=list(self.names))
+
+
+def _as_paths(value: Any, n_draws: int, n_months: int, metric: str) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    try:
+        arr = np.broadcast_to(arr, (n_draws, n_months))
+    except ValueError as err:
+        raise ValueError(
+            f"baseline '{metric}' has shape {arr.shape}; expected ({n_draws}, {n_months}) or ({n_months},)"
+        ) from err
+    # NaN baseline -> no cap there; negative baseline -> nothing can be avoided
+    return np.where(np.isnan(arr), np.inf, np.maximum(arr, 0.0))
+
+
+def _cap(avoided: np.ndarray, mask: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Scale the masked schemes in place so their total ≤ base per draw-month; return the bound cells."""
+    sub = avoided[:, mask, :]
+    total = sub.sum(axis=1)
+    over = total > base
+    if over.any():
+        scale = np.divide(base, total, out=np.ones_like(total), where=over) * np.where(over, _CAP_SAFETY, 1.0)
+        avoided[:, mask, :] = sub * scale[:, None, :]
+    return over
+
+
+def compute_effects(
+    schemes: Sequence[Scheme],
+    months: pd.DatetimeIndex,
+    baseline: Mapping[str, np.ndarray],
+    uniforms: np.ndarray,
+    realised_pct: float = 100.0,
+) -> SchemeEffects:
+    """Activity avoided per draw, scheme and month, without double counting.
+
+    Parameters
+    ----------
+    schemes : sequence of Scheme
+    months : DatetimeIndex
+        Projected months; each scheme starts in the first one.
+    baseline : mapping
+        metric -> baseline activity per month without schemes, shape ``(n_draws, n_months)``
+        (or ``(n_months,)``, shared by all draws): "nea" and "acs" admissions a month,
+        "placements" a month, "delayed_days" bed days a month. A metric missing from
+        the mapping is not capped.
+    uniforms : ndarray
+        Shape ``(n_draws, n_schemes)``, e.g. from :func:`scheme_uniforms` (common random numbers).
+    realised_pct : float
+        % of scheme effects realised (0–100).
+
+    Returns
+    -------
+    SchemeEffects
+    """
+    months = pd.DatetimeIndex(months)
+    n_months = len(months)
+    u = np.asarray(uniforms, dtype=float)
+    if u.ndim != 2 or u.shape[1] != len(schemes):
+        raise ValueError(f"uniforms has shape {u.shape}; expected (n_draws, {len(schemes)})")
+    n_draws = u.shape[0]
+    names = tuple(s.name for s in schemes)
+    metrics = tuple(s.metric for s in schemes)
+    budgets = np.array([s.budget_gbp for s in schemes], dtype=float)
+    messages: list[str] = []
+
+    drawn = effects_from_uniforms(schemes, u)  # (n_draws, n_schemes) a year at reference budget
+    mult = np.asarray(
+        effect_multiplier(
+            budgets,
+            np.array([s.reference_budget_gbp for s in schemes], dtype=float),
+            np.array([s.saturation for s in schemes], dtype=float),
+        ),
+        dtype=float,
+    ).reshape(len(schemes))
+    realised = min(max(float(realised_pct), 0.0), 100.0) / 100.0
+    # ramps: (n_schemes, n_months); one row per distinct ramp length would be no faster at this size
+    ramps = np.stack([ramp(n_months, s.ramp_months) for s in schemes]) if schemes else np.empty((0, n_months))
+    shape = (mult * (realised / 12.0))[:, None] * ramps  # per month, per unit of annual effect
+    avoided = drawn[:, :, None] * shape[None, :, :]
+
+    capped = dict.fromkeys(SCHEME_METRICS, False)
+    capped_share = dict.fromkeys(SCHEME_METRICS, 0.0)
+    metric_arr = np.array(metrics, dtype=object)
+
+    def apply(metric: str, members: Sequence[str]) -> None:
+        mask = np.isin(metric_arr, list(members)) if schemes else np.zeros(0, dtype=bool)
+        if metric not in baseline or not mask.any():
+            return
+        over = _cap(avoided, mask, _as_paths(baseline[metric], n_draws, n_months, metric))
+        if over.any():
+            share = float(over.any(axis=1).mean())
+            capped[metric] = True
+            capped_share[metric] = share
+            who = "NEA and ACS" if metric == "nea" and "acs" in metrics else METRIC_SHORT[metric]
+            messages.append(
+                f"Schemes affecting {who} would avoid more than the baseline in {_pct(share)} of draws; "
+                "capped at the baseline."
+            )
+
+    # ACS first (its own baseline), then NEA + ACS together against the NEA baseline: an avoided
+    # ACS admission is an avoided emergency admission, so it must not be counted twice.
+    apply("acs", ["acs"])
+    apply("nea", ["nea", "acs"])
+    apply("placements", ["placements"])
+    apply("delayed_days", ["delayed_days"])
+
+    for s in schemes:
+        note = ramp_note(s.name, s.ramp_months, n_months)
+        if note:
+            messages.append(note)
+
+    avoided.flags.writeable = False
+    budgets.flags.writeable = False
+    return SchemeEffects(
+        avoided=avoided,
+        names=names,
+        metrics=metrics,
+        budgets_gbp=budgets,
+        months=months,
+        capped=capped,
+        capped_share=capped_share,
+        messages=messages,
+    )
+
+
+def _pct(share: float) -> str:
+    if 0 < share < 0.01:
+        return "under 1%"
+    return f"{share:.0%}"
+
+
+def with_schemes(baseline_paths: np.ndarray, effects: SchemeEffects, metric: str) -> np.ndarray:
+    """Activity per month with the schemes: baseline − avoided, shape ``(n_draws, n_months)``.
+
+    For ``"nea"`` the avoided activity includes ACS schemes (:meth:`SchemeEffects.total_nea_avoided`).
+    """
+    avoided = effects.total_nea_avoided() if metric == "nea" else effects.by_metric(metric)
+    return np.asarray(baseline_paths, dtype=float) - avoided
+
+
+# --------------------------------------------------------------------------- money
+def unit_value(metric: str, costs: Costs) -> float:
+    """£ saved per unit of activity avoided.
+
+    nea, acs: £ per emergency admission (``costs.nea_spell``); placements: £ per week ×
+    expected weeks in a care home; delayed_days: £ per excess (delayed) bed day.
+    """
+    if metric in ("nea", "acs"):
+        return float(costs.nea_spell)
+    if metric == "placements":
+        return float(costs.care_home_week * costs.placement_duration_weeks)
+    if metric == "delayed_days":
+        return float(costs.excess_bed_day)
+    raise ValueError(f"unknown metric '{metric}'; use one of {', '.join(SCHEME_METRICS)}")
+
+
+def break_even_activity(budget_gbp: float, unit_value_gbp: float) -> float:
+    """Activity a scheme must avoid a year to pay for itself: budget (£ a year) / £ per unit.
+
+    Returns ``inf`` when a unit saves nothing but the budget is positive, 0 for a £0 budget.
+    """
+    if budget_gbp <= 0:
+        return 0.0
+    if unit_value_gbp <= 0:
+        return math.inf
+    return budget_gbp / unit_value_gbp
+
+
+def cost_per_avoided(budget_gbp: float, avoided_a_year: float) -> float | None:
+    """£ of budget a year per unit avoided a year; None when nothing is avoided."""
+    if not (avoided_a_year > 0) or not math.isfinite(avoided_a_year):
+        return None
+    return budget_gbp / avoided_a_year
+
+
+def gross_savings(avoided_a_year: float | np.ndarray, unit_value_gbp: float) -> float | np.ndarray:
+    """£ a year saved: activity avoided a year × £ per unit."""
+    return avoided_a_year * unit_value_gbp
+
+
+def net_cost(budget_gbp: float, gross_savings_gbp: float) -> float:
+    """£ a year the scheme costs after its savings (negative: it saves more than it costs)."""
+    return budget_gbp - gross_savings_gbp
+
+
+def scheme_table(
+    schemes: Sequence[Scheme], effects: SchemeEffects, costs: Costs, horizon_label: str | None = None
+) -> pd.DataFrame:
+    """One row per scheme plus a "Whole fund" row: what each scheme buys and whether it pays.
+
+    Activity figures are the **average a year over the projection horizon** (so ramp-up
+    months count), after saturation, the realised % and capping at the baseline.
+
+    Columns
+    -------
+    scheme, funding_source, lead_partner, metric : str
+        ``metric`` is "all" (or the shared metric) on the whole-fund row.
+    budget_gbp : float
+        £ a year.
+    unit_value_gbp : float
+        £ saved per unit avoided (see :func:`unit_value`); NaN on a mixed whole-fund row.
+    avoided_a_year_mean, avoided_a_year_p10, avoided_a_year_p90 : float
+        Activity avoided a year (admissions, placements or bed days); mean and 10th/90th
+        percentiles across draws. NaN on the whole-fund row when schemes count
+        different things (admissions and bed days do not add up).
+    cost_per_avoided_gbp : float
+        budget / mean avoided a year; NaN (shown as None) when nothing is avoided.
+    gross_savings_gbp : float
+        £ a year, mean across draws.
+    net_cost_gbp : float
+        budget − gross savings, £ a year (negative = saves more than it costs).
+    break_even_activity : float
+        Activity to avoid a year to pay for itself: budget / unit value (NaN on a mixed row).
+    p_break_even : float
+        Share of draws in which savings ≥ budget (NaN for a £0 budget).
+
+    Additive columns (budget, gross savings, net cost) of the scheme rows sum to the
+    whole-fund row. ``df.attrs["horizon"]`` says over which months the averages are taken.
+    """
+    if tuple(s.name for s in schemes) != effects.names:
+        raise ValueError("scheme_table: the schemes are not the ones the effects were computed for")
+    annual = effects.annual_by_scheme()  # (n_draws, n_schemes)
+    units = np.array([unit_value(s.metric, costs) for s in schemes], dtype=float)
+    budgets = np.array([s.budget_gbp for s in schemes], dtype=float)
+    savings = annual * units[None, :]  # £ a year per draw
+    rows = []
+    for j, s in enumerate(schemes):
+        mean = float(annual[:, j].mean()) if annual.shape[0] else 0.0
+        cpa = cost_per_avoided(s.budget_gbp, mean)
+        rows.append(
+            {
+                "scheme": s.name,
+                "funding_source": s.funding_source,
+                "lead_partner": s.lead_partner,
+                "metric": s.metric,
+                "budget_gbp": s.budget_gbp,
+                "unit_value_gbp": units[j],
+                "avoided_a_year_mean": mean,
+                "avoided_a_year_p10": float(np.quantile(annual[:, j], 0.1)),
+                "avoided_a_year_p90": float(np.quantile(annual[:, j], 0.9)),
+                "cost_per_avoided_gbp": np.nan if cpa is None else cpa,
+                "gross_savings_gbp": float(savings[:, j].mean()),
+                "net_cost_gbp": s.budget_gbp - float(savings[:, j].mean()),
+                "break_even_activity": break_even_activity(s.budget_gbp, units[j]),
+                "p_break_even": float((savings[:, j] >= s.budget_gbp).mean()) if s.budget_gbp > 0 else np.nan,
+            }
+        )
+    total_budget = float(budgets.sum())
+    total_savings_draws = savings.sum(axis=1) if len(schemes) else np.zeros(effects.n_draws)
+    gross_total = float(sum(r["gross_savings_gbp"] for r in rows))  # sum of rows, so totals add up exactly
+    one_metric = len(set(effects.metrics)) == 1
+    total: dict[str, Any] = {
+        "scheme": WHOLE_FUND,
+        "funding_source": "All",
+        "lead_partner": "All",
+        "metric": effects.metrics[0] if one_metric else "all",
+        "budget_gbp": total_budget,
+        "unit_value_gbp": np.nan,
+        "avoided_a_year_mean": np.nan,
+        "avoided_a_year_p10": np.nan,
+        "avoided_a_year_p90": np.nan,
+        "cost_per_avoided_gbp": np.nan,
+        "gross_savings_gbp": gross_total,
+        "net_cost_gbp": float(sum(r["net_cost_gbp"] for r in rows)),
+        "break_even_activity": np.nan,
+        "p_break_even": float((total_savings_draws >= total_budget).mean()) if total_budget > 0 else np.nan,
+    }
+    if one_metric:
+        act = annual.sum(axis=1)
+        mean = float(sum(r["avoided_a_year_mean"] for r in rows))
+        cpa = cost_per_avoided(total_budget, mean)
+        total.update(
+            unit_value_gbp=units[0],
+            avoided_a_year_mean=mean,
+            avoided_a_year_p10=float(np.quantile(act, 0.1)),
+            avoided_a_year_p90=float(np.quantile(act, 0.9)),
+            cost_per_avoided_gbp=np.nan if cpa is None else cpa,
+            break_even_activity=break_even_activity(total_budget, units[0]),
+        )
+    rows.append(total)
+    df = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    for col in TABLE_COLUMNS[4:]:
+        df[col] = df[col].astype("float64")
+    if horizon_label is None and len(effects.months):
+        horizon_label = f"average a year over {effects.months[0]:%b %Y} – {effects.months[-1]:%b %Y}"
+    df.attrs["horizon"] = horizon_label or ""
+    return df
+
+
+# --------------------------------------------------------------------------- table editing
+def schemes_to_rows(schemes: Sequence[Scheme]) -> pd.DataFrame:
+    """The editable table for ``st.data_editor`` (inverse of :func:`validate_scheme_rows`).
+
+    ``reference_budget_gbp`` is left blank for a £0 scheme whose reference is the £1
+    placeholder, so the effects typed in apply at the budget entered next.
+    """
+    recs = []
+    for s in schemes:
+        d = s.model_dump()
+        rec = {c: d[c] for c in ROW_COLUMNS}
+        placeholder = s.budget_gbp == 0 and s.reference_budget_gbp <= 1.0
+        rec["reference_budget_gbp"] = np.nan if placeholder else s.reference_budget_gbp
+        rec["source"] = s.source
+        recs.append(rec)
+    return pd.DataFrame(recs, columns=list(ROW_COLUMNS + OPTIONAL_ROW_COLUMNS))
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(v: Any) -> float | None:
+    """A finite float from a cell (accepts '£3,400,000', '1 700'); None if not a number."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        x = float(v)
+    else:
+        text = str(v).strip().replace("£", "").replace(",", "").replace(" ", "").replace("\u2212", "-")
+        try:
+            x = float(text)
+        except ValueError:
+            return None
+    return x if math.isfinite(x) else None
+
+
+def _metric(v: Any) -> str | None:
+    key = str(v).strip().lower().replace(" ", "_").replace("-", "_")
+    aliases = {"delayed_bed_days": "delayed_days", "placement": "placements", "admissions": "nea"}
+    key = aliases.get(key, key)
+    return key if key in SCHEME_METRICS else None
+
+
+def validate_scheme_rows(
+    rows: pd.DataFrame, horizon_months: int, reference: Mapping[str, float] | None = None
+) -> tuple[tuple[Scheme, ...] | None, list[str]]:
+    """Turn an edited scheme table into Schemes, or say in plain English what is wrong.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        What ``st.data_editor`` returns: columns ``name, funding_source, lead_partner,
+        budget_gbp, metric, effect_low, effect_central, effect_high, ramp_months,
+        saturation`` and optionally ``reference_budget_gbp`` and ``source``. Fully
+        blank rows (a row just added) are ignored. Numbers may be typed as
+        "£3,400,000". Rows are named by position (row 1 = first row) and name.
+    horizon_months : int
+        Projection length; a longer ramp-up gives a "Note:" (not an error).
+    reference : mapping, optional
+        scheme name -> reference budget (£ a year) to use when the table has no
+        ``reference_budget_gbp`` column or the cell is blank (e.g. the last valid
+        set's references, so that editing a budget keeps diminishing returns).
+        Otherwise the reference is the budget (the effects are "at this budget");
+        a £0 scheme gets a £1 placeholder reference and has zero effect.
+
+    Returns
+    -------
+    (schemes, messages)
+        ``schemes`` is None when there is any error (the caller keeps its last valid
+        set); messages starting "Note:" are warnings that do not block.
+    """
+    if not isinstance(rows, pd.DataFrame):
+        return None, ["The scheme table could not be read (expected a table)."]
+    cols = {str(c).strip().lower(): c for c in rows.columns}
+    missing = [c for c in ROW_COLUMNS if c not in cols]
+    if missing:
+        return None, [f"The scheme table has no column(s) {', '.join(missing)}."]
+    frame = rows.rename(columns={v: k for k, v in cols.items()})
+    # blank rows: vectorised so a huge paste is cheap to check
+    text = frame[list(ROW_COLUMNS)].astype("string").fillna("").apply(lambda s: s.str.strip())
+    keep = (text != "").any(axis=1).to_numpy()
+    n = int(keep.sum())
+    if n > MAX_SCHEME_ROWS:
+        return None, [
+            f"The table has {n:,} schemes; at most {MAX_SCHEME_ROWS} are supported. "
+            "Nothing was changed: paste fewer rows."
+        ]
+    reference = dict(reference or {})
+    errors: list[str] = []
+    notes: list[str] = []
+    parsed: list[tuple[str, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for pos, (keep_row, rec) in enumerate(zip(keep, frame.to_dict("records"), strict=True), start=1):
+        if not keep_row:
+            continue
+        raw_name = rec.get("name")
+        name = "" if _blank(raw_name) else str(raw_name).strip()
+        where = f"Row {pos} ('{name}')" if name else f"Row {pos}"
+        row_errors: list[str] = []
+        if not name:
+            row_errors.append(f"{where}, column 'name': the scheme name is blank.")
+        elif len(name) > 80:
+            row_errors.append(f"{where}, column 'name': names are at most 80 characters.")
+        else:
+            key = name.casefold()
+            if key in seen:
+                row_errors.append(f"{where}, column 'name': the name is already used by row {seen[key]}.")
+            else:
+                seen[key] = pos
+
+        values: dict[str, float] = {}
+        for col in ("budget_gbp", "effect_low", "effect_central", "effect_high", "ramp_months", "saturation"):
+            cell = rec.get(col)
+            if _blank(cell):
+                if col == "ramp_months":
+                    values[col] = 3.0
+                    notes.append(f"Note: {where}: no ramp-up given, so 3 months is assumed.")
+                elif col == "saturation":
+                    values[col] = 1.5
+                    notes.append(f"Note: {where}: no saturation given, so 1.5 is assumed.")
+                else:
+                    row_errors.append(f"{where}, column '{col}': the cell is blank; enter a number.")
+                continue
+            x = _number(cell)
+            if x is None:
+                row_errors.append(f"{where}, column '{col}': '{str(cell)[:30]}' is not a number.")
+                continue
+            values[col] = x
+
+        if "budget_gbp" in values:
+            b = values["budget_gbp"]
+            if b < 0:
+                row_errors.append(f"{where}, column 'budget_gbp': the budget cannot be negative ({fmt_gbp(b)}).")
+            elif b > 1e9:
+                row_errors.append(f"{where}, column 'budget_gbp': budgets above £1bn a year are not supported.")
+        for col in ("effect_low", "effect_central", "effect_high"):
+            if col in values and values[col] < 0:
+                row_errors.append(
+                    f"{where}, column '{col}': activity avoided cannot be negative ({values[col]:g}); "
+                    "a scheme that adds activity is not supported."
+                )
+        lo, mid, hi = (values.get(c) for c in ("effect_low", "effect_central", "effect_high"))
+        if lo is not None and mid is not None and lo > mid:
+            row_errors.append(
+                f"{where}, column 'effect_low': low ({lo:g}) is above central ({mid:g}); need low ≤ central ≤ high."
+            )
+        if mid is not None and hi is not None and mid > hi:
+            row_errors.append(
+                f"{where}, column 'effect_high': high ({hi:g}) is below central ({mid:g}); need low ≤ central ≤ high."
+            )
+        if lo is not None and hi is not None and mid is None and lo > hi:
+            row_errors.append(f"{where}, column 'effect_high': high ({hi:g}) is below low ({lo:g}).")
+        if "ramp_months" in values:
+            r = values["ramp_months"]
+            if r < 0 or r != int(r):
+                row_errors.append(f"{where}, column 'ramp_months': use a whole number of months, 0 or more.")
+            elif r > 60:
+                row_errors.append(f"{where}, column 'ramp_months': at most 60 months of ramp-up are supported.")
+            else:
+                note = ramp_note(name or f"row {pos}", int(r), horizon_months)
+                if note:
+                    notes.append(note)
+        if "saturation" in values and not (0 < values["saturation"] <= 100):
+            row_errors.append(f"{where}, column 'saturation': use a number above 0 and at most 100.")
+
+        metric = _metric(rec.get("metric")) if not _blank(rec.get("metric")) else None
+        if metric is None:
+            shown = "" if _blank(rec.get("metric")) else str(rec.get("metric"))[:30]
+            row_errors.append(
+                f"{where}, column 'metric': '{shown}' is not one of {', '.join(SCHEME_METRICS)}."
+                if shown
+                else f"{where}, column 'metric': choose one of {', '.join(SCHEME_METRICS)}."
+            )
+
+        ref: float | None = None
+        ref_cell = rec.get("reference_budget_gbp")
+        if not _blank(ref_cell):
+            ref = _number(ref_cell)
+            if ref is None or ref <= 0:
+                row_errors.append(
+                    f"{where}, column 'reference_budget_gbp': '{str(ref_cell)[:30]}' must be a budget above £0."
+                )
+        elif name in reference:
+            ref = float(reference[name])
+        if ref is None and "budget_gbp" in values:
+            ref = max(values["budget_gbp"], 1.0)  # £0 scheme: placeholder; f(0) = 0 so no effect
+
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        fields: dict[str, Any] = {
+            "name": name,
+            "budget_gbp": values["budget_gbp"],
+            "reference_budget_gbp": ref,
+            "metric": metric,
+            "effect_low": values["effect_low"],
+            "effect_central": values["effect_central"],
+            "effect_high": values["effect_high"],
+            "ramp_months": int(values["ramp_months"]),
+            "saturation": values["saturation"],
+        }
+        for col, limit in (("funding_source", 60), ("lead_partner", 40), ("source", 300)):
+            cell = rec.get(col)
+            if not _blank(cell):
+                fields[col] = str(cell).strip()[:limit]
+        parsed.append((where, fields))
+
+    schemes: list[Scheme] = []
+    for where, fields in parsed:
+        try:
+            schemes.append(Scheme(**fields))
+        except ValidationError as err:  # anything the explicit checks above missed
+            for e in err.errors():
+                loc = " → ".join(str(p) for p in e["loc"])
+                msg = e["msg"].removeprefix("Value error, ")
+                errors.append(f"{where}{', column ' + repr(loc) if loc else ''}: {msg}.")
+    if errors:
+        shown = errors[:MAX_MESSAGES]
+        if len(errors) > MAX_MESSAGES:
+            shown.append(f"… and {len(errors) - MAX_MESSAGES} more problems.")
+        return None, shown + notes[:MAX_MESSAGES]
+    if not schemes:
+        notes.append("Note: the table has no schemes, so no scheme effects are modelled.")
+    return tuple(schemes), notes

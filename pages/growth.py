@@ -1,0 +1,150 @@
+"""Demographic growth: population by age band, growth variants and overrides, and why demand grows faster."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from models.charts.demand import growth_vs_demand, population_bands
+from models.population import AGE_BANDS, growth_rates
+from models.scenario import evolve, explain
+from pages.common import (
+    area,
+    demo_note,
+    downloads,
+    ensure_frame,
+    how_calculated,
+    lever,
+    projection,
+    scenario,
+    set_scenario,
+    show_lever_errors,
+)
+
+ensure_frame()
+
+a, sc = area(), scenario()
+st.title("Demographic growth")
+st.markdown(
+    "Older residents are admitted to hospital several times as often as working-age adults, so demand grows "
+    "faster than the population when the older bands grow fastest. Choose a growth variant, adjust any band, "
+    "and compare **population growth** with **age-weighted demand growth** — the demographic pressure that "
+    "drives the demand projections."
+)
+
+left, right = st.columns([1, 2])
+with left:
+    lever(
+        st.selectbox,
+        "Growth variant",
+        ("growth", "variant"),
+        options=["low", "principal", "high"],
+        help="Annual growth by age band; source: the area's growth_variants.csv "
+        + f"({a.tables['growth_variants.csv']['source'].iloc[0] if 'source' in a.tables['growth_variants.csv'] else 'uploaded'}).",
+    )
+    lever(
+        st.slider,
+        "Older people (65+): extra growth, percentage points a year",
+        ("growth", "older_people_adjust_pp"),
+        min_value=-3.0,
+        max_value=3.0,
+        step=0.1,
+        help="Workshop lever: added to each 65+ band's annual growth (illustrative).",
+    )
+    variant_rates = growth_rates(a.growth, sc.growth.variant)
+    current = growth_rates(a.growth, sc.growth.variant, sc.growth.override_map())
+    st.markdown("**Annual growth by age band, % a year**")
+    for band in AGE_BANDS:
+        key = f"band:{band}#{st.session_state.rev}"
+
+        def apply(band: str = band, key: str = key) -> None:
+            value = round(float(st.session_state[key]), 2)
+            over = dict(scenario().growth.overrides)
+            if abs(value - variant_rates[band]) < 1e-9:
+                over.pop(band, None)
+            else:
+                over[band] = value
+            try:
+                set_scenario(evolve(scenario(), growth={"overrides": tuple(over.items())}))
+            except ValidationError as err:
+                st.session_state.lever_errors = explain(err)
+
+        label = f"{band}" + (" (overridden)" if band in dict(sc.growth.overrides) else "")
+        st.slider(
+            label,
+            min_value=-5.0,
+            max_value=10.0,
+            value=float(current[band]),
+            step=0.1,
+            key=key,
+            on_change=apply,
+            help=f"Variant '{sc.growth.variant}': {variant_rates[band]:+.1f}% a year.",
+        )
+    if sc.growth.overrides and st.button("Clear band overrides"):
+        set_scenario(evolve(sc, growth={"overrides": ()}), external=True)
+        st.rerun()
+    show_lever_errors()
+
+proj = projection()
+idx = proj.index
+base_year = a.meta.base_year
+horizon_end = int(proj.months[-1].year)
+view = idx[(idx["year"] >= base_year) & (idx["year"] <= horizon_end)]
+last = view.iloc[-1]
+with right:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(f"Population growth {base_year}–{int(last.year)}", f"{(last.population_index - 1) * 100:+.1f}%")
+    c2.metric(
+        "Age-weighted demand growth (NEA)",
+        f"{(last['index'] - 1) * 100:+.1f}%",
+        f"{(last['index'] - last.population_index) * 100:+.1f} pts above population",
+        delta_color="off",
+    )
+    pop65_base = float(idx.loc[idx["year"] == base_year, "population_65plus"].iloc[0])
+    c3.metric(
+        "Residents 65+",
+        f"{last.population_65plus:,.0f}",
+        f"{(last.population_65plus / pop65_base - 1) * 100:+.1f}%",
+        delta_color="off",
+    )
+    st.plotly_chart(growth_vs_demand(view, base_year, demo_note()), width="stretch", key="growth_vs_demand")
+
+pop = proj.population[proj.population["year"] <= horizon_end]
+st.plotly_chart(population_bands(pop, base_year, demo_note()), width="stretch", key="population_bands")
+
+table = view.assign(
+    population_growth_pct=(view["population_index"] - 1) * 100,
+    demand_growth_pct=(view["index"] - 1) * 100,
+)[["year", "population", "population_65plus", "expected_admissions", "population_growth_pct", "demand_growth_pct"]]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "year": st.column_config.NumberColumn("Mid-year", format="%d"),
+        "population": st.column_config.NumberColumn("Residents", format="%,.0f"),
+        "population_65plus": st.column_config.NumberColumn("Residents 65+", format="%,.0f"),
+        "expected_admissions": st.column_config.NumberColumn("Expected NEA a year (age profile)", format="%,.0f"),
+        "population_growth_pct": st.column_config.NumberColumn("Population growth on base, %", format="%+.1f"),
+        "demand_growth_pct": st.column_config.NumberColumn("Demand growth on base, %", format="%+.1f"),
+    },
+)
+growth_table = pd.DataFrame({"age_band": list(proj.growth), "annual_growth_pct": list(proj.growth.values())})
+downloads({"demographic_index": table, "growth_by_band": growth_table, "population": pop}, "bcf_growth")
+rates_t = a.admission_rates
+how_calculated(
+    f"""
+Population by band is projected from the base year ({base_year}) with compounding annual growth:
+the variant's rate for each band, or your override, plus the 65+ workshop lever for the older bands.
+
+**Age-weighted demand** is Σ over bands of *admission rate × population*, with the area's age profile of
+emergency admission rates (admissions a year per 1,000 residents: {", ".join(f"{b} {r:g}" for b, r in zip(rates_t["age_band"], rates_t["nea_per_1000"], strict=True))}).
+Its growth is the demographic pressure on admissions; it exceeds population growth when the older bands grow
+fastest. The demand projections model the admission **rate per age-weighted population**, so that this
+demographic growth and the non-demographic trend stay separate (as the Strategy Unit's NHP model does).
+
+Sources: growth variants and rates are in the area's data files (for the demo: illustrative assumptions
+informed by Harrow's published 65+ growth of about 22% by 2025 and +27% older people by 2030).
+"""
+)

@@ -1,0 +1,69 @@
+"""App (AppTest): Demographic growth and Demand projections pages respond to their levers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _open(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, prefix: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(prefix))
+
+
+def test_growth_slider_changes_demand_growth_and_table() -> None:
+    at = _open("pages/growth.py")
+    before_metric = _metric(at, "Age-weighted demand growth")
+    before_table = at.dataframe[0].value.copy()
+    at.slider(key="lever:growth.older_people_adjust_pp#0").set_value(2.0).run()
+    assert not at.exception
+    assert at.session_state["scenario"].growth.older_people_adjust_pp == 2.0
+    assert _metric(at, "Age-weighted demand growth") != before_metric
+    after_table = at.dataframe[0].value
+    assert after_table["population_65plus"].iloc[-1] > before_table["population_65plus"].iloc[-1]
+
+
+def test_band_override_and_clear() -> None:
+    at = _open("pages/growth.py")
+    at.slider(key="band:85+#0").set_value(8.0).run()
+    assert dict(at.session_state["scenario"].growth.overrides) == {"85+": 8.0}
+    next(b for b in at.button if b.label == "Clear band overrides").click().run()
+    assert at.session_state["scenario"].growth.overrides == ()
+
+
+def test_variant_changes_projection_table() -> None:
+    at = _open("pages/demand.py")
+    table = at.dataframe[0].value
+    before = float(table["baseline_mean"].iloc[-1])
+    at.switch_page("pages/growth.py").run()
+    at.selectbox(key="lever:growth.variant#0").set_value("high").run()
+    at.switch_page("pages/demand.py").run()
+    assert not at.exception
+    after = float(at.dataframe[0].value["baseline_mean"].iloc[-1])
+    assert after > before  # high growth → more admissions projected
+
+
+def test_demand_page_shows_backtest_with_benchmark() -> None:
+    at = _open("pages/demand.py")
+    backtests = [df.value for df in at.dataframe if "mase" in df.value.columns]
+    assert len(backtests) == 2  # NEA and ACS
+    for bt in backtests:
+        assert "Seasonal naive" in set(bt["model"]) and bt["chosen"].sum() == 1
+    assert any("beats" in m.value for m in at.markdown)
+
+
+def test_covid_exclusion_refits_without_error() -> None:
+    at = _open("pages/demand.py")
+    at.radio(key="lever:demand.covid#0").set_value("exclude").run()
+    assert not at.exception
+    assert at.session_state["scenario"].demand.covid == "exclude"

@@ -1,0 +1,52 @@
+"""Property tests for demand/population invariants (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from models.demand import financial_year_totals, summarise_paths
+from models.population import AGE_BANDS, demand_index, project_population
+
+pytestmark = pytest.mark.property
+
+pos = st.floats(min_value=1.0, max_value=1e5, allow_nan=False, allow_infinity=False)
+growth = st.floats(min_value=-5.0, max_value=10.0, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pops=st.lists(pos, min_size=5, max_size=5),
+    rates=st.lists(st.floats(min_value=0.1, max_value=500.0), min_size=5, max_size=5),
+    g=st.lists(growth, min_size=5, max_size=5),
+    band=st.sampled_from(AGE_BANDS),
+    extra=st.floats(min_value=0.0, max_value=20.0),
+)
+def test_more_growth_in_any_band_never_lowers_expected_admissions(pops, rates, g, band, extra):
+    base = pd.DataFrame({"year": 2024, "age_band": list(AGE_BANDS), "population": pops})
+    r = dict(zip(AGE_BANDS, rates, strict=True))
+    g0 = dict(zip(AGE_BANDS, g, strict=True))
+    g1 = g0 | {band: g0[band] + extra}
+    d0 = demand_index(project_population(base, g0, 2024, 4), r, 2024)
+    d1 = demand_index(project_population(base, g1, 2024, 4), r, 2024)
+    assert np.all(d1["expected_admissions"].to_numpy() >= d0["expected_admissions"].to_numpy() * (1 - 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    start=st.integers(min_value=0, max_value=11),
+    paths=arrays(np.float64, (7, 36), elements=st.floats(min_value=0, max_value=1e4)),
+)
+def test_fy_totals_mean_equals_sum_of_monthly_means(start, paths):
+    months = pd.date_range(pd.Timestamp("2024-01-01") + pd.DateOffset(months=start), periods=36, freq="MS")
+    out = financial_year_totals(paths, months)
+    monthly = summarise_paths(paths, months)
+    assert (out["n_months"] == 12).all()
+    for _, row in out.iterrows():
+        sel = [f"{m.year if m.month >= 4 else m.year - 1}" == row["fy"][:4] for m in months]
+        assert row["mean"] == pytest.approx(monthly.loc[sel, "mean"].sum(), rel=1e-9, abs=1e-6)
+        assert row["p025"] <= row["p10"] <= row["p50"] <= row["p90"] <= row["p975"]
