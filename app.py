@@ -80,6 +80,9 @@ nav = st.navigation(
             st.Page("pages/growth.py", title="Demographic growth", icon=":material/groups:", url_path="growth"),
             st.Page("pages/demand.py", title="Demand projections", icon=":material/trending_up:", url_path="demand"),
         ],
+        "Winter": [
+            st.Page("pages/winter.py", title="Discharge and winter beds", icon=":material/bed:", url_path="winter"),
+        ],
         "Money": [
             st.Page("pages/schemes.py", title="Scheme funding", icon=":material/payments:", url_path="schemes"),
         ],

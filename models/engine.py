@@ -19,6 +19,8 @@ so two scenarios with the same seed share every random number they can
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 from dataclasses import dataclass
 
@@ -28,9 +30,21 @@ from threadpoolctl import threadpool_limits
 
 from models.data import AreaData
 from models.demand import SeriesFit, fit_series, fy_start_year
+from models.flow import (
+    FlowCosts,
+    FlowParams,
+    FlowRun,
+    arrivals_profile,
+    calibrate_los,
+    compare_options,
+    flow_costs,
+    flow_kpis,
+    simulate_flow,
+    weekly_occupancy,
+)
 from models.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.population import demand_index, growth_rates, history_and_projection, monthly_index
-from models.scenario import Scenario
+from models.scenario import Scenario, evolve
 from models.schemes import SchemeEffects, compute_effects, scheme_table, scheme_uniforms, with_schemes
 
 # Child streams of SeedSequence(seed): fixed positions keep common random numbers stable.
@@ -293,3 +307,163 @@ def run(scenario: Scenario, area: AreaData, fits: Fits | None = None, base: Base
     if base is None or base.nea_rate.shape[0] != scenario.n_draws or base.seed != scenario.seed:
         base = simulate_base(fits, scenario.horizon_years, scenario.n_draws, scenario.seed)
     return Results(scenario, fits, project(scenario, area, fits, base))
+
+
+# --- stage 4: the first projected winter (discharge flow and beds) -------------------
+
+WINTER_DAYS = 182  # 1 October – 31 March
+MAX_FLOW_REPS = 2000  # replications × days × ~20 int64 arrays: 2,000 × 182 ≈ 60 MB per run
+
+
+@dataclass(frozen=True, eq=False)
+class Winter:
+    """The first projected winter, simulated day by day (see models/flow.py).
+
+    Frames
+    ------
+    weekly : week, week_start, mean, p10, p50, p90 (occupancy, % of funded beds), beds, census_mean.
+    kpis : kpi, label, mean, p10, p50, p90 (see models.flow.flow_kpis).
+    costs : component, mean, p10, p50, p90 (£ over the winter).
+    options : option, delayed_days, delayed_days_avoided, … cost_per_delayed_day_avoided (models.flow.compare_options).
+    """
+
+    start: pd.Timestamp
+    arrivals_per_day: np.ndarray
+    params: FlowParams
+    run: FlowRun
+    weekly: pd.DataFrame
+    kpis: pd.DataFrame
+    costs: pd.DataFrame
+    messages: tuple[str, ...]
+
+
+def winter_start(months: pd.DatetimeIndex) -> pd.Timestamp:
+    """1 October of the first projected financial year whose October–March lies in the projection."""
+    octobers = [m for m in months if m.month == 10 and m + pd.DateOffset(months=5) <= months[-1]]
+    if not octobers:
+        raise ValueError("the projection is too short to hold a whole winter (October–March)")
+    return pd.Timestamp(octobers[0])
+
+
+def _day_offset(start: pd.Timestamp, mmdd: str, after: pd.Timestamp | None = None) -> int:
+    """Days from ``start`` to the next ``mmdd`` on or after ``after`` (default ``start``)."""
+    after = after or start
+    month, day = (int(x) for x in mmdd.split("-"))
+    for year in (after.year, after.year + 1):
+        try:
+            when = pd.Timestamp(year, month, day)
+        except ValueError:  # 02-29 in a non-leap year
+            when = pd.Timestamp(year, month, 28)
+        if when >= after:
+            return int((when - start).days)
+    raise AssertionError("unreachable")
+
+
+def flow_params(scenario: Scenario, start: pd.Timestamp, days: int = WINTER_DAYS) -> tuple[FlowParams, list[str]]:
+    """The scenario's flow levers as :class:`FlowParams` for a window starting ``start``."""
+    f = scenario.flow
+    messages = []
+    mu, sigma = calibrated_los(f.share_14plus, f.share_21plus)
+    open_day = _day_offset(start, f.escalation_open)
+    close_day = _day_offset(start, f.escalation_close, start + pd.Timedelta(days=open_day)) + 1  # last day inclusive
+    if f.escalation_beds and (open_day >= days or close_day > days):
+        messages.append(
+            f"Escalation beds open {f.escalation_open} and close {f.escalation_close}: outside this winter window "
+            f"({start:%d %b %Y} – {start + pd.Timedelta(days=days - 1):%d %b %Y}); only the days inside it count."
+        )
+    open_day, close_day = min(open_day, days), min(close_day, days)
+    params = FlowParams(
+        core_beds=f.core_beds,
+        escalation_beds=f.escalation_beds,
+        escalation_open_day=open_day,
+        escalation_close_day=max(open_day, close_day),
+        los_mu=mu,
+        los_sigma=sigma,
+        pathway_shares=(f.p0_share, f.p1_share, f.p2_share, f.p3_share),
+        p1_starts_per_week=f.p1_starts_per_week,
+        p2_beds=f.p2_beds,
+        p2_los_days=f.p2_los_days,
+        p3_per_week=f.p3_per_week,
+    )
+    return params, messages
+
+
+@functools.lru_cache(maxsize=64)
+def calibrated_los(share_14plus: float, share_21plus: float) -> tuple[float, float]:
+    """Log-normal (mu, sigma) of days to medically ready, from the 14+/21+ snapshot shares (cached)."""
+    return calibrate_los(share_14plus, share_21plus)
+
+
+def flow_costs_for(scenario: Scenario) -> FlowCosts:
+    c = scenario.costs
+    return FlowCosts(
+        escalation_bed_day=c.escalation_bed_day,
+        overflow_bed_day=c.escalation_bed_day,
+        delayed_bed_day=c.excess_bed_day,
+        p1_start=c.p1_start,
+        p2_bed_day=c.p2_bed_day,
+        p3_week=c.p3_week,
+    )
+
+
+def winter_arrivals(
+    scenario: Scenario, projection: Projection, start: pd.Timestamp, days: int = WINTER_DAYS
+) -> np.ndarray:
+    """Expected emergency arrivals a day: the scenario's projected NEA (mean, with schemes) by month."""
+    nea = projection.monthly[(projection.monthly["metric"] == "nea") & (projection.monthly["series"] == "scenario")]
+    window = nea[(nea["month"] >= start) & (nea["month"] < start + pd.DateOffset(months=12))]
+    per_day = np.zeros(12)
+    for month, mean in zip(window["month"], window["mean"], strict=True):
+        per_day[month.month - 1] = mean / month.days_in_month
+    return arrivals_profile(start, days, monthly_means=per_day, winter_uplift_pct=scenario.flow.winter_uplift_pct)
+
+
+def flow_reps(scenario: Scenario, messages: list[str] | None = None) -> int:
+    """Replications for the flow model: the scenario's draws, capped to keep memory bounded."""
+    if scenario.n_draws > MAX_FLOW_REPS and messages is not None:
+        messages.append(
+            f"The winter simulation uses {MAX_FLOW_REPS:,} replications (the scenario asks for {scenario.n_draws:,}); "
+            "more would not fit comfortably in memory and would not change the averages visibly."
+        )
+    return min(scenario.n_draws, MAX_FLOW_REPS)
+
+
+def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter:
+    """Simulate the first projected winter for the scenario (``n_draws`` replications, seeded)."""
+    del area  # the area's data reach the flow through the projection
+    start = winter_start(projection.months)
+    lam = winter_arrivals(scenario, projection, start)
+    params, messages = flow_params(scenario, start)
+    rng = _streams(scenario.seed)[STREAM_FLOW]
+    reps = flow_reps(scenario, messages)
+    run = simulate_flow(lam, params, reps, rng)
+    return Winter(
+        start=start,
+        arrivals_per_day=lam,
+        params=params,
+        run=run,
+        weekly=weekly_occupancy(run, start),
+        kpis=flow_kpis(run),
+        costs=flow_costs(run, flow_costs_for(scenario)),
+        messages=tuple(messages),
+    )
+
+
+def winter_options(scenario: Scenario, projection: Projection) -> pd.DataFrame:
+    """The planner's options against the scenario, with common random numbers (same seed for every option)."""
+    f = scenario.flow
+    start = winter_start(projection.months)
+    lam = winter_arrivals(scenario, projection, start)
+    params, _ = flow_params(scenario, start)
+    esc, _ = flow_params(evolve(scenario, flow={"escalation_beds": f.escalation_beds + f.option_extra_beds}), start)
+    options = {
+        f"+{f.option_extra_beds} escalation beds ({f.escalation_open} to {f.escalation_close})": esc,
+        f"+{f.option_extra_p1_per_week:g} Home First starts a week": dataclasses.replace(
+            params, p1_starts_per_week=f.p1_starts_per_week + f.option_extra_p1_per_week
+        ),
+        f"+{f.option_extra_p2_beds} step-down beds": dataclasses.replace(
+            params, p2_beds=f.p2_beds + f.option_extra_p2_beds
+        ),
+    }
+    seed = int(np.random.SeedSequence(scenario.seed).spawn(4)[STREAM_FLOW].generate_state(1)[0])
+    return compare_options(lam, params, options, flow_reps(scenario), seed, flow_costs_for(scenario))

@@ -62,6 +62,7 @@ def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], notes: str = "") -> bytes
             safe.to_excel(writer, sheet_name=sheet, index=False)
             worksheet = writer.sheets[sheet]
             for i, col in enumerate(safe.columns):
-                width = min(60, max(10, len(str(col)) + 2, int(safe[col].astype(str).str.len().max() or 0) + 2))
+                longest = safe[col].astype(str).str.len().max() if len(safe) else 0
+                width = min(60, max(10, len(str(col)) + 2, int(0 if pd.isna(longest) else longest) + 2))
                 worksheet.set_column(i, i, width)
     return buffer.getvalue()

@@ -109,7 +109,12 @@ class Flow(Lever):
     p2_beds: int = Field(ge=0, le=2000)
     p2_los_days: float = Field(gt=0, le=120)
     p3_per_week: float = Field(ge=0, le=1000)
-    winter_uplift_pct: float = Field(default=3.0, ge=0, le=50, description="% more arrivals Dec–Feb")
+    winter_uplift_pct: float = Field(
+        default=0.0, ge=0, le=50, description="% surge on arrivals Dec–Feb beyond the projection's own seasonality"
+    )
+    option_extra_beds: int = Field(default=27, ge=0, le=1000, description="option: escalation beds (seed 003: 27)")
+    option_extra_p1_per_week: float = Field(default=15.0, ge=0, le=1000, description="option: Home First starts a week")
+    option_extra_p2_beds: int = Field(default=10, ge=0, le=1000, description="option: step-down beds")
 
     @field_validator("escalation_open", "escalation_close")
     @classmethod
@@ -289,7 +294,7 @@ def baseline(area: AreaData) -> Scenario:
         p2_beds=int(float(f["p2_beds"])),
         p2_los_days=float(f["p2_los_days"]),
         p3_per_week=float(f["p3_per_week"]),
-        winter_uplift_pct=float(f.get("winter_uplift_pct", 3.0)),
+        winter_uplift_pct=float(f.get("winter_uplift_pct", 0.0)),
     )
     costs = Costs(
         nea_spell=c["nea_spell"],

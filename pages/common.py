@@ -105,12 +105,34 @@ def _get(obj: Any, path: Sequence[str]) -> Any:
     return obj
 
 
-def _evolve_path(sc: Scenario, path: Sequence[str], value: Any) -> Scenario:
+def _evolve_path(sc: Scenario, path: Sequence[str], value: Any, also: dict[str, Any] | None = None) -> Scenario:
     if len(path) == 1:
-        return evolve(sc, **{path[0]: value})
+        return evolve(sc, **{path[0]: value}, **(also or {}))
     if len(path) == 2:
-        return evolve(sc, **{path[0]: {path[1]: value}})
+        return evolve(sc, **{path[0]: {path[1]: value, **(also or {})}})
     raise ValueError("levers are at most two levels deep")
+
+
+def bound_widget(
+    widget: Callable[..., Any], label: str, key: str, current: Any, apply: Callable[[Any], Scenario], **kwargs: Any
+) -> Any:
+    """A widget that always shows the scenario's value and, when changed, makes a new validated scenario.
+
+    The widget's state is put in line with the scenario before it is drawn, so a change
+    made elsewhere (another widget, a preset, a button) shows here, and a refused change
+    springs back. ``apply(value)`` returns the new Scenario; a ValidationError becomes a
+    plain message (see :func:`show_lever_errors`) and the last valid scenario stays.
+    """
+    if key not in st.session_state or st.session_state[key] != current:
+        st.session_state[key] = current
+
+    def on_change() -> None:
+        try:
+            set_scenario(apply(st.session_state[key]))
+        except ValidationError as err:
+            st.session_state.lever_errors = explain(err)
+
+    return widget(label, key=key, on_change=on_change, **kwargs)
 
 
 def lever(
@@ -119,31 +141,25 @@ def lever(
     path: Sequence[str],
     *,
     to_value: Callable[[Any], Any] | None = None,
+    also: Callable[[Scenario, Any], dict[str, Any]] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Render ``widget`` for the scenario field at ``path``; a change makes a new validated scenario.
+    """Render ``widget`` for the scenario field at ``path`` (see :func:`bound_widget`).
 
-    ``to_value`` converts the widget's value into the field's value (e.g. % → share).
-    Selectboxes get ``options`` in kwargs and are positioned on the current value.
+    ``display_value`` (kwarg) is what the widget shows when it differs from the field
+    (e.g. % for a share); ``to_value`` converts the widget's value back into the
+    field's value; ``also(scenario, value)`` returns further changes to the same group
+    made with it (e.g. P0 takes the rest of the pathway shares).
     """
-    sc = scenario()
-    current = _get(sc, path)
+    display = kwargs.pop("display_value", _get(scenario(), path))
     key = "lever:" + ".".join(path) + f"#{st.session_state.rev}"
 
-    def apply() -> None:
-        raw = st.session_state[key]
+    def apply(raw: Any) -> Scenario:
         value = to_value(raw) if to_value else raw
-        try:
-            set_scenario(_evolve_path(scenario(), path, value))
-        except ValidationError as err:
-            st.session_state.lever_errors = explain(err)
+        now = scenario()
+        return _evolve_path(now, path, value, also(now, value) if also else None)
 
-    if widget in (st.selectbox, st.radio):
-        options = list(kwargs.pop("options"))
-        display = kwargs.pop("display_value", current)
-        return widget(label, options=options, index=options.index(display), key=key, on_change=apply, **kwargs)
-    display = kwargs.pop("display_value", current)
-    return widget(label, value=display, key=key, on_change=apply, **kwargs)
+    return bound_widget(widget, label, key, display, apply, **kwargs)
 
 
 def show_lever_errors() -> None:
@@ -249,3 +265,36 @@ def projection(sc: Scenario | None = None) -> engine.Projection:
 def demo_note() -> str:
     """Footnote for charts: says when the numbers are illustrative."""
     return "Illustrative demo data (synthetic)" if area().meta.synthetic else f"Data: {area().meta.name}"
+
+
+@st.cache_resource(show_spinner="Simulating the winter…", max_entries=32)
+def _winter(
+    fingerprint: str, scenario_json: str, _scenario: Scenario, _area: AreaData, _projection: engine.Projection
+) -> engine.Winter:
+    return engine.winter(_scenario, _area, _projection)
+
+
+@st.cache_resource(show_spinner="Comparing the options with the same random numbers…", max_entries=32)
+def _winter_options(
+    fingerprint: str, scenario_json: str, _scenario: Scenario, _projection: engine.Projection
+) -> pd.DataFrame:
+    return engine.winter_options(_scenario, _projection)
+
+
+def winter_result() -> engine.Winter:
+    """The first projected winter for the session's scenario (cached by scenario and data)."""
+    a, sc = area(), scenario()
+    try:
+        return _winter(a.fingerprint, sc.to_json(), sc, a, projection())
+    except ValueError as err:
+        model_error(err)
+        raise
+
+
+def winter_options_result() -> pd.DataFrame:
+    a, sc = area(), scenario()
+    try:
+        return _winter_options(a.fingerprint, sc.to_json(), sc, projection())
+    except ValueError as err:
+        model_error(err)
+        raise

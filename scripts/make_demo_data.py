@@ -355,7 +355,7 @@ def make_unit_costs() -> pd.DataFrame:
 
 def make_flow_defaults() -> pd.DataFrame:
     rows = [
-        ("core_beds", 330, "beds", "illustrative assumption: residents' share of the acute G&A base"),
+        ("core_beds", 285, "beds", "illustrative assumption: residents' share of the acute G&A base, sized for ≈90% mean winter occupancy"),
         ("escalation_beds", 27, "beds", "seed 003: 27 additional beds (winter 2022-23)"),
         ("escalation_open", "12-01", "MM-DD", "illustrative assumption"),
         ("escalation_close", "03-31", "MM-DD", "illustrative assumption"),
@@ -365,11 +365,11 @@ def make_flow_defaults() -> pd.DataFrame:
         ("p1_share", 0.10, "share of discharges", "assumption within national guide ≤45% for 65+ (DHSC 2020)"),
         ("p2_share", 0.035, "share of discharges", "assumption within national guide ≤4% for 65+ (DHSC 2020)"),
         ("p3_share", 0.015, "share of discharges", "assumption within national guide ≤1% for 65+ (DHSC 2020)"),
-        ("p1_starts_per_week", 52, "starts a week", "illustrative assumption"),
-        ("p2_beds", 40, "beds", "illustrative assumption (community rehab: 40 admissions a week, seed 001)"),
+        ("p1_starts_per_week", 40, "starts a week", "illustrative assumption: just above mean P1 demand (≈38 a week)"),
+        ("p2_beds", 45, "beds", "illustrative assumption (community rehab beds, seed 001)"),
         ("p2_los_days", 21, "days", "illustrative assumption"),
-        ("p3_per_week", 9, "placements a week", "illustrative assumption"),
-        ("winter_uplift_pct", 3, "% on arrivals Dec–Feb", "DOMAIN.md: monthly admissions vary ≈±3%"),
+        ("p3_per_week", 6, "placements a week", "illustrative assumption: just above mean P3 demand (≈5.6 a week)"),
+        ("winter_uplift_pct", 0, "% surge on arrivals Dec–Feb", "assumption: the projection already has ±3% seasonality (DOMAIN.md)"),
     ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
 

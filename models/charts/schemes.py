@@ -29,7 +29,8 @@ def _schemes_only(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _num(x: float) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+    # round() gives an int, so a step that rounds to nothing reads "0", not "-0"
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{round(x):,}"
 
 
 def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = "nea", note: str = "") -> go.Figure:
