@@ -68,7 +68,9 @@ def bench_demand(quick: bool) -> None:
 
     def budget_change(i: int) -> None:
         schemes = [
-            {**s.model_dump(), "budget_gbp": s.budget_gbp * (0.5 + 0.02 * i)} if s.name == biggest.name else s.model_dump()
+            {**s.model_dump(), "budget_gbp": s.budget_gbp * (0.5 + 0.02 * i)}
+            if s.name == biggest.name
+            else s.model_dump()
             for s in sc.schemes
         ]
         engine.project(evolve(sc, schemes=schemes), area, fits, base)

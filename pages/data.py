@@ -52,7 +52,10 @@ for name, spec in FILES.items():
                 typed, problems = validate_table(df, name)
             if problems:
                 staged.pop(name, None)
-                left.error(f"{upload.name} was not accepted: {len(problems)} problem(s). Nothing was changed.")
+                shown = "\n".join(f"- {p}" for p in problems[:5]) + ("\n- …" if len(problems) > 5 else "")
+                left.error(
+                    f"{upload.name} was not accepted: {len(problems)} problem(s). Nothing was changed.\n\n{shown}"
+                )
                 table = pd.DataFrame(
                     [{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems[:200]]
                 )

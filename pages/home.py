@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
 from models.history import admissions_by_fy, placements_by_fy
-from pages.common import area, downloads, ensure_frame, how_calculated, scenario
+from pages.common import (
+    area,
+    downloads,
+    ensure_frame,
+    fmt_gbp,
+    how_calculated,
+    projection,
+    scenario,
+    winter_result,
+)
 
 ensure_frame()
 
@@ -53,6 +63,47 @@ c4.metric(
     delta_color="inverse",
 )
 
+st.subheader(f"Scenario: {sc.name}")
+proj = projection()
+ann = proj.annual
+first_fy = ann.loc[(ann["metric"] == "nea") & (ann["series"] == "scenario"), "fy"].iloc[0]
+
+
+def annual(metric: str, series: str) -> float:
+    row = ann[(ann["metric"] == metric) & (ann["series"] == series) & (ann["fy"] == first_fy)]
+    return float(row["mean"].iloc[0])
+
+
+plc = proj.placements_table
+plc_first = plc[(plc["series"] == "scenario") & (plc["fy"] == first_fy)].iloc[0]
+w = winter_result()
+k = w.kpis.set_index("kpi")
+t1, t2, t3, t4 = st.columns(4)
+t1.metric(
+    f"Projected emergency admissions {first_fy}",
+    f"{annual('nea', 'scenario'):,.0f}",
+    f"{annual('nea', 'scenario') - annual('nea', 'baseline'):+,.0f} from schemes",
+    delta_color="inverse",
+)
+t2.metric(
+    f"Placements 65+ {first_fy}",
+    f"{plc_first['mean']:,.0f}",
+    f"{plc_first['rate_mean']:.0f} per 100k vs ambition {sc.ambition_rate_per_100k:.0f}",
+    delta_color="off",
+)
+t3.metric(
+    f"Winter peak occupancy {w.start:%b %Y}–{(w.start + pd.Timedelta(days=181)):%b %Y}",
+    f"{w.weekly['mean'].max():.0f}%",
+    f"{k.loc['days_above_95', 'mean']:.0f} days above 95%",
+    delta_color="off",
+)
+t4.metric("Pooled fund (schemes)", fmt_gbp(sc.scheme_budget_gbp), f"{len(sc.schemes)} schemes", delta_color="off")
+st.caption(
+    "Projections are means of the Monte Carlo draws; see each page for intervals. Partner risk-share positions "
+    "are not modelled yet."
+)
+
+st.subheader("History")
 st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")
 st.dataframe(fy_adm.merge(fy_plc, on="fy", how="outer"), hide_index=True, width="stretch")

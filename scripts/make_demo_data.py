@@ -355,7 +355,12 @@ def make_unit_costs() -> pd.DataFrame:
 
 def make_flow_defaults() -> pd.DataFrame:
     rows = [
-        ("core_beds", 285, "beds", "illustrative assumption: residents' share of the acute G&A base, sized for ≈90% mean winter occupancy"),
+        (
+            "core_beds",
+            285,
+            "beds",
+            "illustrative assumption: residents' share of the acute G&A base, sized for ≈90% mean winter occupancy",
+        ),
         ("escalation_beds", 27, "beds", "seed 003: 27 additional beds (winter 2022-23)"),
         ("escalation_open", "12-01", "MM-DD", "illustrative assumption"),
         ("escalation_close", "03-31", "MM-DD", "illustrative assumption"),
@@ -369,7 +374,12 @@ def make_flow_defaults() -> pd.DataFrame:
         ("p2_beds", 45, "beds", "illustrative assumption (community rehab beds, seed 001)"),
         ("p2_los_days", 21, "days", "illustrative assumption"),
         ("p3_per_week", 6, "placements a week", "illustrative assumption: just above mean P3 demand (≈5.6 a week)"),
-        ("winter_uplift_pct", 0, "% surge on arrivals Dec–Feb", "assumption: the projection already has ±3% seasonality (DOMAIN.md)"),
+        (
+            "winter_uplift_pct",
+            0,
+            "% surge on arrivals Dec–Feb",
+            "assumption: the projection already has ±3% seasonality (DOMAIN.md)",
+        ),
     ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
 

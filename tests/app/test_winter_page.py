@@ -50,7 +50,10 @@ def test_p1_share_rebalances_p0() -> None:
     at = _open()
     at.number_input(key="lever:flow.p1_share#0").set_value(20.0).run()
     flow = at.session_state["scenario"].flow
-    assert abs(flow.p1_share - 0.20) < 1e-9 and abs(flow.p0_share + flow.p1_share + flow.p2_share + flow.p3_share - 1) < 1e-9
+    assert (
+        abs(flow.p1_share - 0.20) < 1e-9
+        and abs(flow.p0_share + flow.p1_share + flow.p2_share + flow.p3_share - 1) < 1e-9
+    )
 
 
 def test_stay_shares_in_wrong_order_refused() -> None:

@@ -1,0 +1,71 @@
+"""Browser: the fan chart, an upload, a download and a shared link, in a real Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_no_exception, wait_idle
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+TITLES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => {
+  const t = d.layout && d.layout.title; return (t && (t.text || t)) || ''; })"""
+
+
+def test_demand_page_shows_fan_chart(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/demand")
+    wait_idle(page, 90_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+    titles = page.evaluate(TITLES_JS)
+    assert any("recorded, model fit and projection" in t for t in titles), titles
+    traces = page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
+    assert {"95% interval", "80% interval", "Recorded", "Projection (mean)"} <= set(traces)
+    assert_no_exception(page)
+
+
+def test_upload_bad_then_good_file(page: Page, app_url: str, tmp_path: Path) -> None:
+    page.goto(f"{app_url}/data")
+    wait_idle(page, 60_000)
+    bad = tmp_path / "admissions_monthly.csv"
+    bad.write_bytes((DEMO / "admissions_monthly.csv").read_bytes().replace(b"2016-05-01,", b"2016-05-01,abc", 1))
+    uploader = page.locator('[data-testid="stFileUploader"]').first
+    uploader.locator('input[type="file"]').set_input_files(str(bad))
+    expect(page.get_by_text("was not accepted").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("is not a number").first).to_be_visible()
+    assert_no_exception(page)
+    good = tmp_path / "good" / "admissions_monthly.csv"
+    good.parent.mkdir()
+    good.write_bytes((DEMO / "admissions_monthly.csv").read_bytes())
+    uploader.locator('input[type="file"]').set_input_files(str(good))
+    expect(page.get_by_text("valid, 120 rows").first).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_template_download_is_the_demo_file(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/data")
+    wait_idle(page, 60_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Template (CSV)").first.click()
+    path = info.value.path()
+    assert Path(path).read_bytes() == (DEMO / "admissions_monthly.csv").read_bytes()
+
+
+def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> None:
+    page.goto(app_url)
+    wait_idle(page, 90_000)
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario preset")
+    picker.locator("div[data-baseweb=select]").click()
+    page.get_by_role("option", name="High older-people growth").click()
+    wait_idle(page, 90_000)
+    page.wait_for_function("() => window.location.search.includes('s=v1.')", timeout=30_000)
+    link = page.url
+    other = browser.new_context().new_page()
+    try:
+        other.goto(link)
+        wait_idle(other, 90_000)
+        expect(other.get_by_text("Opened the shared scenario from the link.")).to_be_visible(timeout=30_000)
+        expect(other.get_by_text("scenario High older-people growth").first).to_be_visible()
+        assert_no_exception(other)
+    finally:
+        other.context.close()
