@@ -18,9 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+# The first visit to a page fits the models (a few seconds; longer on a loaded 2-core CI machine).
+expect.set_options(timeout=60_000)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

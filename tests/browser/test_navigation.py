@@ -40,7 +40,7 @@ def test_first_request_to_a_page_url_runs_inside_the_frame(page: Page, tmp_path)
 
     with streamlit_server(tmp_path) as url:
         page.goto(f"{url}/growth")
-        wait_idle(page, 60_000)
-        expect(page.get_by_role("heading", name="Demographic growth", exact=True).first).to_be_visible()
+        wait_idle(page, 90_000)
+        expect(page.get_by_role("heading", name="Demographic growth", exact=True).first).to_be_visible(timeout=90_000)
         expect(page.get_by_text("Scenario preset").first).to_be_visible()
         assert_no_exception(page)

@@ -54,8 +54,7 @@ def test_template_download_is_the_demo_file(page: Page, app_url: str) -> None:
 def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> None:
     page.goto(app_url)
     wait_idle(page, 90_000)
-    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario preset")
-    picker.locator("div[data-baseweb=select]").click()
+    page.get_by_role("combobox", name="Scenario preset").click()
     page.get_by_role("option", name="High older-people growth").click()
     wait_idle(page, 90_000)
     page.wait_for_function("() => window.location.search.includes('s=v1.')", timeout=30_000)
