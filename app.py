@@ -21,7 +21,8 @@ PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stExpander"], [data-testid="stSidebarNav"] + div .stSlider { display: none; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+.stMarkdown p, .stMarkdown li { font-size: 1.15rem; }
 </style>
 """
 
@@ -58,7 +59,7 @@ def sidebar() -> None:
             width="stretch",
             on_click=lambda: set_scenario(choices[names[0]], external=True),
         )
-        c2.toggle("Present", key="presentation", help="Larger type and fewer controls for a room")
+        c2.toggle("Present", key="presentation", help="Presentation mode: larger type for a projector; hides downloads and method notes")
         lever(
             st.slider,
             "Horizon (financial years)",

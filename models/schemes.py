@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from models.data import SCHEME_METRICS
+from models.data import FILES, SCHEME_METRICS
 from models.scenario import Costs, Scheme
 
 MAX_SCHEME_ROWS = 200  # same limit as Scenario.schemes
@@ -88,18 +88,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 WHOLE_FUND = "Whole fund"
 
-ROW_COLUMNS: tuple[str, ...] = (
-    "name",
-    "funding_source",
-    "lead_partner",
-    "budget_gbp",
-    "metric",
-    "effect_low",
-    "effect_central",
-    "effect_high",
-    "ramp_months",
-    "saturation",
-)
+ROW_COLUMNS: tuple[str, ...] = tuple(FILES["schemes.csv"].columns)  # the upload format is the editor format
 OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("reference_budget_gbp", "source")
 
 

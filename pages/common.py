@@ -168,7 +168,9 @@ def show_lever_errors() -> None:
 
 
 def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> None:
-    """CSV (first frame) and Excel (all frames) download buttons, formula-safe."""
+    """CSV (first frame) and Excel (all frames) download buttons, formula-safe (hidden when presenting)."""
+    if st.session_state.get("presentation"):
+        return
     label = "illustrative demo data" if area().meta.synthetic else area().meta.name
     about = f"BCF Scenario Lab export: {stem}. Area: {area().meta.name} ({label}). Scenario: {scenario().name}."
     c1, c2 = st.columns(2)
@@ -192,6 +194,8 @@ def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> Non
 
 
 def how_calculated(markdown: str) -> None:
+    if st.session_state.get("presentation"):
+        return
     with st.expander("How this is calculated"):
         st.markdown(markdown)
 

@@ -188,12 +188,21 @@ with tab_plc:
         f"{pf.table['observed'].iloc[-1]:,.0f}",
         f"{pf.table['rate_per_100k'].iloc[-1]:.0f} per 100k",
         delta_color="off",
+        delta_arrow="off",
     )
     c2.metric(
-        f"With schemes {first.fy}", f"{first['mean']:,.0f}", f"{first['rate_mean']:.0f} per 100k", delta_color="off"
+        f"With schemes {first.fy}",
+        f"{first['mean']:,.0f}",
+        f"{first['rate_mean']:.0f} per 100k",
+        delta_color="off",
+        delta_arrow="off",
     )
     c3.metric(
-        "Ambition", f"≤ {sc.ambition_placements:,}", f"{sc.ambition_rate_per_100k:.0f} per 100k", delta_color="off"
+        "Ambition",
+        f"≤ {sc.ambition_placements:,}",
+        f"{sc.ambition_rate_per_100k:.0f} per 100k",
+        delta_color="off",
+        delta_arrow="off",
     )
     c4.metric(f"Chance of meeting it {first.fy}", f"{first.p_meet_ambition * 100:.0f}%")
     unit = "per 100,000 aged 65+" if as_rate else "placements a year"

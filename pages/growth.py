@@ -100,6 +100,7 @@ with right:
         f"{(last['index'] - 1) * 100:+.1f}%",
         f"{(last['index'] - last.population_index) * 100:+.1f} pts above population",
         delta_color="off",
+        delta_arrow="off",
     )
     pop65_base = float(idx.loc[idx["year"] == base_year, "population_65plus"].iloc[0])
     c3.metric(
@@ -107,6 +108,7 @@ with right:
         f"{last.population_65plus:,.0f}",
         f"{(last.population_65plus / pop65_base - 1) * 100:+.1f}%",
         delta_color="off",
+        delta_arrow="off",
     )
     st.plotly_chart(growth_vs_demand(view, base_year, demo_note()), width="stretch", key="growth_vs_demand")
 

@@ -90,14 +90,22 @@ t2.metric(
     f"{plc_first['mean']:,.0f}",
     f"{plc_first['rate_mean']:.0f} per 100k vs ambition {sc.ambition_rate_per_100k:.0f}",
     delta_color="off",
+    delta_arrow="off",
 )
 t3.metric(
     f"Winter peak occupancy {w.start:%b %Y}–{(w.start + pd.Timedelta(days=181)):%b %Y}",
     f"{w.weekly['mean'].max():.0f}%",
     f"{k.loc['days_above_95', 'mean']:.0f} days above 95%",
     delta_color="off",
+    delta_arrow="off",
 )
-t4.metric("Pooled fund (schemes)", fmt_gbp(sc.scheme_budget_gbp), f"{len(sc.schemes)} schemes", delta_color="off")
+t4.metric(
+    "Pooled fund (schemes)",
+    fmt_gbp(sc.scheme_budget_gbp),
+    f"{len(sc.schemes)} schemes",
+    delta_color="off",
+    delta_arrow="off",
+)
 st.caption(
     "Projections are means of the Monte Carlo draws; see each page for intervals. Partner risk-share positions "
     "are not modelled yet."

@@ -323,6 +323,7 @@ k1.metric(
     fmt_gbp(sc.scheme_budget_gbp),
     _signed(sc.scheme_budget_gbp - ref_sc.scheme_budget_gbp, fmt_gbp),
     delta_color="off",
+    delta_arrow="off",
     help="The pooled fund: sum of the scheme budgets, £ a year. Delta: against the area's baseline scheme funding.",
 )
 k2.metric(

@@ -155,81 +155,65 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
                 to_value=lambda v: round(v / 100, 4),
                 also=rest_to_p0,
             )
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        st.markdown("**Discharge capacity**")
-        lever(
-            st.number_input,
-            "Home First (P1) starts a week",
-            ("flow", "p1_starts_per_week"),
-            min_value=0.0,
-            max_value=5000.0,
-            step=1.0,
-            help=src("p1_starts_per_week"),
-        )
-        lever(
-            st.number_input,
-            "Care-home (P3) placements a week",
-            ("flow", "p3_per_week"),
-            min_value=0.0,
-            max_value=1000.0,
-            step=0.5,
-            help=src("p3_per_week"),
-        )
-    with c2:
-        st.markdown("**Step-down (P2)**")
-        lever(
-            st.number_input,
-            "Step-down beds",
-            ("flow", "p2_beds"),
-            min_value=0,
-            max_value=2000,
-            step=1,
-            help=src("p2_beds"),
-        )
-        lever(
-            st.number_input,
-            "Stay in a step-down bed, days",
-            ("flow", "p2_los_days"),
-            min_value=1.0,
-            max_value=120.0,
-            step=1.0,
-            help=src("p2_los_days"),
-        )
-    with c3:
-        st.markdown("**Unit costs, £**")
-        lever(
-            st.number_input,
-            "Escalation bed day",
-            ("costs", "escalation_bed_day"),
-            min_value=0.0,
-            step=10.0,
-            help="Default £901: non-elective bed day (PQ 165361).",
-        )
-        lever(
-            st.number_input,
-            "Delayed (excess) bed day",
-            ("costs", "excess_bed_day"),
-            min_value=0.0,
-            step=5.0,
-            help="Default £395 (King's Fund 2022-23).",
-        )
-        lever(
-            st.number_input,
-            "Home First start",
-            ("costs", "p1_start"),
-            min_value=0.0,
-            step=50.0,
-            help="Default £337 a week (seed 003) × 6 weeks: an illustrative assumption.",
-        )
-        lever(
-            st.number_input,
-            "Step-down bed day",
-            ("costs", "p2_bed_day"),
-            min_value=0.0,
-            step=10.0,
-            help="Illustrative assumption.",
-        )
+    # (column heading, [(label, path, min, max, step, help)]) — each a number input bound to the scenario
+    groups = (
+        (
+            "Discharge capacity",
+            [
+                (
+                    "Home First (P1) starts a week",
+                    ("flow", "p1_starts_per_week"),
+                    0.0,
+                    5000.0,
+                    1.0,
+                    src("p1_starts_per_week"),
+                ),
+                ("Care-home (P3) placements a week", ("flow", "p3_per_week"), 0.0, 1000.0, 0.5, src("p3_per_week")),
+            ],
+        ),
+        (
+            "Step-down (P2)",
+            [
+                ("Step-down beds", ("flow", "p2_beds"), 0, 2000, 1, src("p2_beds")),
+                ("Stay in a step-down bed, days", ("flow", "p2_los_days"), 1.0, 120.0, 1.0, src("p2_los_days")),
+            ],
+        ),
+        (
+            "Unit costs, £",
+            [
+                (
+                    "Escalation bed day",
+                    ("costs", "escalation_bed_day"),
+                    0.0,
+                    1e5,
+                    10.0,
+                    "Default £901: non-elective bed day (PQ 165361).",
+                ),
+                (
+                    "Delayed (excess) bed day",
+                    ("costs", "excess_bed_day"),
+                    0.0,
+                    1e5,
+                    5.0,
+                    "Default £395 (King's Fund 2022-23).",
+                ),
+                (
+                    "Home First start",
+                    ("costs", "p1_start"),
+                    0.0,
+                    1e6,
+                    50.0,
+                    "Default £337 a week (seed 003) × 6 weeks: an illustrative assumption.",
+                ),
+                ("Step-down bed day", ("costs", "p2_bed_day"), 0.0, 1e5, 10.0, "Illustrative assumption."),
+            ],
+        ),
+    )
+    for column, (heading, levers) in zip(st.columns(3), groups, strict=True):
+        with column:
+            st.markdown(f"**{heading}**")
+            for label, path, low, high, step, help_text in levers:
+                lever(st.number_input, label, path, min_value=low, max_value=high, step=step, help=help_text)
 show_lever_errors()
 
 w = winter_result()
@@ -252,6 +236,7 @@ m[3].metric(
     f"{k.loc['delayed_bed_days', 'mean']:,.0f}",
     f"P10–P90 {k.loc['delayed_bed_days', 'p10']:,.0f}–{k.loc['delayed_bed_days', 'p90']:,.0f}",
     delta_color="off",
+    delta_arrow="off",
 )
 m[4].metric("Inpatients 14+ / 21+ days", f"{k.loc['share_14plus', 'mean']:.1%} / {k.loc['share_21plus', 'mean']:.1%}")
 st.plotly_chart(occupancy_fan(w.weekly, note), width="stretch", key="occupancy_fan")
@@ -341,12 +326,14 @@ r2.metric(
     f"{n_occ:,}",
     f"{erlang_b(n_occ, load):.1%} of arrivals find it full",
     delta_color="off",
+    delta_arrow="off",
 )
 r3.metric(
     "Funded beds in the scenario",
     f"{f.core_beds + f.escalation_beds:,}",
     f"{erlang_b(f.core_beds + f.escalation_beds, load):.1%} full risk",
     delta_color="off",
+    delta_arrow="off",
 )
 curve = occupancy_risk_curve(load)
 left, right = st.columns(2)

@@ -73,3 +73,11 @@ def test_data_page_good_upload_switches_area() -> None:
     assert not at.exception
     area = at.session_state["area"]
     assert area.meta.name == "Testshire" and not area.meta.synthetic and len(area.admissions) == 108
+
+
+def test_presentation_mode_hides_downloads_and_notes() -> None:
+    at = _app()
+    assert len(at.get("download_button")) > 0 and len(at.expander) > 0
+    at.sidebar.toggle(key="presentation").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 0 and len(at.expander) == 0
