@@ -29,6 +29,7 @@ OLDER_BANDS: tuple[str, ...] = ("65-74", "75-84", "85+")
 SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "placements", "delayed_days")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # keep in step with .streamlit/config.toml (maxUploadSize, MB)
 MAX_ROWS = 5_000
+MIN_MONTHS = 72  # = models.demand.MIN_MONTHS: 36 months' training + 3 backtest years (and 6 FYs of placements)
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
@@ -543,10 +544,14 @@ def with_uploads(
     tables = {**base.tables, **uploads}
     problems = []
     adm, plc, pop = tables["admissions_monthly.csv"], tables["placements_monthly.csv"], tables["population.csv"]
-    if len(adm) < 48:
-        problems.append(
-            Problem("admissions_monthly.csv", f"{len(adm)} months; at least 48 are needed to fit and backtest")
-        )
+    for name, frame in (("admissions_monthly.csv", adm), ("placements_monthly.csv", plc)):
+        if len(frame) < MIN_MONTHS:
+            problems.append(
+                Problem(
+                    name,
+                    f"{len(frame)} months; at least {MIN_MONTHS} (6 years) are needed to fit and backtest the models",
+                )
+            )
     first_year = int(min(adm["month"].min().year, plc["month"].min().year))
     years = set(pop["year"])
     if not any(y <= first_year + 1 for y in years):

@@ -40,6 +40,7 @@ from models.flow import (
     flow_costs,
     flow_kpis,
     simulate_flow,
+    snapshot_share,
     weekly_occupancy,
 )
 from models.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
@@ -364,6 +365,13 @@ def flow_params(scenario: Scenario, start: pd.Timestamp, days: int = WINTER_DAYS
     f = scenario.flow
     messages = []
     mu, sigma = calibrated_los(f.share_14plus, f.share_21plus)
+    got14, got21 = snapshot_share(mu, sigma, 14), snapshot_share(mu, sigma, 21)
+    if abs(got14 - f.share_14plus) > 0.005 or abs(got21 - f.share_21plus) > 0.005:
+        messages.append(
+            f"No plausible length-of-stay distribution has {f.share_14plus:.1%} of inpatients at 14+ days and "
+            f"{f.share_21plus:.1%} at 21+; the nearest has {got14:.1%} and {got21:.1%}, and is used. "
+            "Check the two shares (Harrow 2021-22: about 10.9% and 5.6%)."
+        )
     open_day = _day_offset(start, f.escalation_open)
     close_day = _day_offset(start, f.escalation_close, start + pd.Timedelta(days=open_day)) + 1  # last day inclusive
     if f.escalation_beds and (open_day >= days or close_day > days):

@@ -81,3 +81,26 @@ def test_presentation_mode_hides_downloads_and_notes() -> None:
     at.sidebar.toggle(key="presentation").set_value(True).run()
     assert not at.exception
     assert len(at.get("download_button")) == 0 and len(at.expander) == 0
+
+
+def test_every_page_works_on_an_uploaded_area() -> None:
+    at = _app()
+    at.switch_page("pages/data.py").run()
+    for name in ("admissions_monthly.csv", "placements_monthly.csv", "population.csv"):
+        raw = (DEMO / name).read_bytes()
+        if name == "admissions_monthly.csv":  # another area: a shorter, 40% larger series
+            lines = raw.decode().splitlines()
+            rows = [lines[0]] + [
+                f"{m},{round(int(n) * 1.4)},{round(int(a) * 1.4)}" for m, n, a in (ln.split(",") for ln in lines[13:])
+            ]
+            raw = "\n".join(rows).encode()
+        at.file_uploader(key=f"up:{name}").set_value((name, raw, "text/csv")).run()
+    at.text_input(key="upload_area_name").input("Biggershire").run()
+    next(b for b in at.button if b.label == "Use uploaded area").click().run()
+    assert at.session_state["area"].meta.name == "Biggershire"
+    for page in ("pages/home.py", "pages/growth.py", "pages/demand.py", "pages/schemes.py", "pages/winter.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not any("Illustrative demo data." in i.value for i in at.info)
+    nea = next(m for m in at.get("metric") if m.label.startswith("Mean occupancy"))
+    assert nea.value.endswith("%")

@@ -151,3 +151,20 @@ def test_uploaded_area_replaces_tables(demo_area) -> None:
     assert area.meta.name == "Elsewhere" and not area.meta.synthetic
     assert area.fingerprint != demo_area.fingerprint and len(area.admissions) == 108
     assert "demo default" in area.meta.sources["unit_costs.csv"]
+
+
+def test_uploaded_area_too_short_for_the_models(demo_area) -> None:
+    from models import demand
+    from models.data import MIN_MONTHS
+
+    assert MIN_MONTHS == demand.MIN_MONTHS  # the upload check and the model agree
+    uploads = {}
+    for name in ("admissions_monthly.csv", "placements_monthly.csv", "population.csv"):
+        df = pd.read_csv(DEMO_DIR / name)
+        if "month" in df:
+            df = df.iloc[-60:]
+        typed, problems = validate_table(read_table(df.to_csv(index=False).encode(), name)[0], name)
+        assert problems == []
+        uploads[name] = typed
+    area, problems = with_uploads(demo_area, uploads, "Short", "test")
+    assert area is None and "at least 72" in "\n".join(map(str, problems))

@@ -118,3 +118,12 @@ def test_options_share_random_numbers(small_winter) -> None:
     assert zero_p1["delayed_days_avoided"] == 0  # +0 starts: identical to the baseline, draw by draw
     beds = options[options["option"].str.contains("escalation")].iloc[0]
     assert beds["days_above_100"] <= options["days_above_100"].iloc[0]
+
+
+def test_implausible_stay_shares_are_reported(small_winter, demo_area) -> None:
+    sc, proj = small_winter
+    odd = evolve(sc, flow={"share_14plus": 0.02, "share_21plus": 0.019})
+    params, messages = engine.flow_params(odd, engine.winter_start(proj.months))
+    assert any("No plausible length-of-stay distribution" in m for m in messages)
+    _, ok = engine.flow_params(sc, engine.winter_start(proj.months))
+    assert ok == []
