@@ -544,11 +544,11 @@ def with_uploads(
     tables = {**base.tables, **uploads}
     problems = []
     adm, plc, pop = tables["admissions_monthly.csv"], tables["placements_monthly.csv"], tables["population.csv"]
-    for name, frame in (("admissions_monthly.csv", adm), ("placements_monthly.csv", plc)):
+    for file, frame in (("admissions_monthly.csv", adm), ("placements_monthly.csv", plc)):
         if len(frame) < MIN_MONTHS:
             problems.append(
                 Problem(
-                    name,
+                    file,
                     f"{len(frame)} months; at least {MIN_MONTHS} (6 years) are needed to fit and backtest the models",
                 )
             )
