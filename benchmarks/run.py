@@ -145,10 +145,99 @@ def bench_winter_page(quick: bool) -> None:
     record("winter_page_recompute_ms_median", median_ms(beds_change, 5 if quick else 15), "ms", "<= 250")
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB (Linux /proc)."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += float(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out += _children(k)
+    return out
+
+
+def bench_browser(quick: bool) -> None:
+    """Slider-to-screen latency in Chromium, and server memory per extra session."""
+    import os
+    import shutil
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_FLAGS, streamlit_server, wait_idle
+
+    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server(Path(tmp)) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/growth")
+        wait_idle(page, 120_000)
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text="Age-weighted demand growth")
+        metric.wait_for(timeout=120_000)
+        slider = page.get_by_role("group", name="Older people (65+): extra growth, percentage points a year").locator(
+            "input[type=range]"
+        )
+        metric_js = (
+            "() => Array.from(document.querySelectorAll('[data-testid=stMetric]'))"
+            ".find(m => m.innerText.includes('Age-weighted demand growth'))"
+            ".querySelector('[data-testid=stMetricValue]').innerText"
+        )
+        times = []
+        for i in range(3 if quick else 10):
+            before = page.evaluate(metric_js)
+            slider.focus()
+            t = time.perf_counter()
+            slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            page.wait_for_function(f"(b) => ({metric_js})() !== b", arg=before, timeout=30_000)
+            times.append((time.perf_counter() - t) * 1000)
+        record("browser_slider_to_metric_ms_median", statistics.median(times), "ms")
+        server_pid = _server_pid(url)
+        if server_pid:
+            base = _rss_mb(server_pid)
+            n = 3 if quick else 6
+            pages = []
+            for _ in range(n):
+                extra = browser.new_context().new_page()
+                extra.goto(f"{url}/winter")
+                wait_idle(extra, 120_000)
+                extra.wait_for_selector(".js-plotly-plot", timeout=120_000)
+                pages.append(extra)
+            record("memory_per_session_mb", (_rss_mb(server_pid) - base) / n, "MB")
+        browser.close()
+
+
+def _server_pid(url: str) -> int | None:
+    """The PID of the `streamlit run` serving ``url`` (found by its port)."""
+    port = url.rsplit(":", 1)[-1]
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(cmd) and port.encode() in cmd:
+                return int(proc.name)
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
     parser.add_argument("--skip-apptest", action="store_true")
+    parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
     bench_demand(args.quick)
     try:
@@ -161,6 +250,8 @@ def main() -> None:
         print(f"  (flow benchmarks not run: {err})", file=sys.stderr)
     if not args.skip_apptest:
         bench_apptest(args.quick)
+    if not args.skip_browser:
+        bench_browser(args.quick)
     print()
     print(f"{'metric':40} {'value':>12}  {'unit':8} target")
     for row in RESULTS:
