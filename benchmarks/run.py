@@ -118,13 +118,26 @@ def bench_flow(quick: bool) -> None:
     from models.des_reference import benchmark_vs_des
 
     out = benchmark_vs_des(quick=quick)
-    units = {"flow_sim_ms_1000x182": ("ms", "<= 300"), "flow_vs_des_speedup": ("x", ">= 20")}
+    targets = {
+        "flow_sim_ms_1000x182": "<= 300",
+        "flow_vs_des_speedup": ">= 20",
+        "occupancy_rel_diff": "|x| <= 0.02",
+        "delayed_rel_diff": "|x| <= 0.02",
+    }
     for key, value in out.items():
-        if isinstance(value, int | float):
-            unit, target = units.get(key, ("", ""))
-            if not unit:
-                unit = "share" if "diff" in key else ("beds" if "occupancy" in key else "days")
-            record(key, value, unit, target)
+        if not isinstance(value, int | float):
+            continue
+        if "_ms" in key:
+            unit = "ms"
+        elif "speedup" in key:
+            unit = "x"
+        elif "rel_diff" in key:
+            unit = "share"
+        elif "occupancy" in key:
+            unit = "beds"
+        else:
+            unit = "bed days a day"
+        record(key, value, unit, targets.get(key, ""))
 
 
 def bench_winter_page(quick: bool) -> None:
