@@ -721,9 +721,7 @@ def simulate_flow(
         # Age waiting patients by a day (21+ absorbs 20), then add the newly ready
         # (converted to tail sums in place).
         tail[:, 1:] = tail[:, :-1].copy()
-        for c in range(_N_CLS - 2, -1, -1):
-            np.add(new_q[:, c], new_q[:, c + 1], out=new_q[:, c])
-        tail += new_q
+        tail += np.cumsum(new_q[:, ::-1], axis=1)[:, ::-1]  # tail sums over classes >= c
 
         # Admissions.
         arr = arrivals[t]
