@@ -46,7 +46,7 @@ def streamlit_server(workdir: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its URL and stops it afterwards."""
     port = _free_port()
     log = workdir / "server.log"
-    env = {**os.environ, "BCF_DATA_DIR": str(workdir / "bcfdata")}
+    env = dict(os.environ)
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
