@@ -59,7 +59,11 @@ def sidebar() -> None:
             width="stretch",
             on_click=lambda: set_scenario(choices[names[0]], external=True),
         )
-        c2.toggle("Present", key="presentation", help="Presentation mode: larger type for a projector; hides downloads and method notes")
+        c2.toggle(
+            "Present",
+            key="presentation",
+            help="Presentation mode: larger type for a projector; hides downloads and method notes",
+        )
         lever(
             st.slider,
             "Horizon (financial years)",
@@ -68,6 +72,25 @@ def sidebar() -> None:
             max_value=10,
             help="How many financial years (April–March) after the last year of data to project.",
         )
+        with st.expander("Monte Carlo"):
+            lever(
+                st.select_slider,
+                "Draws",
+                ("n_draws",),
+                options=[200, 500, 1000, 2000, 5000],
+                help="Simulated futures behind every interval (default 1,000). More draws: smoother intervals, "
+                "slower pages. The winter simulation uses at most 2,000.",
+            )
+            lever(
+                st.number_input,
+                "Random seed",
+                ("seed",),
+                min_value=0,
+                max_value=2**32 - 1,
+                step=1,
+                help="The same seed gives the same numbers; scenarios with one seed share their random numbers, "
+                "so their differences are not noise.",
+            )
         show_lever_errors()
         st.caption("Share this scenario: copy the page address; it holds the whole scenario.")
 

@@ -104,3 +104,15 @@ def test_every_page_works_on_an_uploaded_area() -> None:
         assert not any("Illustrative demo data." in i.value for i in at.info)
     nea = next(m for m in at.get("metric") if m.label.startswith("Mean occupancy"))
     assert nea.value.endswith("%")
+
+
+def test_draws_and_seed_levers() -> None:
+    at = _app()
+    before = next(m.value for m in at.metric if m.label.startswith("Projected emergency admissions"))
+    at.sidebar.select_slider[0].set_value(500).run()
+    at.sidebar.number_input(key="lever:seed#0").set_value(7).run()
+    assert not at.exception
+    sc = at.session_state["scenario"]
+    assert sc.n_draws == 500 and sc.seed == 7
+    after = next(m.value for m in at.metric if m.label.startswith("Projected emergency admissions"))
+    assert after != before  # other draws, other Monte Carlo mean
