@@ -67,3 +67,26 @@ def test_covid_exclusion_refits_without_error() -> None:
     at.radio(key="lever:demand.covid#0").set_value("exclude").run()
     assert not at.exception
     assert at.session_state["scenario"].demand.covid == "exclude"
+
+
+def test_growth_slider_never_refits(monkeypatch) -> None:
+    import streamlit as st
+
+    from models import engine
+
+    calls = []
+    real_fit = engine.fit_all
+
+    def counting_fit(*args, **kwargs):
+        calls.append(1)
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "fit_all", counting_fit)
+    st.cache_resource.clear()
+    at = _open("pages/growth.py")
+    assert len(calls) == 1
+    for value in (1.0, 2.0, -1.0):
+        at.slider(key="lever:growth.older_people_adjust_pp#0").set_value(value).run()
+        assert not at.exception
+    at.switch_page("pages/demand.py").run()
+    assert len(calls) == 1  # levers and page changes reuse the cached fits
