@@ -32,14 +32,18 @@ beds - so ``occupied <= beds_available`` always holds for funded beds while
 ``census`` can exceed it); (3) the discharge round serves each pathway queue
 longest-stay-first up to the day's capacity; (4) census.
 
-Vectorisation
--------------
-Everything is held as counts with replications on the last (contiguous) axis; the
-only Python loop is over days. A day's admissions are drawn per patient in one
-NumPy call (table look-up of the exact discrete stay distribution) and their
-future contributions (census on each later day by 14/21-day class, readiness day
-by elapsed stay) are scattered into a ring buffer indexed by calendar day, so each
-day just reads one row. Queues hold counts by elapsed stay 0..20 and 21+.
+Implementation
+--------------
+All random numbers are drawn in NumPy up front (arrivals, capacity rounding, the
+initial state, and one raw 32-bit word per arrival for its days-to-ready and
+pathway); the day loop runs in a Numba kernel (:mod:`models.flow_kernel`), one
+replication at a time, in blocks of replications on two threads. Each patient's
+word is mapped to the exact discrete (days-to-ready, pathway) distribution by a
+table look-up and the day's cohort is scattered into ring buffers indexed by
+calendar day (census on each later day by 14/21-day class, readiness day by
+elapsed stay), so each day just reads one row. Queues hold counts by elapsed stay
+0..20 and 21+. The kernel is compiled on the first call (a few seconds) and
+cached in ``__pycache__`` when that is writable.
 
 Common random numbers: independent child streams are used for arrivals, stays and
 pathways (drawn jointly per admitted patient), the fractional-capacity rounding of
@@ -61,7 +65,9 @@ Never imports streamlit.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -71,6 +77,7 @@ from scipy import optimize
 from scipy.special import ndtr
 
 from models.beds import erlang_b
+from models.flow_kernel import FIELDS, flow_day_loop
 
 __all__ = [
     "FlowParams",
@@ -95,8 +102,9 @@ _N_CLS = 22
 # Readiness channels: elapsed stay 0..21 exactly and 22+.
 _N_CH = 23
 _NEAR = 21  # ring length for events up to 20 days ahead
-_REC = [0, 14, 21]  # tail sums recorded: all waiting, 14+ and 21+ days
 _BIG = np.int64(2**40)  # "infinite" daily capacity
+_N_THREADS = 2  # worker threads for the compiled day loop
+_REP_BLOCK = 64  # replications per block of pre-drawn patient words (fixed: part of the RNG layout)
 
 
 # ----------------------------------------------------------------------------
@@ -245,15 +253,14 @@ def ready_day_pmf(mu: float, sigma: float, max_stay_days: int) -> np.ndarray:
 
 
 class _TableSampler:
-    """Exact discrete sampler: 4,096-slot look-up table plus rare fix-ups.
+    """Exact discrete sampler tables: 4,096-slot look-up table plus rare fix-ups.
 
     A raw 32-bit word ``w`` is a uniform on [0, 2**32); the outcome is the first
-    ``k`` with ``w < cdf[k] * 2**32``. The top 12 bits of ``w`` index a small
-    table (fits in L1 cache) that holds the outcome whenever the slot lies inside
-    one outcome's interval; only words in the few slots that straddle a
-    boundary (< m/4096 of patients) fall back to a binary search. Outcomes are
-    returned pre-multiplied by ``mult`` so they can be used directly as
-    ``np.bincount`` keys.
+    ``k`` with ``w < cut[k]`` (``cut = round(cdf * 2**32)``). The top bits of ``w``
+    index a small table (fits in L1 cache) that holds the outcome times ``mult``
+    whenever the slot lies inside one outcome's interval, else -1: only words in
+    the few slots that straddle a boundary (< m/4096 of patients) need a binary
+    search of ``cut``. Used by :func:`models.flow_kernel.flow_day_loop`.
     """
 
     def __init__(self, pmf: np.ndarray, mult: int) -> None:
@@ -275,18 +282,6 @@ class _TableSampler:
         k_hi = np.searchsorted(cut, hi, side="right")
         self.table = np.where(k_lo == k_hi, k_lo.astype(np.int64) * mult, -1).astype(np.int64)
         self.shift = np.uint32(32 - self._BITS)
-
-    def sample(self, bitgen: np.random.BitGenerator, n: int) -> np.ndarray:
-        """Draw ``n`` outcomes times ``mult`` (int64) from ``bitgen``'s raw output."""
-        words = bitgen.random_raw((n + 1) // 2).view(np.uint32)[:n]
-        # np.take with an intp index is ~2x faster than fancy-indexing with uint32.
-        out = np.take(self.table, (words >> self.shift).astype(np.intp))
-        fix = np.flatnonzero(out < 0)
-        if fix.size:
-            out[fix] = (
-                np.searchsorted(self.cut, words[fix].astype(np.uint64), side="right").astype(np.int64) * self.mult
-            )
-        return out
 
 
 # ----------------------------------------------------------------------------
@@ -421,7 +416,9 @@ class FlowRun:
         (= delayed bed-days incurred that day).
     new_delayed : patients newly delayed that day (ready but not discharged the
         same day), counted as if each pathway queue were first-come-first-served.
-    ready : patients becoming medically ready that day (all pathways).
+    ready : patients becoming medically ready that day (all pathways), except those whose stay to
+        ready is exactly 14 or 21 days (they leave the not-ready census through the 14/21-day
+        class transitions); used by no KPI.
     stay14, stay21 : inpatients at census whose stay so far is >= 14 / >= 21 days.
     p1_starts, p2_admissions, p3_starts : discharges into P1 / P2 beds / P3.
     p2_occupied : step-down beds occupied at census.
@@ -555,17 +552,6 @@ def _stationary_start(
     return cen
 
 
-def _ring_add(buf: np.ndarray, start: int, values: np.ndarray) -> None:
-    """``buf[..., (start + i) % m, :] += values[..., i, :]`` for a block of rows."""
-    m = buf.shape[-2]
-    n = values.shape[-2]
-    lo = start % m
-    first = min(n, m - lo)
-    buf[..., lo : lo + first, :] += values[..., :first, :]
-    if first < n:
-        buf[..., : n - first, :] += values[..., first:, :]
-
-
 def simulate_flow(
     arrivals_per_day: np.ndarray,
     params: FlowParams,
@@ -584,7 +570,8 @@ def simulate_flow(
     params : FlowParams
         Beds, stays, pathways and capacities.
     n_reps : int
-        Replications (vectorised; ~1,000 x 182 days in a few hundred ms).
+        Replications (~1,000 x 182 days in ~0.1 s; the first call in a process
+        without a cached kernel compiles it, a few seconds).
     rng : numpy.random.Generator
         Source of randomness; independent child streams are spawned from it
         (use a fresh ``default_rng(seed)`` per option for common random numbers).
@@ -631,13 +618,12 @@ def simulate_flow(
     pmf = ready_day_pmf(p.los_mu, p.los_sigma, m)
     shares = np.asarray(p.pathway_shares, dtype=float)
     # One draw per admitted patient gives days-to-ready D (0..21) and pathway k
-    # jointly, returned directly as the bincount key (4 * D + k) * n_rep; the
-    # ~3% ready 22+ days ahead share one extra outcome ("far") and get a second
+    # jointly as the outcome 4 * D + k; the ~3% ready 22+ days ahead share one extra outcome ("far") and get a second
     # draw of (D, k) from the far tail.
     joint = np.outer(pmf, shares)
     q_far = min(max(float(pmf[_NEAR + 1 :].sum()), 0.0), 1.0)
     first_pmf = np.append(joint[: _NEAR + 1].ravel(), q_far)
-    first_sampler = _TableSampler(first_pmf, n_rep)
+    first_sampler = _TableSampler(first_pmf, 1)
     far_sampler = _TableSampler(joint[_NEAR + 1 :].ravel(), 1) if q_far > 0 else None
     s_arr, s_los, s_p1, s_p3, s_init = rng.spawn(5)
     bg_los = s_los.bit_generator
@@ -679,153 +665,70 @@ def simulate_flow(
         )
     else:
         cen = _stationary_start(cnear, cfar, qnear, qfar, tbuf, lam0, pmf, shares, n_rep, s_init, None, wu)
-    cfar_flat = cfar.reshape(-1)
-    qflat = qnear.reshape(3, _NEAR * _NEAR, n_rep)
-    qfar_flat = qfar.reshape(-1)
-    n_near_keys = (_NEAR + 1) * 4 * n_rep  # keys of patients ready within 21 days
-
-    # Waiting patients as tail sums: tail[k, j] = patients waiting for pathway k
-    # with elapsed stay >= j (j = 0..21). Longest-stay-first service of c patients
-    # is then simply tail <- max(tail - c, 0), and tail[:, 0], tail[:, 14],
-    # tail[:, 21] are the queue, 14+ and 21+ counts.
-    tail = np.zeros((3, _N_CLS, n_rep), dtype=np.int64)
-    ring2 = np.zeros((l2, n_rep), dtype=np.int64)  # P2 admissions by day mod l2
-    p2_occ = np.zeros(n_rep, dtype=np.int64)
-    reps = np.arange(n_rep)
-
-    # Per-day records of raw state (derived outputs are computed after the loop).
-    rec_tail = np.zeros((days, 3, len(_REC), n_rep), dtype=np.int64)
-    rec_cen = np.zeros((days, 3, n_rep), dtype=np.int64)
-    rec_starts = np.zeros((days, 3, n_rep), dtype=np.int64)
-    rec_misc = np.zeros((days, 3, n_rep), dtype=np.int64)
-    wait_w0 = np.zeros((3, n_rep), dtype=np.int64)  # queues just before the window
-
-    for t in range(total):
-        row, rn = t % m, t % _NEAR
-        dec = np.empty((3, n_rep), dtype=np.int64)
-        dec[:2] = cnear[:, rn]
-        dec[2] = cfar[row]
-        cnear[:, rn] = 0
-        cfar[row] = 0
-        new_q = np.empty((3, _N_CLS, n_rep), dtype=np.int64)
-        new_q[:, :_NEAR] = qnear[:, :, rn]
-        new_q[:, _NEAR] = qfar[:, row]
-        qnear[:, :, rn] = 0
-        qfar[:, row] = 0
-        tr = tbuf[t % _N_CLS]
-        cen += tr
-        tr[:] = 0
-        cen -= dec  # patients becoming medically ready leave the not-ready census
-        n_ready = dec.sum(axis=0)  # completed below with d = 14, 21 and P0 splits
-
-        # Age waiting patients by a day (21+ absorbs 20), then add the newly ready
-        # (converted to tail sums in place).
-        tail[:, 1:] = tail[:, :-1].copy()
-        tail += np.cumsum(new_q[:, ::-1], axis=1)[:, ::-1]  # tail sums over classes >= c
-
-        # Admissions.
-        arr = arrivals[t]
-        if lost:
-            free = np.maximum(avail_all[t] - cen.sum(axis=0) - tail[:, 0].sum(axis=0), 0)
-            adm = np.minimum(arr, free)
-        else:
-            adm = arr
-        if adm.any():
-            key = first_sampler.sample(bg_los, int(adm.sum()))
-            key += np.repeat(reps, adm)
-            counts = np.bincount(key, minlength=n_near_keys + n_rep)
-            far_n = counts[n_near_keys:]
-            n_far = int(far_n.sum())
+    # One raw 32-bit word per arrival gives the joint (days-to-ready, pathway)
+    # outcome in the kernel (admitted patients use the first words of their day);
+    # words falling in the "far" outcome get a second word from the far tail. In
+    # "queue" mode every arrival is admitted, so the words - and so every
+    # patient's stay and pathway - do not depend on capacity. Words are drawn
+    # for blocks of _REP_BLOCK replications (cache-sized buffers).
+    out = np.empty((len(FIELDS), n_rep, days), dtype=np.int64)
+    per_rep = arrivals.sum(axis=0)
+    far_lo = int(first_sampler.cut[-2])
+    no_far = np.zeros(0, dtype=np.uint32)
+    if far_sampler is not None:
+        far_table, far_cut, far_shift = far_sampler.table, far_sampler.cut, int(far_sampler.shift)
+    else:
+        far_table, far_cut, far_shift = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.uint64), 31
+    # Blocks run on two threads (the kernel releases the GIL and blocks write
+    # disjoint rows of `out`); the draws stay sequential here, so results do not
+    # depend on scheduling. At most 4 blocks of words are held at a time.
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=_N_THREADS) as pool:
+        for r0 in range(0, n_rep, _REP_BLOCK):
+            r1 = min(r0 + _REP_BLOCK, n_rep)
+            n_pat = int(per_rep[r0:r1].sum())
+            words = bg_los.random_raw((n_pat + 1) // 2).view(np.uint32)[:n_pat]
+            n_far = int(np.count_nonzero(words >= far_lo)) if far_lo < 2**32 else 0
+            far_words = no_far
             if n_far:
-                # Few patients ready 22+ days ahead: scatter them one by one.
                 assert far_sampler is not None
-                kf = far_sampler.sample(bg_los, n_far)
-                rfar = np.repeat(reps, far_n)
-                rows_f = (t + _NEAR + 1 + kf // 4) % m
-                pfar = kf % 4
-                np.add.at(cfar_flat, rows_f * n_rep + rfar, 1)
-                sel = pfar > 0
-                np.add.at(qfar_flat, ((pfar[sel] - 1) * m + rows_f[sel]) * n_rep + rfar[sel], 1)
-            coh = counts[:n_near_keys].reshape(_NEAR + 1, 4, n_rep)
-            coh_all = coh.sum(axis=1)  # by days-to-ready 0..21, all pathways
-            ge14 = adm - coh_all[:14].sum(axis=0)
-            ge21 = adm - coh_all[:21].sum(axis=0)
-            cen[0] += adm - coh_all[0]  # in today's census unless ready the same day
-            tail[:, 0] += coh[0, 1:]  # ready on admission day, waiting with elapsed 0
-            n_ready = n_ready + coh_all[0]
-            # Census class transitions when this cohort passes 14 and 21 days.
-            tbuf[(t + 14) % _N_CLS, 0] -= ge14
-            tbuf[(t + 14) % _N_CLS, 1] += ge14 - coh_all[14]
-            tbuf[(t + 21) % _N_CLS, 1] -= ge21
-            tbuf[(t + 21) % _N_CLS, 2] += ge21 - coh_all[21]
-            # Future readiness events within 21 days.
-            _ring_add(cnear[0], t + 1, coh_all[1:14])
-            _ring_add(cnear[1], t + 15, coh_all[15:21])
-            # qnear[k, d, (t + d) % 21] for d = 1..20 lies on two strided runs of
-            # the flattened (class, row) grid: index t' + 22 d (minus 21 after the
-            # wrap), so the writes are plain slices, not fancy indexing.
-            vals = coh[1:_NEAR, 1:].transpose(1, 0, 2)  # (3, 20, n_rep) for d = 1..20
-            tp = t % _NEAR
-            n1 = _NEAR - 1 - tp  # d = 1..n1 do not wrap
-            if n1 > 0:
-                qflat[:, tp + _NEAR + 1 : tp + (_NEAR + 1) * n1 + 1 : _NEAR + 1] += vals[:, :n1]
-            if n1 < _NEAR - 1:
-                s0 = tp + (_NEAR + 1) * (n1 + 1) - _NEAR
-                qflat[:, s0 : s0 + (_NEAR + 1) * (_NEAR - 2 - n1) + 1 : _NEAR + 1] += vals[:, n1:]
-            qfar[:, (t + _NEAR) % m] += coh[_NEAR, 1:]
-
-        # Discharge round: P2 beds free after a fixed stay, then each queue is
-        # served longest-stay-first up to the day's capacity.
-        slot2 = t % l2
-        p2_occ -= ring2[slot2]
-        cap = np.stack([cap1[t], p.p2_beds - p2_occ, cap3[t]])
-        starts = np.minimum(cap, tail[:, 0])
-        np.maximum(tail - cap[:, None, :], 0, out=tail)
-        if t == wu - 1:
-            wait_w0 = tail[:, 0].copy()
-        ring2[slot2] = starts[1]
-        p2_occ += starts[1]
-
-        if t >= wu:
-            i = t - wu
-            rec_tail[i] = tail[:, _REC]
-            rec_cen[i] = cen
-            rec_starts[i] = starts
-            rec_misc[i, 0] = adm
-            rec_misc[i, 1] = n_ready
-            rec_misc[i, 2] = p2_occ
-
-    # Derived outputs, vectorised over days.
-    wait = rec_tail[:, :, 0]  # (days, 3, reps)
-    prev = np.concatenate([wait_w0[None], wait[:-1]])
-    delayed = wait.sum(axis=1)
-    out = {
-        "admitted": rec_misc[:, 0],
-        "refused": arrivals[wu:] - rec_misc[:, 0],
-        "census": rec_cen.sum(axis=1) + delayed,
-        "delayed": delayed,
-        "new_delayed": (wait - np.maximum(prev - rec_starts, 0)).sum(axis=1),
-        "ready": rec_misc[:, 1],
-        "stay14": rec_cen[:, 1] + rec_cen[:, 2] + rec_tail[:, :, 1].sum(axis=1),
-        "stay21": rec_cen[:, 2] + rec_tail[:, :, 2].sum(axis=1),
-        "p1_starts": rec_starts[:, 0],
-        "p2_admissions": rec_starts[:, 1],
-        "p2_occupied": rec_misc[:, 2],
-        "p3_starts": rec_starts[:, 2],
-        "queue_p1": wait[:, 0],
-        "queue_p2": wait[:, 1],
-        "queue_p3": wait[:, 2],
-    }
-    res = {k: np.ascontiguousarray(v.T) for k, v in out.items()}
-    occupied = np.minimum(res["census"], avail[None, :])
-    return FlowRun(
-        params=p,
-        beds_available=avail,
-        arrivals=np.ascontiguousarray(arrivals[wu:].T),
-        occupied=occupied,
-        overflow=res["census"] - occupied,
-        **res,
-    )
+                far_words = bg_los.random_raw((n_far + 1) // 2).view(np.uint32)[:n_far]
+            if len(pending) >= 2 * _N_THREADS:
+                pending.popleft().result()
+            pending.append(
+                pool.submit(
+                    flow_day_loop,
+                    r0,
+                    r1,
+                    arrivals,
+                    avail_all,
+                    cap1,
+                    cap3,
+                    int(p.p2_beds),
+                    int(l2),
+                    int(wu),
+                    bool(lost),
+                    int(m),
+                    words,
+                    far_words,
+                    first_sampler.table,
+                    first_sampler.cut,
+                    int(first_sampler.shift),
+                    far_table,
+                    far_cut,
+                    far_shift,
+                    cnear,
+                    cfar,
+                    qnear,
+                    qfar,
+                    tbuf,
+                    cen,
+                    out,
+                )
+            )
+        while pending:
+            pending.popleft().result()
+    return FlowRun(params=p, beds_available=avail, **dict(zip(FIELDS, out, strict=True)))
 
 
 # ----------------------------------------------------------------------------

@@ -77,10 +77,10 @@ def test_data_page_good_upload_switches_area() -> None:
 
 def test_presentation_mode_hides_downloads_and_notes() -> None:
     at = _app()
-    assert len(at.get("download_button")) > 0 and len(at.expander) > 0
+    assert len(at.get("download_button")) > 0 and len(at.main.expander) > 0
     at.sidebar.toggle(key="presentation").set_value(True).run()
     assert not at.exception
-    assert len(at.get("download_button")) == 0 and len(at.expander) == 0
+    assert len(at.get("download_button")) == 0 and len(at.main.expander) == 0
 
 
 def test_every_page_works_on_an_uploaded_area() -> None:

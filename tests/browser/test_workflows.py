@@ -27,28 +27,36 @@ def test_demand_page_shows_fan_chart(page: Page, app_url: str) -> None:
 def test_upload_bad_then_good_file(page: Page, app_url: str, tmp_path: Path) -> None:
     page.goto(f"{app_url}/data")
     wait_idle(page, 60_000)
+
+    def file_input(name: str):
+        zone = page.locator(f'section[aria-label="Upload {name}"]')
+        expect(zone).to_be_visible()
+        return zone.locator('input[type="file"]')
+
     bad = tmp_path / "admissions_monthly.csv"
     bad.write_bytes((DEMO / "admissions_monthly.csv").read_bytes().replace(b"2016-05-01,", b"2016-05-01,abc", 1))
-    uploader = page.locator('[data-testid="stFileUploader"]').first
-    uploader.locator('input[type="file"]').set_input_files(str(bad))
-    expect(page.get_by_text("was not accepted").first).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("is not a number").first).to_be_visible()
+    file_input("admissions_monthly.csv").set_input_files(str(bad))
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="was not accepted").first
+    expect(error).to_contain_text("is not a number")
+    wait_idle(page, 60_000)
     assert_no_exception(page)
-    good = tmp_path / "good" / "admissions_monthly.csv"
-    good.parent.mkdir()
-    good.write_bytes((DEMO / "admissions_monthly.csv").read_bytes())
-    uploader.locator('input[type="file"]').set_input_files(str(good))
-    expect(page.get_by_text("valid, 120 rows").first).to_be_visible(timeout=30_000)
+    good = tmp_path / "placements_monthly.csv"
+    good.write_bytes((DEMO / "placements_monthly.csv").read_bytes())
+    file_input("placements_monthly.csv").set_input_files(str(good))
+    expect(page.get_by_text("placements_monthly.csv: valid, 120 rows").first).to_be_visible()
+    expect(page.get_by_text("was not accepted").first).to_be_visible()  # the bad file's message stays
     assert_no_exception(page)
 
 
 def test_template_download_is_the_demo_file(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/data")
     wait_idle(page, 60_000)
+    expect(page.get_by_text("Provenance").first).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("button", name="Template (CSV)").first.click()
-    path = info.value.path()
-    assert Path(path).read_bytes() == (DEMO / "admissions_monthly.csv").read_bytes()
+    name = info.value.suggested_filename
+    assert name in {p.name for p in DEMO.glob("*.csv")}
+    assert Path(info.value.path()).read_bytes() == (DEMO / name).read_bytes()
 
 
 def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> None:
