@@ -76,3 +76,21 @@ def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> 
         assert_no_exception(other)
     finally:
         other.context.close()
+
+
+def test_excel_export_of_the_winter_page(page: Page, app_url: str) -> None:
+    import io
+
+    import openpyxl
+
+    page.goto(f"{app_url}/winter")
+    wait_idle(page, 90_000)
+    button = page.get_by_role("button", name="Download all tables (Excel)")
+    expect(button).to_be_visible(timeout=90_000)
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == "bcf_winter_beds_illustrative.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert {"About", "weekly_occupancy", "kpis", "costs", "options"} <= set(book.sheetnames)
+    assert "illustrative demo data" in book["About"]["A2"].value
+    assert_no_exception(page)
