@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+
+from models.fy import complete_fy_totals, fy_label
 
 AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-74", "75-84", "85+")
 OLDER_BANDS: tuple[str, ...] = ("65-74", "75-84", "85+")
@@ -588,9 +589,6 @@ def annual_by_fy(monthly: pd.Series) -> pd.Series:
 
     Returns a Series indexed by FY label ("2019-20").
     """
-    fy_start = np.where(monthly.index.month >= 4, monthly.index.year, monthly.index.year - 1)
-    grouped = monthly.groupby(fy_start)
-    sums, counts = grouped.sum(), grouped.size()
-    sums = sums[counts == 12]
-    sums.index = [f"{y}-{(y + 1) % 100:02d}" for y in sums.index]
+    sums = complete_fy_totals(monthly)
+    sums.index = [fy_label(y) for y in sums.index]
     return sums

@@ -60,6 +60,9 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, ValueWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from models.fy import fy_label as label_of_year
+from models.fy import fy_start
+
 SEASON = 12
 HORIZON = 12
 N_ORIGINS = 3
@@ -635,14 +638,12 @@ def summarise_paths(paths: np.ndarray, months: pd.DatetimeIndex) -> pd.DataFrame
 
 def fy_start_year(ts: pd.Timestamp | Any) -> int:
     """NHS financial year (April-March) start year of a date: Mar 2025 -> 2024."""
-    t = pd.Timestamp(ts)
-    return t.year if t.month >= 4 else t.year - 1
+    return int(fy_start(pd.Timestamp(ts)))
 
 
 def fy_label(ts: pd.Timestamp | Any) -> str:
     """NHS financial year label of a date, e.g. 2025-06-01 -> ``"2025-26"``."""
-    y = fy_start_year(ts)
-    return f"{y}-{(y + 1) % 100:02d}"
+    return label_of_year(fy_start_year(ts))
 
 
 def financial_year_totals(

@@ -29,7 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from models.data import AreaData
-from models.demand import SeriesFit, fit_series, fy_start_year
+from models.demand import SeriesFit, fit_series
 from models.flow import (
     FlowCosts,
     FlowParams,
@@ -43,6 +43,7 @@ from models.flow import (
     snapshot_share,
     weekly_occupancy,
 )
+from models.fy import fy_label, fy_start
 from models.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.population import demand_index, growth_rates, history_and_projection, monthly_index
 from models.scenario import Scenario, evolve
@@ -116,7 +117,7 @@ class BasePaths:
 def projection_months(last_month: pd.Timestamp, horizon_years: int) -> pd.DatetimeIndex:
     """Months from the one after ``last_month`` to the March ending the ``horizon_years``-th financial year."""
     first = pd.Timestamp(last_month) + pd.DateOffset(months=1)
-    end_fy = fy_start_year(first) + horizon_years - 1
+    end_fy = fy_start(first) + horizon_years - 1
     if first.month != 4:  # a part year first: it does not count as one of the horizon's years
         end_fy += 1
     return pd.date_range(first, pd.Timestamp(end_fy + 1, 3, 1), freq="MS")
@@ -170,6 +171,20 @@ class Projection:
     placements_table: pd.DataFrame
     schemes: pd.DataFrame
 
+    @property
+    def first_fy(self) -> str:
+        """Label of the first complete projected financial year, e.g. ``"2025-26"``."""
+        return str(self.annual["fy"].iloc[0])
+
+    def annual_mean(self, metric: str, series: str, fy: str | None = None) -> float:
+        """Mean over draws of ``metric`` ("nea", "acs", "placements") a year in ``fy`` (default the first).
+
+        ``series`` is "baseline" (no scheme effects) or "scenario" (with schemes); NaN if absent.
+        """
+        a = self.annual
+        hit = a.loc[(a["metric"] == metric) & (a["series"] == series) & (a["fy"] == (fy or self.first_fy)), "mean"]
+        return float(hit.iloc[0]) if len(hit) else float("nan")
+
 
 _QUANTILES = (0.025, 0.10, 0.50, 0.90, 0.975)
 _QCOLS = ("p025", "p10", "p50", "p90", "p975")
@@ -198,10 +213,6 @@ def _summaries(
     return out
 
 
-def _fy_of(months: pd.DatetimeIndex) -> np.ndarray:
-    return np.where(months.month >= 4, months.year, months.year - 1)
-
-
 def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> Projection:
     """Apply the scenario's levers to the simulated base paths.
 
@@ -225,7 +236,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     acs_base = base.acs_rate * monthly_index(idx_acs, months)[None, :]
 
     # Placements: annual GLM paths with the scenario's 65+ population as exposure.
-    fy = _fy_of(months)
+    fy = fy_start(months)
     fy_years = np.unique(fy)
     pop65 = index.set_index("year")["population_65plus"]
     exposure = np.array([float(pop65.get(int(y), pop65.iloc[-1])) for y in fy_years])
@@ -259,7 +270,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     fy_matrix = (fy[:, None] == fy_years[None, :]).astype(float)  # months × FYs: sums months into FYs
     complete = fy_matrix.sum(axis=0) == 12
     annual_named = tuple((m, s, (paths @ fy_matrix)[:, complete]) for m, s, paths in named)
-    annual = _summaries(annual_named, pd.Index([f"{y}-{(y + 1) % 100:02d}" for y in fy_years[complete]]), "fy")
+    annual = _summaries(annual_named, pd.Index([fy_label(y) for y in fy_years[complete]]), "fy")
     plc_tables = []
     for series, paths in (("baseline", plc_base), ("scenario", plc)):
         t = summarise_placements(paths, fy_years, exposure, ambition=sc.ambition_placements)

@@ -33,6 +33,8 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial as DiscreteNB
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
+from models.fy import complete_fy_totals, fy_label
+
 MIN_YEARS = 6
 BACKTEST_YEARS = 3
 COVID_FY = 2020
@@ -42,15 +44,6 @@ PER = 100_000.0
 
 class PlacementsDataError(ValueError):
     """Placements data that cannot be modelled; the message is plain English."""
-
-
-def _fy_start(idx: pd.DatetimeIndex) -> np.ndarray:
-    return np.where(idx.month >= 4, idx.year, idx.year - 1)
-
-
-def fy_label(start_year: int) -> str:
-    """Financial-year label from its start year: 2021 -> ``"2021-22"``."""
-    return f"{int(start_year)}-{(int(start_year) + 1) % 100:02d}"
 
 
 def annual_totals(monthly: pd.Series) -> pd.Series:
@@ -71,10 +64,7 @@ def annual_totals(monthly: pd.Series) -> pd.Series:
         raise PlacementsDataError("Placements cannot be negative.")
     if monthly.index.to_period("M").has_duplicates:
         raise PlacementsDataError("Placements have the same month more than once.")
-    fy = _fy_start(monthly.index)
-    df = pd.DataFrame({"fy": fy, "n": vals.to_numpy(dtype=float)})
-    g = df.groupby("fy")["n"].agg(["sum", "count"])
-    return g.loc[g["count"] == 12, "sum"].astype(float).rename("placements")
+    return complete_fy_totals(vals).rename("placements")
 
 
 def _design(fy: np.ndarray, first_fy: int, with_covid: bool) -> np.ndarray:

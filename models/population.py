@@ -16,8 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-74", "75-84", "85+")
-OLDER_BANDS: tuple[str, ...] = ("65-74", "75-84", "85+")
+from models.data import AGE_BANDS, OLDER_BANDS  # noqa: F401 - re-exported: one definition of the bands
 
 
 def growth_rates(

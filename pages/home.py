@@ -65,15 +65,7 @@ c4.metric(
 
 st.subheader(f"Scenario: {sc.name}")
 proj = projection()
-ann = proj.annual
-first_fy = ann.loc[(ann["metric"] == "nea") & (ann["series"] == "scenario"), "fy"].iloc[0]
-
-
-def annual(metric: str, series: str) -> float:
-    row = ann[(ann["metric"] == metric) & (ann["series"] == series) & (ann["fy"] == first_fy)]
-    return float(row["mean"].iloc[0])
-
-
+first_fy = proj.first_fy
 plc = proj.placements_table
 plc_first = plc[(plc["series"] == "scenario") & (plc["fy"] == first_fy)].iloc[0]
 w = winter_result()
@@ -81,8 +73,8 @@ k = w.kpis.set_index("kpi")
 t1, t2, t3, t4 = st.columns(4)
 t1.metric(
     f"Projected emergency admissions {first_fy}",
-    f"{annual('nea', 'scenario'):,.0f}",
-    f"{annual('nea', 'scenario') - annual('nea', 'baseline'):+,.0f} from schemes",
+    f"{proj.annual_mean('nea', 'scenario'):,.0f}",
+    f"{proj.annual_mean('nea', 'scenario') - proj.annual_mean('nea', 'baseline'):+,.0f} from schemes",
     delta_color="inverse",
 )
 t2.metric(

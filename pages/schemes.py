@@ -43,21 +43,9 @@ WATERFALL_METRICS = ("nea", "acs", "placements")  # metrics with a modelled base
 
 
 # --------------------------------------------------------------------------- reading the projection
-def _first_full_fy(proj: Projection) -> str | None:
-    """Label of the first complete projected financial year (e.g. "2025-26"), if any."""
-    fys = proj.annual.loc[(proj.annual["metric"] == "nea") & (proj.annual["series"] == "baseline"), "fy"]
-    return str(fys.iloc[0]) if len(fys) else None
-
-
-def _annual_mean(proj: Projection, metric: str, series: str, fy: str | None) -> float:
-    a = proj.annual
-    hit = a.loc[(a["metric"] == metric) & (a["series"] == series) & (a["fy"].astype(str) == str(fy)), "mean"]
-    return float(hit.iloc[0]) if len(hit) else math.nan
-
-
 def _avoided_in(proj: Projection, metric: str, fy: str | None) -> float:
     """Mean activity avoided by the schemes in ``fy``: baseline minus with schemes (a year)."""
-    return _annual_mean(proj, metric, "baseline", fy) - _annual_mean(proj, metric, "scenario", fy)
+    return proj.annual_mean(metric, "baseline", fy) - proj.annual_mean(metric, "scenario", fy)
 
 
 def _whole_fund(proj: Projection) -> pd.Series:
@@ -294,7 +282,7 @@ ref = projection(ref_sc) if ref_sc != sc else proj
 note = demo_note()
 table = proj.schemes
 whole = _whole_fund(proj)
-fy = _first_full_fy(proj)
+fy = proj.first_fy
 
 st.title("Scheme funding")
 st.markdown(
