@@ -18,4 +18,4 @@ def test_fy_start_and_label() -> None:
 def test_complete_years_only() -> None:
     s = pd.Series(np.ones(30), index=pd.date_range("2015-01-01", periods=30, freq="MS"))  # Jan 2015 – Jun 2017
     totals = complete_fy_totals(s)
-    assert totals.to_dict() == {2015: 12.0}
+    assert totals.to_dict() == {2015: 12.0, 2016: 12.0}  # 2014-15 and 2017-18 are part years
