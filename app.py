@@ -7,22 +7,48 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import area, area_presets, init_state, lever, scenario, set_scenario, show_lever_errors
+from models.limits import scheme_warnings
+from pages.common import (
+    area,
+    area_presets,
+    init_state,
+    keep_link,
+    lever,
+    safe_text,
+    scenario,
+    scenario_label,
+    set_scenario,
+    show_lever_errors,
+)
+from pages.library_ui import library_sidebar
 
+# Presentation mode (a projector; also from a &present=1 link) starts with the sidebar collapsed.
+_presenting = st.session_state.get("presentation", st.query_params.get("present") == "1")
 st.set_page_config(
     page_title="BCF Scenario Lab",
-    page_icon=":material/local_hospital:",
+    page_icon="🏥",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if _presenting else "expanded",
 )
 init_state()
 
 PRESENTATION_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+/* Presentation mode (projector): larger type that never cuts a number or a label. */
+html, body, [data-testid="stAppViewContainer"] { font-size: 19px; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  font-size: clamp(1.5rem, 2.3vw, 2.6rem) !important; line-height: 1.15;
+}
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
+[data-testid="stMetric"] *, [data-testid="stTable"] th, [data-testid="stTable"] td {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;
+}
+[data-testid="stMetric"] { min-width: 0; }
 .stMarkdown p, .stMarkdown li { font-size: 1.15rem; }
+[data-testid="stTable"] table { width: 100%; table-layout: auto; }
+/* Chart text grows with the type: drawn at 80% width, shown at 125%, so it still fills the column. */
+[data-testid="stPlotlyChart"] { zoom: 1.25; width: 80% !important; }
 </style>
 """
 
@@ -30,14 +56,14 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
 def sidebar() -> None:
     """The shared scenario controls, present on every page."""
     with st.sidebar:
-        st.markdown(f"**Area:** {area().meta.name}")
-        sc = scenario()
+        st.markdown(f"**Area:** {safe_text(area().meta.name)}")
         choices = area_presets()
         names = list(choices)
-        matching = [n for n, p in choices.items() if p == sc]
-        custom = f"Custom: {sc.name}" if not matching else None
-        options = ([custom] if custom else []) + names
+        label = scenario_label()  # a preset's name, a saved scenario's name, or "Custom" once edited
+        options = names if label in choices else [label, *names]
         key = f"preset#{st.session_state.rev}"
+        if st.session_state.get(key) != label:  # show "Custom" as soon as a lever changes the preset
+            st.session_state[key] = label
 
         def apply_preset() -> None:
             picked = st.session_state[key]
@@ -47,7 +73,6 @@ def sidebar() -> None:
         st.selectbox(
             "Scenario preset",
             options,
-            index=options.index(custom or matching[0]),
             key=key,
             on_change=apply_preset,
             help="Named scenarios for workshops; each is the area's baseline with one change.",
@@ -92,37 +117,44 @@ def sidebar() -> None:
                 "so their differences are not noise.",
             )
         show_lever_errors()
-        st.caption("Share this scenario: copy the page address; it holds the whole scenario.")
+        library_sidebar()
+        st.caption("Share this scenario: copy the page address; it holds the whole scenario on every page.")
 
 
 nav = st.navigation(
     {
         "Overview": [
-            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            st.Page("pages/home.py", title="Home", icon="🏠", default=True),
         ],
         "Demand": [
-            st.Page("pages/growth.py", title="Demographic growth", icon=":material/groups:", url_path="growth"),
-            st.Page("pages/demand.py", title="Demand projections", icon=":material/trending_up:", url_path="demand"),
+            st.Page("pages/growth.py", title="Demographic growth", icon="👥", url_path="growth"),
+            st.Page("pages/demand.py", title="Demand projections", icon="📈", url_path="demand"),
         ],
         "Winter": [
-            st.Page("pages/winter.py", title="Discharge and winter beds", icon=":material/bed:", url_path="winter"),
+            st.Page("pages/winter.py", title="Discharge and winter beds", icon="🛏️", url_path="winter"),
         ],
         "Money": [
-            st.Page("pages/schemes.py", title="Scheme funding", icon=":material/payments:", url_path="schemes"),
+            st.Page("pages/schemes.py", title="Scheme funding", icon="💷", url_path="schemes"),
         ],
-        "Data": [st.Page("pages/data.py", title="Data", icon=":material/dataset:", url_path="data")],
+        "Scenarios": [
+            st.Page("pages/compare.py", title="Compare scenarios", icon="⚖️", url_path="compare"),
+        ],
+        "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
     }
 )
 sidebar()
+keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
 if st.session_state.get("presentation"):
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 if "link_message" in st.session_state:
     kind, text = st.session_state.pop("link_message")
     getattr(st, kind)(text)
+for line in scheme_warnings(area(), scenario()):  # a typed effect larger than the area's activity (a typo?)
+    st.warning(safe_text(line))
 if area().meta.synthetic:
     st.info(
         "**Illustrative demo data.** The series are synthetic, calibrated to published Harrow figures; "
         "they are not real patient data. Load your own area on the Data page.",
-        icon=":material/info:",
+        icon="ℹ️",
     )
 nav.run()

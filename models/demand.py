@@ -6,50 +6,68 @@ The **rate** ``counts / index`` where ``index`` is the monthly age-weighted dema
 (:mod:`models.population`, 1.0 in the base year). The rate is in "admissions per month
 at base-year age structure", so demographic change (in the index) and non-demographic
 change (trend in the rate) are separated, as in the NHP model (DESIGN.md 4.2).
-Projected counts are ``rate paths x future index``.
+Projected counts are ``rate paths x future index``. :func:`forecast` is the same
+machinery on a plain count series (index 1), the one public entry point per series.
 
-Candidates (statsmodels)
-------------------------
-- ``ETS(A,Ad,A)``, ``ETS(A,A,A)``, ``ETS(M,Ad,M)``: ``ETSModel`` with 12-month seasonality,
-  heuristic initialisation (fast; needs >= 2 seasonal cycles).
-- ``SARIMAX(0,1,1)(0,1,1)12`` ("airline" model; scale concentrated out of the likelihood,
-  which is ~35% faster and gives the same estimates).
-- ``Seasonal naive``: benchmark only, always reported, never chosen.
+Length rule (the upload check and docs/data.md say the same)
+------------------------------------------------------------
+- under ``MIN_MONTHS`` (12) months: refused (:class:`DemandDataError`);
+- 12-23 months: non-seasonal candidates only (naive, drift, damped trend, smoothed level,
+  Theta, combination), with a note;
+- ``SEASONAL_MONTHS`` (24) months or more: seasonal naive joins; from ``MODEL_SEASONAL_MONTHS``
+  (36) months the seasonal ETS, SARIMAX and seasonal Theta models join (they need 24 months of
+  training at every backtest origin).
 
-COVID-19 disruption (April 2020 - March 2021)
----------------------------------------------
-ETS cannot take regressors or skip months, so for **every** ETS fit the disrupted months
-are replaced by the same month one year earlier (seasonal naive of the prior year; the
-year after if the prior year is not in the data). The ``covid`` argument governs SARIMAX:
+Candidates
+----------
+``Naive`` (last month), ``Seasonal naive`` (same month last year), ``Drift`` (short series
+only), ``Level (per day)`` (a flat exponentially smoothed level of admissions per day, i.e.
+calendar-adjusted, times the days in each future month), ``ETS(A,Ad,A)`` / ``ETS(A,Ad,N)``
+(statsmodels ``ETSModel``), ``SARIMAX(0,1,1)(0,1,1)12``, ``Theta`` (statsmodels
+``ThetaModel``) and ``Combination`` (geometric mean of the level, naive and ETS forecasts).
+The one with the lowest rolling-origin MASE is chosen.
 
-- ``"intervention"``: fitted on the observed series with two regressors, a step dummy
-  (1 in Apr 2020 - Mar 2021) and a pulse dummy (1 in Apr - Jun 2020, the deepest fall).
-  The future values of both are 0.
-- ``"exclude"``: disrupted months are set to missing; the Kalman filter skips them (as
-  Harrow did when setting its 2021-22 targets), so no regressors are needed.
+COVID-19 (disruption from March 2020 to March 2021)
+---------------------------------------------------
+Treatments of the disrupted months in the training data (naive and seasonal naive always see
+the data as recorded):
 
-Any permanent post-COVID level shift is absorbed by the models' level (ETS) or
-differencing (SARIMAX).
+- ``"shift"``: a level shift decided by the data. Disrupted months become the same month
+  before the pandemic times the ratio of the first months after the disruption (or, when the
+  data end inside it, the latest months) to the same months before it. The post-COVID level is
+  whatever the data show; the old level is not assumed to return.
+- ``"observed"``: the months as recorded; the models' own level adaptation decides.
+- ``"return"``: disrupted months replaced by the same month before the pandemic. **Assumes
+  admissions return to the pre-COVID level**: kept as a named option only.
+- ``"auto"`` (default): ``shift`` or ``observed``, whichever has the lower MASE at backtest
+  origins after the disruption (``shift`` when the data have none).
+
+The old scenario values map as ``"intervention" -> "auto"`` and ``"exclude" -> "return"``.
 
 Backtest (rolling origin)
 -------------------------
-On the **rate** series. Origins are the last month of training; the test window is the
-next 12 months. Candidate origins are 12, 24, 36, ... months before the end of the data
-(for data ending March 2025: March 2024, 2023, 2022, i.e. forecasting FY 2024-25, 2023-24,
-2022-23). An origin is skipped when its test window overlaps the disruption or it lies
-within the 12 months after it (forecasting from a recovering series is unfair to every
-method); the latest ``N_ORIGINS`` valid origins are used, each with at least
-``MIN_TRAIN_MONTHS`` months of training. Metrics: MASE (errors scaled by the in-sample
-seasonal-naive MAE, m = 12, over pairs of months neither in the disruption), MAPE (%), and
-empirical coverage of the simulated 80% and 95% intervals (500 paths per origin). The
-candidate with the lowest mean MASE is chosen and refitted on all data.
+Origins are the last month of training, from ``SEASONAL_MONTHS`` (or 12 for series shorter
+than ``MODEL_SEASONAL_MONTHS``) months of training to the month before the end of the data;
+at most ``MAX_ORIGINS``, evenly spread, the latest always included; the test window is the
+next ``HORIZON`` (12) months or as many as the data have. Disrupted test months are not
+scored. MASE scales each origin's mean absolute error by the training data's seasonal-naive
+MAE (naive MAE under 24 months), disrupted pairs skipped; MAPE (%), bias (mean signed
+percentage error, + = over-forecast).
+
+Calibrated intervals
+--------------------
+Future paths are ``point forecast x exp(sigma_h Z_h)``: ``Z_h`` a standardised random walk
+(antithetic, so the median path is the point forecast) and ``sigma_h^2 = a + b h`` fitted to
+the chosen model's squared log backtest errors by horizon (disrupted months excluded). Coverage
+in the backtest table is leave-one-origin-out: each origin's intervals come from the other
+origins' errors. Parameter uncertainty is carried only through those empirical errors.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -58,6 +76,7 @@ import pandas as pd
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, ValueWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from models.fy import fy_label as label_of_year
@@ -65,58 +84,56 @@ from models.fy import fy_start
 
 SEASON = 12
 HORIZON = 12
-N_ORIGINS = 3
-MIN_TRAIN_MONTHS = 36
-MIN_MONTHS = MIN_TRAIN_MONTHS + N_ORIGINS * HORIZON  # 72 months = 6 years
-BACKTEST_PATHS = 500
-BACKTEST_SEED = 20250401
-
-COVID_START = pd.Timestamp("2020-04-01")
-COVID_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
-PULSE_END = pd.Timestamp("2020-06-01")
+MIN_MONTHS = 12  # shortest series modelled (non-seasonal candidates)
+SEASONAL_MONTHS = 24  # seasonal naive and seasonal intervals
+MODEL_SEASONAL_MONTHS = 36  # seasonal ETS / SARIMAX / Theta (24 months' training at every origin)
+MAX_ORIGINS = 12
+COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
+DISRUPTION_START = pd.Timestamp("2020-03-01")
+DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
+POST_REF_MONTHS = 6  # months after the disruption that measure the new level ("shift")
+_Z80 = 1.2815515655446004
+_Z95 = 1.959963984540054
 
 BENCHMARK = "Seasonal naive"
+NAIVE = "Naive"
+COMBINATION = "Combination"
+LEVEL = "Level (per day)"
 
-CovidHandling = Literal["intervention", "exclude"]
+CovidHandling = Literal["auto", "shift", "observed", "return"]
+COVID_OPTIONS: tuple[str, ...] = ("auto", "shift", "observed", "return")
+LEGACY_COVID = {"intervention": "auto", "exclude": "return"}
+COVID_LABELS = {
+    "auto": "Let the backtest choose (level shift or as recorded)",
+    "shift": "Level shift: the data decide the post-COVID level",
+    "observed": "As recorded: the models adapt on their own",
+    "return": "Return to the pre-COVID level (assumption)",
+}
+COVID_TEXT = {
+    "shift": "Mar 2020 - Mar 2021 replaced by the same month before the pandemic scaled to the level the data "
+    "show after it (a level shift; the pre-COVID level is not assumed to return).",
+    "observed": "Mar 2020 - Mar 2021 used as recorded; each model's own level adaptation decides the level.",
+    "return": "Mar 2020 - Mar 2021 replaced by the same month before the pandemic. This ASSUMES admissions "
+    "return to the pre-COVID level, which real series did not (England -8.6% in Oct 2021 - Sep 2022 "
+    "against 2018-19).",
+}
 
 
 class DemandDataError(ValueError):
     """A monthly series that cannot be modelled; the message is plain English."""
 
 
-@dataclass(frozen=True)
-class Spec:
-    """One candidate model specification."""
-
-    label: str
-    kind: Literal["ets", "sarimax"]
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-SPECS: dict[str, Spec] = {
-    s.label: s
-    for s in (
-        Spec("ETS(A,Ad,A)", "ets", {"error": "add", "trend": "add", "damped_trend": True, "seasonal": "add"}),
-        Spec("ETS(A,A,A)", "ets", {"error": "add", "trend": "add", "damped_trend": False, "seasonal": "add"}),
-        Spec("ETS(M,Ad,M)", "ets", {"error": "mul", "trend": "add", "damped_trend": True, "seasonal": "mul"}),
-        Spec(
-            "SARIMAX(0,1,1)(0,1,1)12",
-            "sarimax",
-            {"order": (0, 1, 1), "seasonal_order": (0, 1, 1, 12), "concentrate_scale": True},
-        ),
-    )
-}
-
 _QUIET = (
     (ConvergenceWarning, ""),
     (ValueWarning, ""),
-    (UserWarning, r"Non-(invertible|stationary) starting"),
-    (RuntimeWarning, r"(overflow|invalid value|divide by zero)"),
+    (UserWarning, ""),
+    (FutureWarning, ""),
+    (RuntimeWarning, ""),
 )
 
 
 class _quiet_fit(warnings.catch_warnings):
-    """Silence optimiser chatter (convergence is checked and reported instead)."""
+    """Silence optimiser chatter (failures are caught and reported instead)."""
 
     def __enter__(self) -> Any:
         out = super().__enter__()
@@ -125,138 +142,447 @@ class _quiet_fit(warnings.catch_warnings):
         return out
 
 
-# --------------------------------------------------------------------------- helpers
+def normalise_covid(covid: str) -> str:
+    """A COVID-19 treatment name, accepting the old scenario values."""
+    c = LEGACY_COVID.get(covid, covid)
+    if c not in COVID_OPTIONS:
+        raise DemandDataError(f"covid must be one of {', '.join(COVID_OPTIONS)}, not {covid!r}.")
+    return c
+
+
+# --------------------------------------------------------------------------- COVID treatments
 
 
 def _disrupted(idx: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray((idx >= COVID_START) & (idx <= COVID_END))
+    return np.asarray((idx >= DISRUPTION_START) & (idx <= DISRUPTION_END))
 
 
-def _impute_disruption(y: pd.Series) -> pd.Series:
-    """Replace disrupted months by the same month a year earlier (or later)."""
-    mask = _disrupted(y.index)
-    if not mask.any():
-        return y
-    out = y.copy()
-    clean = y.loc[~mask]
-    for ts in y.index[mask]:
-        for shift in (-12, 12, -24, 24):
-            src = ts + pd.DateOffset(months=shift)
-            if src in clean.index:
-                out.loc[ts] = clean.loc[src]
+def _reference(y: np.ndarray, idx: pd.DatetimeIndex, pos: np.ndarray) -> np.ndarray:
+    """For each position, the same calendar month before the pandemic (or after it); NaN if none."""
+    out = np.full(len(pos), np.nan)
+    first = idx[0]
+    for j, p in enumerate(pos):
+        ts = idx[p]
+        for k in range(1, 6):
+            src = ts - pd.DateOffset(months=12 * k)
+            if src < first:
                 break
+            if src < DISRUPTION_START:
+                out[j] = y[p - 12 * k]
+                break
+        if np.isnan(out[j]):
+            for k in range(1, 4):
+                q = p + 12 * k
+                if q < len(y) and idx[q] > DISRUPTION_END:
+                    out[j] = y[q]
+                    break
     return out
 
 
-def _covid_exog(idx: pd.DatetimeIndex) -> pd.DataFrame:
-    step = _disrupted(idx).astype(float)
-    pulse = np.asarray((idx >= COVID_START) & (idx <= PULSE_END)).astype(float)
-    cols: dict[str, np.ndarray] = {}
-    if step.any():
-        cols["covid_step"] = step
-        # Pulse only when distinguishable from the step within this sample.
-        if pulse.any() and not np.array_equal(pulse, step):
-            cols["covid_pulse"] = pulse
-    return pd.DataFrame(cols, index=idx)
+def _treat(y: np.ndarray, idx: pd.DatetimeIndex, treatment: str) -> np.ndarray:
+    """The training series with the disrupted months treated (a copy)."""
+    mask = _disrupted(idx)
+    if treatment == "observed" or not mask.any():
+        return y
+    out = y.astype(float).copy()
+    dis = np.flatnonzero(mask)
+    ref = _reference(y, idx, dis)
+    if treatment == "shift":
+        post = np.flatnonzero(idx > DISRUPTION_END)[:POST_REF_MONTHS]
+        if len(post):
+            num, den = y[post], _reference(y, idx, post)
+        else:
+            num, den = y[dis[-3:]], ref[-3:]
+        ok = np.isfinite(den) & (den > 0)
+        ratio = float(num[ok].sum() / den[ok].sum()) if ok.any() else 1.0
+        ref = ref * ratio
+    good = np.isfinite(ref)
+    out[dis[good]] = ref[good]
+    return out
 
 
-def _ss_simulate(
-    fr: Any, x0: np.ndarray, state_shocks: np.ndarray, meas_shocks: np.ndarray, obs_add: np.ndarray
-) -> np.ndarray:
-    """Vectorised simulation of a time-invariant state-space model.
+# --------------------------------------------------------------------------- candidates
 
-    statsmodels' ``MLEResults.simulate`` loops over repetitions in Python (~170 ms for
-    1,000 x 60); this runs the same recursion for all paths at once:
-    ``y_t = d_t + Z x_t + e_t``, ``x_{t+1} = c + T x_t + R eta_t``.
 
-    Parameters
-    ----------
-    fr : statsmodels FilterResults (system matrices of the fitted model).
-    x0 : (n_paths, k_states) initial state.
-    state_shocks : (n_paths, h, k_posdef) already scaled by the state covariance.
-    meas_shocks : (n_paths, h) already scaled by the observation variance.
-    obs_add : (h,) observation intercept (e.g. exog x beta).
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate method.
+
+    ``fit(y, idx, h)`` returns ``(point (h,), fitted (n,), results)`` on the treated
+    training series; ``raw`` candidates see the data as recorded.
     """
-    z = fr.design[0, :, 0]
-    t_mat = fr.transition[:, :, 0]
-    r_mat = fr.selection[:, :, 0]
-    c = fr.state_intercept[:, 0]
-    n, h = meas_shocks.shape
-    x = x0.copy()
-    y = np.empty((n, h))
-    for t in range(h):
-        y[:, t] = obs_add[t] + x @ z + meas_shocks[:, t]
-        x = c + x @ t_mat.T + state_shocks[:, t, :] @ r_mat.T
-    return y
+
+    label: str
+    min_train: int
+    raw: bool = False
 
 
-@dataclass(frozen=True, eq=False)
-class _Fitted:
-    """A fitted candidate plus what is needed to forecast and simulate it."""
-
-    spec: Spec
-    results: Any
-    exog_names: tuple[str, ...]
-    data: pd.Series  # the series actually passed to statsmodels (rate scale)
-
-    def _future_exog(self, h: int) -> np.ndarray | None:
-        # The disruption is over: all intervention regressors are 0 in the future.
-        return np.zeros((h, len(self.exog_names))) if self.exog_names else None
-
-    def forecast(self, h: int) -> np.ndarray:
-        if self.spec.kind == "ets":
-            return np.asarray(self.results.forecast(h), dtype=float)
-        return np.asarray(self.results.forecast(h, exog=self._future_exog(h)), dtype=float)
-
-    def simulate(self, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
-        if self.spec.kind == "ets":
-            sim = self.results.simulate(h, anchor="end", repetitions=n, rng=rng)
-            return np.asarray(sim, dtype=float).reshape(h, n).T
-        res = self.results
-        fr = res.filter_results
-        # Same start as statsmodels' anchor="end": state drawn from its predicted
-        # distribution at time nobs given all data.
-        mean = np.asarray(res.predicted_state[:, -1])
-        cov = np.asarray(res.predicted_state_cov[:, :, -1])
-        cov = 0.5 * (cov + cov.T)
-        x0 = rng.multivariate_normal(mean, cov, size=n, method="eigh") if np.any(cov) else np.tile(mean, (n, 1))
-        q = np.asarray(fr.state_cov[:, :, 0])
-        q_chol = np.linalg.cholesky(q + 1e-300 * np.eye(q.shape[0]))
-        eta = rng.standard_normal((n, h, q.shape[0])) @ q_chol.T
-        obs_var = float(fr.obs_cov[0, 0, 0])
-        eps = rng.standard_normal((n, h)) * np.sqrt(obs_var) if obs_var > 0 else np.zeros((n, h))
-        exog = self._future_exog(h)
-        beta = np.asarray([res.params[nm] for nm in self.exog_names], dtype=float)
-        obs_add = exog @ beta if exog is not None else np.zeros(h)
-        return _ss_simulate(fr, x0, eta, eps, obs_add)
+def _days(idx: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray(idx.days_in_month, dtype=float)
 
 
-def _fit_spec(spec: Spec, rate: pd.Series, covid: CovidHandling) -> _Fitted:
-    """Fit one specification to a (raw, contiguous, MS-indexed) rate series."""
-    if spec.kind == "ets":
-        y = _impute_disruption(rate)
-        if spec.options.get("error") == "mul" or spec.options.get("seasonal") == "mul":
-            if (y <= 0).any():
-                raise ValueError("multiplicative ETS needs strictly positive values")
+def _future(idx: pd.DatetimeIndex, h: int) -> pd.DatetimeIndex:
+    return pd.date_range(idx[-1] + pd.DateOffset(months=1), periods=h, freq="MS")
+
+
+_ALPHAS = np.linspace(0.05, 1.0, 20)
+
+
+def _ses_level(p: np.ndarray) -> tuple[float, np.ndarray]:
+    """Simple exponential smoothing with alpha by one-step squared error: (last level, one-step fits)."""
+    n = len(p)
+    lev = np.full(len(_ALPHAS), p[: min(3, n)].mean())
+    fits = np.empty((n, len(_ALPHAS)))
+    for t in range(n):
+        fits[t] = lev
+        lev = lev + _ALPHAS * (p[t] - lev)
+    best = int(np.argmin(((p[:, None] - fits) ** 2)[1:].sum(axis=0))) if n > 1 else len(_ALPHAS) - 1
+    final = p[: min(3, n)].mean()
+    for t in range(n):
+        final = final + _ALPHAS[best] * (p[t] - final)
+    return float(final), fits[:, best]
+
+
+def _fit_naive(y, idx, h):  # noqa: ANN001, ANN202
+    return np.full(h, y[-1]), np.r_[np.nan, y[:-1]], None
+
+
+def _fit_snaive(y, idx, h):  # noqa: ANN001, ANN202
+    reps = int(np.ceil(h / SEASON))
+    return np.tile(y[-SEASON:], reps)[:h], np.r_[np.full(SEASON, np.nan), y[:-SEASON]], None
+
+
+def _fit_drift(y, idx, h):  # noqa: ANN001, ANN202
+    slope = (y[-1] - y[0]) / (len(y) - 1)
+    return y[-1] + slope * np.arange(1, h + 1), np.r_[np.nan, y[:-1] + slope], None
+
+
+def _fit_level(y, idx, h):  # noqa: ANN001, ANN202
+    d = _days(idx)
+    level, one_step = _ses_level(y / d)
+    return level * _days(_future(idx, h)), one_step * d, None
+
+
+def _ets_options(seasonal: bool) -> dict[str, Any]:
+    opts: dict[str, Any] = {"error": "add", "trend": "add", "damped_trend": True}
+    if seasonal:
+        opts |= {"seasonal": "add", "seasonal_periods": SEASON}
+    return opts
+
+
+def _fit_ets(seasonal: bool) -> Callable[..., Any]:
+    def fit(y, idx, h):  # noqa: ANN001, ANN202
         with _quiet_fit():
-            model = ETSModel(y, seasonal_periods=SEASON, initialization_method="heuristic", **spec.options)
-            res = model.fit(disp=False, maxiter=200)
-        return _Fitted(spec, res, (), y)
-    if covid == "intervention":
-        y = rate
-        exog = _covid_exog(rate.index)
-    else:
-        y = rate.where(~_disrupted(rate.index))
-        exog = pd.DataFrame(index=rate.index)
+            res = ETSModel(
+                pd.Series(y, index=idx), initialization_method="heuristic", **_ets_options(seasonal)
+            ).fit(disp=False, maxiter=200)
+        return np.asarray(res.forecast(h), dtype=float), np.asarray(res.fittedvalues, dtype=float), res
+
+    return fit
+
+
+def _fit_sarimax(y, idx, h):  # noqa: ANN001, ANN202
     with _quiet_fit():
-        model = SARIMAX(y, exog=exog if exog.shape[1] else None, **spec.options)
-        res = model.fit(disp=False, maxiter=100)
-    return _Fitted(spec, res, tuple(exog.columns), y)
+        res = SARIMAX(
+            pd.Series(y, index=idx), order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), concentrate_scale=True
+        ).fit(disp=False, maxiter=60)
+    fitted = np.asarray(res.fittedvalues, dtype=float).copy()
+    fitted[: SEASON + 1] = np.nan  # differencing burn-in
+    return np.asarray(res.forecast(h), dtype=float), fitted, res
 
 
-def _converged(res: Any) -> bool:
-    retvals = getattr(res, "mle_retvals", None) or {}
-    return bool(retvals.get("converged", True))
+def _fit_theta(seasonal: bool) -> Callable[..., Any]:
+    def fit(y, idx, h):  # noqa: ANN001, ANN202
+        with _quiet_fit():
+            res = ThetaModel(pd.Series(y, index=idx), period=SEASON if seasonal else 1, deseasonalize=seasonal).fit()
+        return np.asarray(res.forecast(h), dtype=float), np.full(len(y), np.nan), res
+
+    return fit
+
+
+CANDIDATES_SEASONAL: dict[str, tuple[Candidate, Callable[..., Any]]] = {
+    NAIVE: (Candidate(NAIVE, 1, raw=True), _fit_naive),
+    BENCHMARK: (Candidate(BENCHMARK, SEASON, raw=True), _fit_snaive),
+    LEVEL: (Candidate(LEVEL, 2), _fit_level),
+    "ETS(A,Ad,A)": (Candidate("ETS(A,Ad,A)", SEASONAL_MONTHS), _fit_ets(True)),
+    "SARIMAX(0,1,1)(0,1,1)12": (Candidate("SARIMAX(0,1,1)(0,1,1)12", SEASONAL_MONTHS), _fit_sarimax),
+    "Theta": (Candidate("Theta", SEASONAL_MONTHS), _fit_theta(True)),
+}
+CANDIDATES_SHORT: dict[str, tuple[Candidate, Callable[..., Any]]] = {
+    NAIVE: (Candidate(NAIVE, 1, raw=True), _fit_naive),
+    "Drift": (Candidate("Drift", 2), _fit_drift),
+    LEVEL: (Candidate(LEVEL, 2), _fit_level),
+    "ETS(A,Ad,N)": (Candidate("ETS(A,Ad,N)", 6), _fit_ets(False)),
+    "Theta": (Candidate("Theta", 6), _fit_theta(False)),
+}
+COMBO_MEMBERS = (LEVEL, NAIVE)  # plus the ETS candidate of the family
+
+
+def _family(n: int) -> tuple[dict[str, tuple[Candidate, Callable[..., Any]]], str, int]:
+    """Candidates, ETS label and minimum training months for a series of ``n`` months."""
+    if n >= MODEL_SEASONAL_MONTHS:
+        return CANDIDATES_SEASONAL, "ETS(A,Ad,A)", SEASONAL_MONTHS
+    fam = dict(CANDIDATES_SHORT)
+    if n >= SEASONAL_MONTHS:
+        fam[BENCHMARK] = CANDIDATES_SEASONAL[BENCHMARK]
+    return fam, "ETS(A,Ad,N)", MIN_MONTHS
+
+
+def _geomean_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise geometric mean of two (K, H) forecast arrays (NaN kept)."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(np.maximum(a, 1e-9) * np.maximum(b, 1e-9))
+
+
+def _geomean(arrs: Sequence[np.ndarray]) -> np.ndarray:
+    stack = np.maximum(np.vstack(arrs), 1e-9)
+    return np.exp(np.log(stack).mean(axis=0))
+
+
+def _run_all(
+    fam: dict[str, tuple[Candidate, Callable[..., Any]]],
+    ets_label: str,
+    y_raw: np.ndarray,
+    idx: pd.DatetimeIndex,
+    treatment: str,
+    h: int,
+    labels: Sequence[str],
+    failed: dict[str, str],
+) -> dict[str, tuple[np.ndarray, np.ndarray, Any]]:
+    """Every candidate's point forecast, fitted values and results on one training window."""
+    y_t = _treat(y_raw, idx, treatment)
+    out: dict[str, tuple[np.ndarray, np.ndarray, Any]] = {}
+    n = len(y_raw)
+    for lab in labels:
+        if lab == COMBINATION or lab in failed:
+            continue
+        cand, fn = fam[lab]
+        if n < cand.min_train:
+            continue
+        try:
+            point, fitted, res = fn(y_raw if cand.raw else y_t, idx, h)
+        except (ValueError, np.linalg.LinAlgError, RuntimeError, IndexError) as exc:
+            failed[lab] = f"{type(exc).__name__}: {exc}"
+            continue
+        if not np.all(np.isfinite(point)):
+            failed[lab] = "non-finite forecast"
+            continue
+        out[lab] = (point, fitted, res)
+    members = [m for m in (*COMBO_MEMBERS, ets_label) if m in out]
+    if COMBINATION in labels and len(members) == len(COMBO_MEMBERS) + 1:
+        out[COMBINATION] = (
+            _geomean([out[m][0] for m in members]),
+            _geomean([np.nan_to_num(out[m][1], nan=np.nanmean(out[m][1])) for m in members]),
+            None,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+def _mase_scale(y: np.ndarray, idx: pd.DatetimeIndex) -> float:
+    """In-sample seasonal-naive MAE (naive under 24 months), disrupted pairs skipped."""
+    dis = _disrupted(idx)
+    for m in (SEASON, 1):
+        if len(y) > m + (1 if m == SEASON else 0) and (m == 1 or len(y) >= SEASONAL_MONTHS):
+            d = y[m:] - y[:-m]
+            ok = ~(dis[m:] | dis[:-m])
+            if ok.any() and np.mean(np.abs(d[ok])) > 0:
+                return float(np.mean(np.abs(d[ok])))
+    return float(np.mean(np.abs(y))) or 1.0
+
+
+def _origins(n: int, min_train: int) -> list[int]:
+    """Positions of the last training month of each origin (earliest first)."""
+    lo, hi = min_train - 1, n - 2
+    if hi < lo:
+        return []
+    allpos = np.arange(lo, hi + 1)
+    if len(allpos) <= MAX_ORIGINS:
+        return [int(o) for o in allpos]
+    pick = np.unique(np.round(np.linspace(lo, hi, MAX_ORIGINS)).astype(int))
+    return [int(o) for o in pick]
+
+
+@dataclass
+class _Backtest:
+    """Backtest forecasts: per treatment and label a (K, H) array of point forecasts (NaN unscored)."""
+
+    origins: list[int]
+    actual: np.ndarray  # (K, H), NaN where not scored
+    scale: np.ndarray  # (K,)
+    points: dict[str, dict[str, np.ndarray]]
+    post: np.ndarray  # (K,) bool: origin at or after the end of the disruption
+
+
+def _backtest(
+    y: np.ndarray,
+    idx: pd.DatetimeIndex,
+    fam: dict[str, tuple[Candidate, Callable[..., Any]]],
+    ets_label: str,
+    min_train: int,
+    treatments: Sequence[str],
+    labels: Sequence[str],
+    failed: dict[str, str],
+) -> _Backtest:
+    n = len(y)
+    origins = _origins(n, min_train)
+    k = len(origins)
+    actual = np.full((k, HORIZON), np.nan)
+    scale = np.ones(k)
+    dis = _disrupted(idx)
+    points = {t: {lab: np.full((k, HORIZON), np.nan) for lab in labels} for t in treatments}
+    for i, o in enumerate(origins):
+        h = min(HORIZON, n - 1 - o)
+        test = slice(o + 1, o + 1 + h)
+        a = y[test].astype(float).copy()
+        a[dis[test]] = np.nan
+        actual[i, :h] = a
+        tr_idx = idx[: o + 1]
+        scale[i] = _mase_scale(y[: o + 1], tr_idx)
+        affected = bool(_disrupted(tr_idx).any())
+        shared: dict[str, tuple[np.ndarray, np.ndarray, Any]] | None = None
+        for t in treatments:
+            if shared is None or affected:
+                res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labels, failed)
+                shared = res
+            for lab, (pt, _, _) in shared.items():
+                points[t][lab][i, :h] = pt
+    post = np.array([idx[o] >= DISRUPTION_END for o in origins], dtype=bool)
+    return _Backtest(origins, actual, scale, points, post)
+
+
+def _metrics(actual: np.ndarray, point: np.ndarray, scale: np.ndarray, rows: np.ndarray | None = None) -> dict:
+    """MASE (mean over origins), MAPE (%), bias (%) over scored cells of the selected origins."""
+    if rows is not None:
+        actual, point, scale = actual[rows], point[rows], scale[rows]
+    ok = np.isfinite(actual) & np.isfinite(point)
+    per = [np.mean(np.abs(actual[i, ok[i]] - point[i, ok[i]])) / scale[i] for i in range(len(actual)) if ok[i].any()]
+    if not per:
+        return {"mase": np.nan, "mape": np.nan, "bias": np.nan, "n": 0}
+    a, p = actual[ok], point[ok]
+    nz = a != 0
+    return {
+        "mase": float(np.mean(per)),
+        "mape": float(np.mean(np.abs(a[nz] - p[nz]) / np.abs(a[nz])) * 100) if nz.any() else np.nan,
+        "bias": float(np.mean((p[nz] - a[nz]) / np.abs(a[nz])) * 100) if nz.any() else np.nan,
+        "n": len(per),
+    }
+
+
+def _log_errors(actual: np.ndarray, point: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.log(np.maximum(actual, 0.5)) - np.log(np.maximum(point, 0.5))
+    return np.where(np.isfinite(actual) & np.isfinite(point), e, np.nan)
+
+
+TAIL_DF = 5  # Student-t tails of the path scale (real series have level shifts and outliers)
+_T80 = 1.4758840488244813  # t_5 quantile 0.90
+_T95 = 2.5705818366147395  # t_5 quantile 0.975
+RATIO_BOUNDS = (0.8, 1.5)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-horizon scale of the log forecast error: ``sigma(h) = ratio * sqrt(a + b h)``.
+
+    ``a + b h`` is fitted to the mean squared in-sample ``h``-step log errors of the
+    level-and-naive proxy forecast (every month of the history an origin, disrupted months
+    excluded); ``ratio`` is the chosen model's backtest RMS error over the proxy's at the same
+    origins (bounded to ``RATIO_BOUNDS``). Paths scale a standardised random walk by
+    ``sigma(h)`` and a per-path Student-t factor (``TAIL_DF`` degrees of freedom).
+    """
+
+    a: float
+    b: float
+    ratio: float
+    n_errors: int
+
+    def sigma(self, h: np.ndarray) -> np.ndarray:
+        return self.ratio * np.sqrt(self.a + self.b * np.asarray(h, dtype=float))
+
+    def bounds(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Half-widths of the 80% and 95% intervals on the log scale."""
+        s = self.sigma(h)
+        return _T80 * s, _T95 * s
+
+
+def _insample_errors(y: np.ndarray, idx: pd.DatetimeIndex) -> np.ndarray:
+    """In-sample h-step log errors of the level-and-naive proxy, shape (n, HORIZON); NaN where unusable."""
+    n = len(y)
+    d = _days(idx)
+    p = y / d
+    level_before, one_step = _ses_level(p)
+    after = np.r_[one_step[1:], level_before]  # level after observing each month
+    dis = _disrupted(idx)
+    logy = np.log(np.maximum(y, 0.5))
+    e = np.full((n, HORIZON), np.nan)
+    for h in range(1, min(HORIZON, n - 1) + 1):
+        t = np.arange(0, n - h)
+        proxy = 0.5 * (np.log(np.maximum(after[t] * d[t + h], 0.5)) + logy[t])
+        err = logy[t + h] - proxy
+        err[dis[t] | dis[t + h]] = np.nan
+        err[t < 2] = np.nan  # smoothing start-up
+        e[t, h - 1] = err
+    return e
+
+
+def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0) -> Calibration:
+    """Least-squares fit of mean squared in-sample errors on [1, h] (a, b >= 0)."""
+    e = _insample_errors(y, idx)
+    ok = np.isfinite(e)
+    cnt = ok.sum(axis=0)
+    hs = np.flatnonzero(cnt > 0) + 1
+    if len(hs) == 0:
+        s2 = float(np.var(np.diff(np.log(np.maximum(y, 0.5))))) or 0.0025
+        return Calibration(s2, 0.05 * s2, ratio, 0)
+    msq = np.array([np.mean(e[ok[:, h - 1], h - 1] ** 2) for h in hs])
+    w = cnt[hs - 1].astype(float)
+    x = np.column_stack([np.ones(len(hs)), hs.astype(float)])
+    if len(hs) >= 2:
+        coef, *_ = np.linalg.lstsq(x * np.sqrt(w)[:, None], msq * np.sqrt(w), rcond=None)
+        a, b = float(coef[0]), float(coef[1])
+    else:
+        a, b = float(msq[0]), 0.0
+    target = float(np.sum(w * msq) / np.sum(w))
+    if b < 0:
+        a, b = target, 0.0
+    elif a < 0:
+        a, b = 0.0, float(np.sum(w * msq * hs) / np.sum(w * hs**2))
+    a = max(a, 1e-6)
+    b = max(b, 0.01 * a)  # intervals always widen with horizon
+    fitted = float(np.sum(w * (a + b * hs)) / np.sum(w))
+    if fitted > 0 and target > 0:
+        a, b = a * target / fitted, b * target / fitted
+    return Calibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()))
+
+
+def _ratio(err_model: np.ndarray, err_proxy: np.ndarray) -> float:
+    """Backtest RMS log error of a model over the proxy's, on common cells (1 if none)."""
+    ok = np.isfinite(err_model) & np.isfinite(err_proxy)
+    if ok.sum() < 3:
+        return 1.0
+    den = float(np.mean(err_proxy[ok] ** 2))
+    return float(np.sqrt(np.mean(err_model[ok] ** 2) / den)) if den > 0 else 1.0
+
+
+def _coverage(err: np.ndarray, calibs: list[Calibration], ratio: float) -> tuple[float, float]:
+    """Backtest coverage of 80% / 95% intervals, each origin calibrated on its own training data only."""
+    hits80: list[bool] = []
+    hits95: list[bool] = []
+    hs = np.arange(1, HORIZON + 1)
+    r = float(np.clip(ratio, *RATIO_BOUNDS))
+    for row, cal in zip(err, calibs, strict=True):
+        ok = np.isfinite(row)
+        if not ok.any():
+            continue
+        h80, h95 = cal.bounds(hs)
+        hits80.extend(np.abs(row[ok]) <= r * h80[ok])
+        hits95.extend(np.abs(row[ok]) <= r * h95[ok])
+    if not hits80:
+        return np.nan, np.nan
+    return float(np.mean(hits80)), float(np.mean(hits95))
 
 
 # --------------------------------------------------------------------------- public
@@ -271,22 +597,26 @@ class SeriesFit:
     name : str
         Series name (e.g. ``"nea"``).
     chosen : str
-        Label of the chosen specification (a key of ``SPECS``).
+        Label of the chosen candidate.
     backtest : pd.DataFrame
-        Columns ``model``, ``mase``, ``mape`` (%), ``pi80_coverage``, ``pi95_coverage``
-        (shares 0-1), ``chosen`` (bool); includes the ``Seasonal naive`` benchmark row.
+        Columns ``model``, ``mase``, ``mape`` (%), ``bias`` (%, + = over-forecast),
+        ``pi80_coverage``, ``pi95_coverage`` (shares 0-1, calibrated intervals,
+        leave-one-origin-out), ``chosen`` (bool); every candidate that could be fitted.
     fitted : pd.DataFrame
-        Columns ``month``, ``observed``, ``fitted`` (admissions per month; fitted is
-        NaN for a SARIMAX differencing burn-in).
+        Columns ``month``, ``observed``, ``fitted`` (admissions per month, one step ahead;
+        NaN where the model gives none).
     residuals : pd.Series
         ``observed - fitted`` admissions per month, indexed by month.
-    results : statsmodels results of the chosen spec refitted on all data.
+    results : statsmodels results of the chosen model refitted on all data (None for the
+        simple methods and the combination).
     diagnostics : dict
-        ``ljung_box_p`` (lag 12), ``converged``, ``benchmark_mase``, ``chosen_mase``,
-        ``beats_benchmark``, ``backtest_origins``, ``failed`` (label -> error message),
-        ``covid`` (text), ``fit_seconds``.
+        ``chosen_mase``, ``benchmark_mase`` (seasonal naive), ``naive_mase``,
+        ``beats_benchmark``, ``n_origins``, ``backtest_origins`` (e.g. ``"Mar 2021"``),
+        ``covid`` (text), ``covid_treatment``, ``covid_scores`` (treatment -> MASE after the
+        disruption), ``calibration`` (text), ``sigma_by_horizon``, ``note`` (short
+        series), ``failed``, ``ljung_box_p``, ``fit_seconds``.
     covid : str
-        ``"intervention"`` or ``"exclude"``.
+        The COVID-19 treatment used (``"shift"``, ``"observed"`` or ``"return"``).
     rate : pd.Series
         Observed rate (admissions per month at base-year age structure).
     index : pd.Series
@@ -303,12 +633,8 @@ class SeriesFit:
     covid: str
     rate: pd.Series
     index: pd.Series
-    _model: _Fitted = field(repr=False)
-
-    @property
-    def model_data(self) -> pd.Series:
-        """Rate series the chosen model was fitted on (after COVID handling)."""
-        return self._model.data
+    calibration: Calibration
+    _forecaster: Callable[[int], np.ndarray] = field(repr=False)
 
     @property
     def last_month(self) -> pd.Timestamp:
@@ -320,26 +646,34 @@ class SeriesFit:
         return pd.date_range(self.last_month + pd.DateOffset(months=1), periods=n_months, freq="MS")
 
     def forecast_rate(self, n_months: int) -> np.ndarray:
-        """Point forecast of the rate (statsmodels' own forecast), shape ``(n_months,)``."""
-        return self._model.forecast(n_months)
+        """Point forecast of the rate (the chosen model's own forecast), shape ``(n_months,)``."""
+        return np.maximum(np.asarray(self._forecaster(n_months), dtype=float), 0.0)
 
     def simulate_rate_paths(self, n_months: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
         """Simulated future rate paths, shape ``(n_paths, n_months)``.
 
-        ETS: ``ETSResults.simulate(anchor="end")`` with Gaussian errors. SARIMAX: the
-        same state-space recursion as ``MLEResults.simulate(anchor="end")``, vectorised
-        over paths. Rates are floored at 0 (negative admissions are impossible).
+        ``point x exp(sigma_h Z_h)``: ``Z_h`` is a random walk standardised to unit
+        variance at every horizon, drawn in antithetic pairs (the median path is the point
+        forecast); ``sigma_h`` is calibrated on the backtest errors (see module docstring).
         """
         if n_months < 1 or n_paths < 1:
             raise ValueError("n_months and n_paths must be at least 1.")
-        paths = self._model.simulate(n_months, n_paths, rng)
-        return np.maximum(paths, 0.0)
+        point = self.forecast_rate(n_months)
+        half = (n_paths + 1) // 2
+        eps = rng.standard_normal((half, n_months))
+        z = np.cumsum(eps, axis=1) / np.sqrt(np.arange(1, n_months + 1))
+        z = np.vstack([z, -z])[:n_paths]
+        if n_paths % 2:  # odd: the middle path is the point forecast itself
+            z[-1] = 0.0
+        # Student-t tails: one chi-square scale per antithetic pair (keeps the median at the point).
+        tail = np.sqrt(TAIL_DF / rng.chisquare(TAIL_DF, size=half))
+        z = z * np.r_[tail, tail][:n_paths, None]
+        sig = self.calibration.sigma(np.arange(1, n_months + 1))
+        return point[None, :] * np.exp(z * sig[None, :])
 
 
-def _validate(counts: pd.Series, index: pd.Series, name: str, covid: str) -> tuple[pd.Series, pd.Series]:
+def _validate(counts: pd.Series, index: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     label = f"The {name} series"
-    if covid not in ("intervention", "exclude"):
-        raise DemandDataError(f"covid must be 'intervention' or 'exclude', not {covid!r}.")
     if not isinstance(counts, pd.Series) or not isinstance(counts.index, pd.DatetimeIndex):
         raise DemandDataError(f"{label} must be a pandas Series indexed by month (dates).")
     vals = pd.to_numeric(counts, errors="coerce")
@@ -354,8 +688,8 @@ def _validate(counts: pd.Series, index: pd.Series, name: str, covid: str) -> tup
         raise DemandDataError(f"{label} must use first-of-month dates (e.g. 2024-04-01).")
     if len(idx) < MIN_MONTHS:
         raise DemandDataError(
-            f"{label} is too short: at least {MIN_MONTHS} months ({MIN_MONTHS // 12} years) of monthly "
-            f"data are needed for the backtest, but it has {len(idx)}."
+            f"{label} is too short to forecast: it has {len(idx)} months and at least {MIN_MONTHS} are needed "
+            f"({SEASONAL_MONTHS} for seasonal models)."
         )
     full = pd.date_range(idx[0], idx[-1], freq="MS")
     if len(full) != len(idx):
@@ -363,6 +697,8 @@ def _validate(counts: pd.Series, index: pd.Series, name: str, covid: str) -> tup
         shown = ", ".join(ts.strftime("%b %Y") for ts in gaps[:5])
         raise DemandDataError(f"{label} has gaps: {len(gaps)} month(s) missing (e.g. {shown}).")
     vals = vals.astype(float).reindex(idx)
+    if not np.all(np.isfinite(vals.to_numpy())):
+        raise DemandDataError(f"{label} has infinite values.")
     if (vals < 0).any():
         raise DemandDataError(f"{label} has negative counts; admissions cannot be negative.")
     if vals.nunique() == 1:
@@ -377,115 +713,15 @@ def _validate(counts: pd.Series, index: pd.Series, name: str, covid: str) -> tup
     return pd.Series(vals.to_numpy(), index=month_idx, name=name), pd.Series(ix.to_numpy(), index=month_idx)
 
 
-def _origins(idx: pd.DatetimeIndex) -> list[int]:
-    """Positions of the last training month for each backtest origin (latest first)."""
-    n = len(idx)
-    out: list[int] = []
-    k = 1
-    while n - HORIZON * k >= MIN_TRAIN_MONTHS and len(out) < N_ORIGINS:
-        o = n - HORIZON * k - 1
-        origin, t0, t1 = idx[o], idx[o + 1], idx[o + HORIZON]
-        overlaps = t0 <= COVID_END and t1 >= COVID_START
-        recovering = COVID_END <= origin < COVID_END + pd.DateOffset(months=12)
-        if not (overlaps or recovering):
-            out.append(o)
-        k += 1
-    return out
-
-
-def _snaive_scale(y: np.ndarray, idx: pd.DatetimeIndex) -> tuple[float, float]:
-    """In-sample seasonal-naive MAE and residual SD, skipping disrupted pairs."""
-    d = y[SEASON:] - y[:-SEASON]
-    dis = _disrupted(idx)
-    ok = ~(dis[SEASON:] | dis[:-SEASON])
-    d = d[ok]
-    return float(np.mean(np.abs(d))), float(np.sqrt(np.mean(d**2)))
-
-
-def _score(
-    acc: dict[str, list[float]],
-    actual: np.ndarray,
-    scale: float,
-    point: np.ndarray,
-    lo80: np.ndarray,
-    hi80: np.ndarray,
-    lo95: np.ndarray,
-    hi95: np.ndarray,
-) -> None:
-    """Append one origin's MASE, MAPE (%) and interval hits to ``acc``."""
-    err = actual - point
-    acc["mase"].append(float(np.mean(np.abs(err)) / scale))
-    ok = actual != 0  # MAPE is undefined for zero actuals
-    acc["mape"].append(float(np.mean(np.abs(err[ok]) / np.abs(actual[ok])) * 100) if ok.any() else np.nan)
-    acc["c80"].extend(((actual >= lo80) & (actual <= hi80)).astype(float))
-    acc["c95"].extend(((actual >= lo95) & (actual <= hi95)).astype(float))
-
-
-_Z90 = 1.2815515655446004
-_Z975 = 1.959963984540054
-
-
-def _backtest(
-    rate: pd.Series, covid: CovidHandling, labels: Sequence[str]
-) -> tuple[pd.DataFrame, list[pd.Timestamp], dict[str, str]]:
-    idx = rate.index
-    origins = _origins(idx)
-    if len(origins) < N_ORIGINS:
-        raise DemandDataError(
-            f"The series does not allow {N_ORIGINS} fair backtest origins (12-month windows clear of the "
-            f"Apr 2020 - Mar 2021 disruption and its recovery year, each with {MIN_TRAIN_MONTHS}+ months "
-            "of training); provide a longer history."
-        )
-    y = rate.to_numpy()
-    rows: dict[str, dict[str, list[float]]] = {
-        lab: {"mase": [], "mape": [], "c80": [], "c95": []} for lab in [*labels, BENCHMARK]
-    }
-    failed: dict[str, str] = {}
-    for o in origins:
-        train = rate.iloc[: o + 1]
-        actual = y[o + 1 : o + 1 + HORIZON]
-        scale, sd = _snaive_scale(train.to_numpy(), train.index)
-        scale = scale if scale > 0 else float(np.mean(np.abs(actual))) or 1.0
-
-        # Benchmark: same month last year; Gaussian intervals from in-sample residual SD.
-        sn = train.to_numpy()[-SEASON:][:HORIZON]
-        _score(rows[BENCHMARK], actual, scale, sn, sn - _Z90 * sd, sn + _Z90 * sd, sn - _Z975 * sd, sn + _Z975 * sd)
-        for lab in labels:
-            if lab in failed:
-                continue
-            try:
-                fitted = _fit_spec(SPECS[lab], train, covid)
-                point = fitted.forecast(HORIZON)
-                rng = np.random.default_rng(BACKTEST_SEED + o)
-                sims = np.maximum(fitted.simulate(HORIZON, BACKTEST_PATHS, rng), 0.0)
-            except (ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
-                failed[lab] = f"{type(exc).__name__}: {exc}"
-                continue
-            if not np.all(np.isfinite(point)) or not np.all(np.isfinite(sims)):
-                failed[lab] = "non-finite forecast"
-                continue
-            q = np.quantile(sims, [0.025, 0.10, 0.90, 0.975], axis=0)
-            _score(rows[lab], actual, scale, point, q[1], q[2], q[0], q[3])
-    table = []
-    for lab, r in rows.items():
-        ok = lab not in failed
-        table.append(
-            {
-                "model": lab,
-                "mase": float(np.mean(r["mase"])) if ok else np.nan,
-                "mape": float(np.mean(r["mape"])) if ok else np.nan,
-                "pi80_coverage": float(np.mean(r["c80"])) if ok else np.nan,
-                "pi95_coverage": float(np.mean(r["c95"])) if ok else np.nan,
-            }
-        )
-    return pd.DataFrame(table), [idx[o] for o in origins], failed
+def _month_name(ts: pd.Timestamp) -> str:
+    return pd.Timestamp(ts).strftime("%b %Y")
 
 
 def fit_series(
     counts: pd.Series,
     index: pd.Series,
     name: str,
-    covid: CovidHandling = "intervention",
+    covid: str = "auto",
     candidates: Sequence[str] | None = None,
 ) -> SeriesFit:
     """Choose and fit a demand model for one monthly count series.
@@ -498,93 +734,232 @@ def fit_series(
         Age-weighted demand index (dimensionless, base year = 1.0) for the same months.
     name : str
         Series name used in messages and the result.
-    covid : {"intervention", "exclude"}
-        How SARIMAX treats April 2020 - March 2021 (see module docstring).
+    covid : {"auto", "shift", "observed", "return"} (or the old "intervention" / "exclude")
+        Treatment of March 2020 - March 2021 (see module docstring).
     candidates : sequence of str, optional
-        Subset of ``SPECS`` labels to consider (default: all).
-
-    Returns
-    -------
-    SeriesFit
+        Subset of candidate labels to consider (default: all that the length allows).
 
     Raises
     ------
     DemandDataError
-        If the series is shorter than ``MIN_MONTHS`` (72) months, has gaps,
-        duplicates, NaN, negative values, is constant, or no candidate can be fitted.
+        Under ``MIN_MONTHS`` (12) months, gaps, duplicates, NaN, negative values, constant,
+        or no candidate can be fitted.
     """
     t_start = time.perf_counter()
-    y, ix = _validate(counts, index, name, covid)
-    labels = list(candidates) if candidates is not None else list(SPECS)
-    unknown = [lab for lab in labels if lab not in SPECS]
-    if unknown or not labels:
-        raise ValueError(f"Unknown candidate model(s) {unknown}; choose from {list(SPECS)}.")
-    rate = (y / ix).rename(f"{name}_rate")
-    bt, origins, failed = _backtest(rate, covid, labels)
-    eligible = bt.loc[(bt["model"] != BENCHMARK) & bt["mase"].notna()]
-    if eligible.empty:
+    covid = normalise_covid(covid)
+    y_s, ix = _validate(counts, index, name)
+    rate = (y_s / ix).rename(f"{name}_rate")
+    y, idx = rate.to_numpy(), pd.DatetimeIndex(rate.index, freq="MS")
+    n = len(y)
+    fam, ets_label, min_train = _family(n)
+    all_labels = [*fam, COMBINATION]
+    if candidates is not None:
+        unknown = [c for c in candidates if c not in all_labels]
+        if unknown or not candidates:
+            raise ValueError(f"Unknown candidate model(s) {unknown}; choose from {all_labels}.")
+        labels = list(candidates)
+    else:
+        labels = all_labels
+    spans = bool(_disrupted(idx[:-1]).any())
+    treatments = ["observed", "shift"] if covid == "auto" and spans else [covid if covid != "auto" else "observed"]
+    failed: dict[str, str] = {}
+    bt = _backtest(y, idx, fam, ets_label, min_train, treatments, labels, failed)
+    if not bt.origins:
+        raise DemandDataError(f"The {name} series is too short for a backtest.")
+
+    # COVID-19 treatment: lowest MASE of any candidate at origins after the disruption.
+    scores: dict[str, float] = {}
+    treatment = treatments[0]
+    if len(treatments) > 1:
+        for t in treatments:
+            ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in labels]
+            ms = [m for m in ms if np.isfinite(m)]
+            scores[t] = min(ms) if ms else np.nan
+        if bt.post.any() and all(np.isfinite(v) for v in scores.values()):
+            treatment = min(scores, key=lambda t: scores[t])
+    pts = bt.points[treatment]
+    calibs = [_calibrate(y[: o + 1], idx[: o + 1]) for o in bt.origins]
+    proxy_err = (
+        _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
+    )
+    ratios: dict[str, float] = {}
+    rows = []
+    for lab in labels:
+        if lab in failed or not np.isfinite(pts[lab]).any():
+            continue
+        m = _metrics(bt.actual, pts[lab], bt.scale)
+        if not np.isfinite(m["mase"]):
+            continue
+        err = _log_errors(bt.actual, pts[lab])
+        ratios[lab] = _ratio(err, proxy_err) if proxy_err is not None else 1.0
+        c80, c95 = _coverage(err, calibs, ratios[lab])
+        rows.append({"model": lab, **m, "pi80_coverage": c80, "pi95_coverage": c95})
+    table = pd.DataFrame(rows)
+    if table.empty:
         raise DemandDataError(f"No model could be fitted to the {name} series: {failed}")
     # Refit in order of backtest MASE; fall back to the next if the full fit fails.
-    chosen_fit: _Fitted | None = None
-    for lab in eligible.sort_values("mase")["model"]:
-        try:
-            chosen_fit = _fit_spec(SPECS[lab], rate, covid)
+    chosen, full = "", None
+    order = list(table.sort_values("mase", kind="stable")["model"])
+    if COMBINATION in order:
+        comb = float(table.loc[table["model"] == COMBINATION, "mase"].iloc[0])
+        if comb <= (1 + COMBINATION_MARGIN) * float(table["mase"].min()):
+            order.remove(COMBINATION)
+            order.insert(0, COMBINATION)
+    for lab in order:
+        full_fits = _run_all(
+            fam, ets_label, y, idx, treatment, HORIZON, [*COMBO_MEMBERS, ets_label, lab], dict(failed)
+        )
+        if lab in full_fits:
+            chosen, full = lab, full_fits
             break
-        except (ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
-            failed[lab] = f"full-data fit: {type(exc).__name__}: {exc}"
-    if chosen_fit is None:
+        failed[lab] = "full-data fit failed"
+    if full is None:
         raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
-    chosen = chosen_fit.spec.label
-    bt["chosen"] = bt["model"] == chosen
-    res = chosen_fit.results
-    fitted_rate = np.asarray(res.fittedvalues, dtype=float).copy()
-    burn = int(getattr(res, "loglikelihood_burn", 0) or 0)
-    fitted_rate[:burn] = np.nan
-    fitted_counts = fitted_rate * ix.to_numpy()
-    fitted = pd.DataFrame({"month": y.index, "observed": y.to_numpy(), "fitted": fitted_counts})
-    residuals = pd.Series(y.to_numpy() - fitted_counts, index=y.index, name=f"{name}_residual")
+    table["chosen"] = table["model"] == chosen
+    calib = _calibrate(y, idx, ratios.get(chosen, 1.0))
 
-    # Ljung-Box on the model's own residuals, outside burn-in and the disruption.
-    r = pd.Series(np.asarray(res.resid, dtype=float), index=y.index)
-    keep = ~_disrupted(y.index)
-    keep[:burn] = False
-    r = r[keep].dropna()
+    y_treated = _treat(y, idx, treatment)
+    members = [*COMBO_MEMBERS, ets_label]
+
+    def one(lab: str, h: int) -> np.ndarray:
+        res = full[lab][2]
+        if res is not None:
+            return np.asarray(res.forecast(h), dtype=float)
+        cand, fn = fam[lab]
+        return fn(y if cand.raw else y_treated, idx, h)[0]
+
+    def forecaster(h: int) -> np.ndarray:
+        if chosen == COMBINATION:
+            return _geomean([one(m, h) for m in members])
+        return one(chosen, h)
+
+    fitted_rate = np.asarray(full[chosen][1], dtype=float)
+    results = full[chosen][2]
+    fitted_counts = fitted_rate * ix.to_numpy()
+    fitted_df = pd.DataFrame({"month": idx, "observed": y_s.to_numpy(), "fitted": fitted_counts})
+    residuals = pd.Series(y_s.to_numpy() - fitted_counts, index=idx, name=f"{name}_residual")
+    r = residuals[~_disrupted(idx)].dropna()
     try:
-        lb_p = float(acorr_ljungbox(r.to_numpy(), lags=[SEASON])["lb_pvalue"].iloc[0])
-    except (ValueError, np.linalg.LinAlgError):
+        lb_p = float(acorr_ljungbox(r.to_numpy(), lags=[min(SEASON, max(len(r) // 3, 1))])["lb_pvalue"].iloc[0])
+    except (ValueError, np.linalg.LinAlgError, IndexError):
         lb_p = float("nan")
-    bench = float(bt.loc[bt["model"] == BENCHMARK, "mase"].iloc[0])
-    chosen_mase = float(bt.loc[bt["chosen"], "mase"].iloc[0])
-    how = "ETS: Apr 2020-Mar 2021 replaced by the same month a year earlier. SARIMAX: " + (
-        "step (Apr 2020-Mar 2021) and pulse (Apr-Jun 2020) regressors."
-        if covid == "intervention"
-        else "Apr 2020-Mar 2021 treated as missing (skipped by the Kalman filter)."
-    )
+
+    def mase_of(lab: str) -> float:
+        hit = table.loc[table["model"] == lab, "mase"]
+        return float(hit.iloc[0]) if len(hit) else float("nan")
+
+    chosen_mase, bench, naive = mase_of(chosen), mase_of(BENCHMARK), mase_of(NAIVE)
+    note = ""
+    if n < SEASONAL_MONTHS:
+        note = (
+            f"Only {n} months: no seasonal model (that needs {SEASONAL_MONTHS} months), so the projection has no "
+            "winter peak; the candidates are naive, drift, damped trend, smoothed level, Theta and a combination."
+        )
+    elif n < MODEL_SEASONAL_MONTHS:
+        note = (
+            f"{n} months: seasonal naive is the only seasonal candidate; seasonal ETS, SARIMAX and Theta need "
+            f"{MODEL_SEASONAL_MONTHS} months (24 months of training at every backtest origin)."
+        )
+    hs = np.arange(1, HORIZON + 1)
+    covid_text = COVID_TEXT[treatment] if _disrupted(idx).any() else "The data do not include Mar 2020 - Mar 2021."
+    if covid == "auto" and len(treatments) > 1:
+        basis = (
+            f"at {int(bt.post.sum())} origins after the disruption"
+            if bt.post.any()
+            else "no origin after the disruption yet, so the months as recorded by default"
+        )
+        covid_text = f"Chosen by backtest ({basis}): {covid_text}"
     diagnostics = {
-        "ljung_box_p": lb_p,
-        "converged": _converged(res),
-        "benchmark_mase": bench,
         "chosen_mase": chosen_mase,
-        "beats_benchmark": chosen_mase < bench,
-        "backtest_origins": [ts.strftime("%Y-%m") for ts in origins],
-        "backtest_scale": "rate",
+        "benchmark_mase": bench,
+        "naive_mase": naive,
+        "beats_benchmark": bool(chosen_mase < bench) if np.isfinite(bench) else False,
+        "n_origins": len(bt.origins),
+        "backtest_origins": [_month_name(idx[o]) for o in bt.origins],
+        "covid": covid_text,
+        "covid_treatment": treatment,
+        "covid_scores": scores,
+        "calibration": (
+            f"Interval widths by horizon rest on {calib.n_errors:,} in-sample forecast errors 1-{HORIZON} months "
+            "ahead (every month of the history as an origin, Mar 2020 - Mar 2021 excluded) of a simple "
+            f"level-and-naive forecast, scaled by {calib.ratio:.2f}: the chosen model's backtest error relative to "
+            f"that forecast at {len(bt.origins)} origin(s); Student-t tails ({TAIL_DF} degrees of freedom). Coverage "
+            "in the table: each origin's intervals built from the data before it."
+        ),
+        "sigma_by_horizon": [float(s) for s in calib.sigma(hs)],
+        "note": note,
         "failed": dict(failed),
-        "covid": how,
+        "ljung_box_p": lb_p,
+        "converged": True,
         "fit_seconds": time.perf_counter() - t_start,
     }
+    cols = ["model", "mase", "mape", "bias", "pi80_coverage", "pi95_coverage", "chosen"]
     return SeriesFit(
         name=name,
         chosen=chosen,
-        backtest=bt[["model", "mase", "mape", "pi80_coverage", "pi95_coverage", "chosen"]],
-        fitted=fitted,
+        backtest=table[cols].reset_index(drop=True),
+        fitted=fitted_df,
         residuals=residuals,
-        results=res,
+        results=results,
         diagnostics=diagnostics,
-        covid=covid,
+        covid=treatment,
         rate=rate,
         index=ix,
-        _model=chosen_fit,
+        calibration=calib,
+        _forecaster=forecaster,
     )
+
+
+def forecast(
+    history: pd.Series,
+    horizon: int = 12,
+    *,
+    n_paths: int = 1000,
+    seed: int = 0,
+    covid: str = "auto",
+    model: str | None = None,
+) -> pd.DataFrame:
+    """Forecast a monthly count series with the app's default choices.
+
+    Parameters
+    ----------
+    history : pd.Series
+        Monthly counts on a month-start ``DatetimeIndex`` (at least 12 months).
+    horizon : int
+        Months to forecast.
+    n_paths : int
+        Simulated paths behind the intervals.
+    seed : int
+        Seed of the simulation.
+    covid : str
+        COVID-19 treatment (default ``"auto"``).
+    model : str, optional
+        Force one candidate (e.g. ``"ETS(A,Ad,A)"``) instead of choosing by backtest.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by the ``horizon`` months after the history: ``mean``, ``p025``, ``p10``,
+        ``p50``, ``p90``, ``p975`` (counts a month). ``p50`` is the point forecast.
+
+    Raises
+    ------
+    DemandDataError
+        Too short (under 12 months) or invalid input, with a plain message.
+    """
+    if not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise DemandDataError("horizon must be a whole number of months, at least 1.")
+    if not isinstance(history, pd.Series) or not isinstance(history.index, pd.DatetimeIndex):
+        raise DemandDataError("history must be a pandas Series indexed by month-start dates.")
+    ones = pd.Series(1.0, index=history.index)
+    fit = fit_series(history, ones, "history", covid=covid, candidates=[model] if model else None)
+    paths = fit.simulate_rate_paths(int(horizon), int(n_paths), np.random.default_rng(seed))
+    months = fit.future_months(int(horizon))
+    out = summarise_paths(paths, months).set_index("month")
+    # The path distribution's median is the point forecast by construction (antithetic draws); report it exactly.
+    out["p50"] = fit.forecast_rate(int(horizon))
+    out.index = pd.DatetimeIndex(out.index, freq="MS", name="month")
+    return out[["mean", "p025", "p10", "p50", "p90", "p975"]]
 
 
 def project_counts(fit: SeriesFit, rate_paths: np.ndarray, future_index: np.ndarray) -> np.ndarray:
@@ -710,8 +1085,11 @@ def financial_year_totals(
 
 __all__ = [
     "BENCHMARK",
+    "COVID_OPTIONS",
     "MIN_MONTHS",
-    "SPECS",
+    "SEASONAL_MONTHS",
+    "forecast",
+    "normalise_covid",
     "DemandDataError",
     "SeriesFit",
     "financial_year_totals",

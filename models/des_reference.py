@@ -5,14 +5,15 @@ against a classic one-object-per-patient DES of the *same* stationary system:
 
 * Poisson arrivals at ``arrival_rate_per_day`` in continuous time;
 * each patient is medically ready after ``L ~ LogNormal(los_mu, los_sigma)`` days;
-* on readiness a share ``queue_share`` needs a discharge service (the vectorised
-  model's P1), the rest leave at once (P0);
-* one discharge round per day, at the end of each day (integer times), serves up
-  to ``discharge_capacity_per_day`` waiting patients first-come-first-served
-  (fractional capacity by the same stochastic rounding ``floor(c + U)``);
-  waiting patients stay in their bed;
-* ``beds`` funded beds: ``overflow="queue"`` admits everyone (census may exceed
-  beds), ``"lost"`` refuses arrivals finding ``beds`` inpatients;
+* on readiness each patient follows pathway P0 (leaves at once), P1, P2 or P3 with
+  the given shares;
+* one discharge round per day, at the end of each day (integer times), serves each
+  pathway first-come-first-served: up to the day's P1 and P3 capacity (fractional
+  capacity by the same stochastic rounding ``floor(c + U)``) and into free step-down
+  beds (each held for a fixed whole number of days); waiting patients stay in
+  their bed;
+* ``overflow="queue"`` admits everyone, ``"lost"`` refuses arrivals finding
+  ``beds`` inpatients (no ED boarding: compare with the daily model at ample beds);
 * the census (inpatients and waiting patients) is recorded at the end of each day,
   just after the discharge round - exactly where the daily model takes its census.
 
@@ -47,22 +48,27 @@ def _one_rep(
     mu: float,
     sigma: float,
     beds: int,
-    cap: float,
-    queue_share: float,
+    shares: tuple[float, float, float, float],
+    cap1: float,
+    p2_beds: int,
+    p2_stay: int,
+    cap3: float,
     days: int,
     warmup: int,
     overflow: str,
-) -> tuple[float, float, int, int]:
+) -> dict[str, float]:
     env = simpy.Environment()
     state = {"inpatients": 0, "arrivals": 0, "refused": 0}
-    waiting: list[float] = []  # ready times, FCFS
+    waiting: list[list[float]] = [[], [], []]  # ready times by pathway P1..P3, first come first served
+    p2_free_at: list[float] = []  # times at which occupied step-down beds free
+    cum = np.cumsum(shares)[:3]
     census: list[int] = []
-    delayed: list[int] = []
+    delayed: list[list[int]] = [[], [], []]
 
-    def patient(stay: float, needs_service: bool):
+    def patient(stay: float, pathway: int):
         yield env.timeout(stay)
-        if needs_service:
-            waiting.append(env.now)
+        if pathway > 0:
+            waiting[pathway - 1].append(env.now)
         else:
             state["inpatients"] -= 1
 
@@ -77,26 +83,43 @@ def _one_rep(
                     state["refused"] += 1
                 continue
             state["inpatients"] += 1
-            env.process(patient(rng.lognormal(mu, sigma), rng.random() < queue_share))
+            env.process(patient(rng.lognormal(mu, sigma), int(np.searchsorted(cum, rng.random(), side="right"))))
 
     def discharge_round():
         day = 0
         while True:
             yield env.timeout(1.0)
             day += 1
-            c = math.inf if math.isinf(cap) else math.floor(cap + rng.random())
-            n = int(min(len(waiting), c))
-            if n:
-                del waiting[:n]
-                state["inpatients"] -= n
+            p2_free_at[:] = [t for t in p2_free_at if t > env.now + 1e-9]
+            caps = (
+                math.inf if math.isinf(cap1) else math.floor(cap1 + rng.random()),
+                p2_beds - len(p2_free_at),
+                math.inf if math.isinf(cap3) else math.floor(cap3 + rng.random()),
+            )
+            for k in range(3):
+                n = int(min(len(waiting[k]), caps[k]))
+                if n:
+                    del waiting[k][:n]
+                    state["inpatients"] -= n
+                    if k == 1:
+                        p2_free_at.extend([env.now + p2_stay] * n)
             if day > warmup:
                 census.append(state["inpatients"])
-                delayed.append(len(waiting))
+                for k in range(3):
+                    delayed[k].append(len(waiting[k]))
 
     env.process(arrivals())
     env.process(discharge_round())
     env.run(until=warmup + days + 0.5)
-    return float(np.mean(census)), float(np.mean(delayed)), state["arrivals"], state["refused"]
+    return {
+        "census": float(np.mean(census)),
+        "delayed": float(np.mean(np.sum(delayed, axis=0))),
+        "queue_p1": float(np.mean(delayed[0])),
+        "queue_p2": float(np.mean(delayed[1])),
+        "queue_p3": float(np.mean(delayed[2])),
+        "arrivals": state["arrivals"],
+        "refused": state["refused"],
+    }
 
 
 def run_des(
@@ -112,6 +135,10 @@ def run_des(
     queue_share: float = 1.0,
     warmup_days: int = 60,
     overflow: Literal["queue", "lost"] = "queue",
+    pathway_shares: tuple[float, float, float, float] | None = None,
+    p2_beds: int = 0,
+    p2_los_days: int = 1,
+    p3_capacity_per_day: float = math.inf,
 ) -> dict[str, float]:
     """Run the simpy reference model.
 
@@ -122,9 +149,10 @@ def run_des(
     los_mu, los_sigma : float
         Log-normal parameters of days to medically ready.
     beds : int
-        Funded beds (only limit admissions when ``overflow="lost"``).
+        Acute beds (only limit admissions when ``overflow="lost"``; the DES does not
+        model ED boarding, so compare it with the daily model at ample beds).
     discharge_capacity_per_day : float
-        Patients the daily discharge round can serve (``math.inf`` = unlimited).
+        P1 starts the daily discharge round can make (``math.inf`` = unlimited).
     days : int
         Days recorded per replication after ``warmup_days``.
     n_reps : int
@@ -132,55 +160,72 @@ def run_des(
     seed : int
         Seed of ``numpy.random.default_rng``.
     queue_share : float
-        Share of ready patients who need the discharge service.
+        Share of ready patients needing P1 when ``pathway_shares`` is not given.
     warmup_days : int
         Days discarded at the start (the DES starts empty).
     overflow : {"queue", "lost"}
-        As in :class:`models.flow.FlowParams`.
+        ``"queue"``: everyone is admitted; ``"lost"``: arrivals finding ``beds``
+        inpatients are refused.
+    pathway_shares : tuple of 4 floats, optional
+        P0..P3 shares; default ``(1 - queue_share, queue_share, 0, 0)``.
+    p2_beds, p2_los_days : int
+        Step-down beds and their fixed stay (whole days): a bed taken at the round of
+        day ``t`` is free again at the round of day ``t + p2_los_days``.
+    p3_capacity_per_day : float
+        P3 placements the round can make a day.
 
     Returns
     -------
     dict
         ``mean_occupancy`` (mean end-of-day census, beds), ``delayed_days_per_day``
-        (mean waiting patients at census = delayed bed-days per day),
+        (mean waiting patients at census), ``queue_p1/p2/p3`` (the same by pathway),
         ``refused_share``, ``occupancy_se``, ``delayed_se`` (standard errors over
         replications), ``seconds`` (wall time).
     """
     if n_reps < 1 or days < 1:
         raise ValueError("n_reps and days must be >= 1")
+    shares = pathway_shares or (1.0 - queue_share, queue_share, 0.0, 0.0)
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
-    occ, dly, arr, ref = [], [], 0, 0
-    for _ in range(int(n_reps)):
-        o, d, a, r = _one_rep(
+    reps = [
+        _one_rep(
             rng,
             float(arrival_rate_per_day),
             float(los_mu),
             float(los_sigma),
             int(beds),
+            tuple(float(x) for x in shares),
             float(discharge_capacity_per_day),
-            float(queue_share),
+            int(p2_beds),
+            max(1, int(p2_los_days)),
+            float(p3_capacity_per_day),
             int(days),
             int(warmup_days),
             overflow,
         )
-        occ.append(o)
-        dly.append(d)
-        arr += a
-        ref += r
-    n = len(occ)
+        for _ in range(int(n_reps))
+    ]
+    n = len(reps)
 
-    def se(x: list[float]) -> float:
-        return float(np.std(x, ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
+    def mean(key: str) -> float:
+        return float(np.mean([r[key] for r in reps]))
 
-    return {
-        "mean_occupancy": float(np.mean(occ)),
-        "delayed_days_per_day": float(np.mean(dly)),
-        "refused_share": ref / arr if arr else 0.0,
-        "occupancy_se": se(occ),
-        "delayed_se": se(dly),
+    def se(key: str) -> float:
+        return float(np.std([r[key] for r in reps], ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
+
+    arr = sum(r["arrivals"] for r in reps)
+    out = {
+        "mean_occupancy": mean("census"),
+        "delayed_days_per_day": mean("delayed"),
+        "refused_share": sum(r["refused"] for r in reps) / arr if arr else 0.0,
+        "occupancy_se": se("census"),
+        "delayed_se": se("delayed"),
         "seconds": time.perf_counter() - t0,
     }
+    for k in ("queue_p1", "queue_p2", "queue_p3"):
+        out[k] = mean(k)
+        out[k + "_se"] = se(k)
+    return out
 
 
 def benchmark_vs_des(

@@ -31,27 +31,35 @@ from threadpoolctl import threadpool_limits
 from models.data import AreaData
 from models.demand import SeriesFit, fit_series
 from models.flow import (
+    Calibration,
     FlowCosts,
     FlowParams,
     FlowRun,
     arrivals_profile,
-    calibrate_los,
+    calibrate_system,
     compare_options,
     flow_costs,
     flow_kpis,
+    per_rep_kpis,
     simulate_flow,
-    snapshot_share,
     weekly_occupancy,
 )
 from models.fy import fy_label, fy_start
 from models.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.population import demand_index, growth_rates, history_and_projection, monthly_index
-from models.scenario import Scenario, evolve
-from models.schemes import SchemeEffects, compute_effects, scheme_table, scheme_uniforms, with_schemes
+from models.scenario import Scenario, baseline, evolve
+from models.schemes import (
+    SchemeEffects,
+    capacity_changes,
+    compute_effects,
+    scheme_table,
+    scheme_uniforms,
+    with_schemes,
+)
 
 # Child streams of SeedSequence(seed): fixed positions keep common random numbers stable.
 STREAM_NEA, STREAM_ACS, STREAM_PLACEMENTS, STREAM_FLOW = range(4)
-SERIES_LABELS = {"baseline": "Baseline (no scheme effects)", "scenario": "With schemes"}
+SERIES_LABELS = {"baseline": "Current funding trend", "scenario": "Scenario (with scheme changes)"}
 
 
 def _streams(seed: int) -> list[np.random.Generator]:
@@ -304,49 +312,53 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     )
 
 
-@dataclass(frozen=True, eq=False)
-class Results:
-    """A whole scenario's results (see each part's docstring for columns and units)."""
-
-    scenario: Scenario
-    fits: Fits
-    projection: Projection
-
-
-def run(scenario: Scenario, area: AreaData, fits: Fits | None = None, base: BasePaths | None = None) -> Results:
-    """Run a whole scenario. Pure: pass cached ``fits`` / ``base`` to skip the slow stages."""
-    fits = fits or fit_all(area, scenario.demand.covid)
-    if base is None or base.nea_rate.shape[0] != scenario.n_draws or base.seed != scenario.seed:
-        base = simulate_base(fits, scenario.horizon_years, scenario.n_draws, scenario.seed)
-    return Results(scenario, fits, project(scenario, area, fits, base))
-
-
 # --- stage 4: the first projected winter (discharge flow and beds) -------------------
 
 WINTER_DAYS = 182  # 1 October – 31 March
-MAX_FLOW_REPS = 2000  # replications × days × ~20 int64 arrays: 2,000 × 182 ≈ 60 MB per run
+MAX_FLOW_REPS = 2000  # replications × days × 18 int64 arrays: 2,000 × 182 ≈ 52 MB per run
 
 
 @dataclass(frozen=True, eq=False)
 class Winter:
     """The first projected winter, simulated day by day (see models/flow.py).
 
-    Frames
-    ------
-    weekly : week, week_start, mean, p10, p50, p90 (occupancy, % of funded beds), beds, census_mean.
-    kpis : kpi, label, mean, p10, p50, p90 (see models.flow.flow_kpis).
-    costs : component, mean, p10, p50, p90 (£ over the winter).
-    options : option, delayed_days, delayed_days_avoided, … cost_per_delayed_day_avoided (models.flow.compare_options).
+    Replication ``d`` is driven by Monte Carlo draw ``d`` of the projection: its own
+    monthly emergency admissions (growth, trend and scheme changes), so the winter's
+    percentiles carry demand and scheme uncertainty as well as day-to-day noise.
+
+    Attributes
+    ----------
+    start : first day (1 October).
+    arrivals_per_day : (n_reps, days) expected arrivals a day of each replication.
+    params : the flow levers simulated (capacities after the scheme changes).
+    capacity_change : change of each capacity lever from the scheme budgets (see
+        :func:`models.schemes.capacity_changes`).
+    calibration : the stay calibration used (models.flow.Calibration).
+    run : the simulation (models.flow.FlowRun).
+    weekly : week, week_start, mean, p10, p50, p90 (occupancy, % of open beds), beds, census_mean,
+        boarding_mean, delayed_mean.
+    kpis : kpi, label, mean, p10, p50, p90, p_day (see models.flow.flow_kpis).
+    costs : component, label, mean, p10, p50, p90 (£ over the winter).
+    seed : the flow model's seed (the options use the same one: common random numbers).
+    messages : plain-English notes for the page.
     """
 
     start: pd.Timestamp
     arrivals_per_day: np.ndarray
     params: FlowParams
+    capacity_change: dict[str, float]
+    calibration: Calibration
     run: FlowRun
     weekly: pd.DataFrame
     kpis: pd.DataFrame
     costs: pd.DataFrame
+    seed: int
     messages: tuple[str, ...]
+
+    def kpi(self, name: str, stat: str = "mean") -> float:
+        """One KPI statistic (see models.flow.KPI_LABELS)."""
+        k = self.kpis.set_index("kpi")
+        return float(k.loc[name, stat])
 
 
 def winter_start(months: pd.DatetimeIndex) -> pd.Timestamp:
@@ -371,18 +383,75 @@ def _day_offset(start: pd.Timestamp, mmdd: str, after: pd.Timestamp | None = Non
     raise AssertionError("unreachable")
 
 
-def flow_params(scenario: Scenario, start: pd.Timestamp, days: int = WINTER_DAYS) -> tuple[FlowParams, list[str]]:
-    """The scenario's flow levers as :class:`FlowParams` for a window starting ``start``."""
+def flow_seed(seed: int) -> int:
+    """The flow model's seed: a fixed child of the scenario seed (common to every option)."""
+    return int(np.random.SeedSequence(seed).spawn(4)[STREAM_FLOW].generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def typical_arrivals_per_day(area: AreaData) -> float:
+    """Mean emergency admissions a day over the area's last 12 months of data (for the calibration)."""
+    adm = area.admissions.tail(12)
+    days = pd.DatetimeIndex(adm["month"]).days_in_month.to_numpy().sum()
+    return float(adm["nea"].sum() / max(days, 1))
+
+
+@functools.lru_cache(maxsize=32)
+def _calibration(
+    mean_los: float, s14: float, s21: float, current: tuple, arrivals: float
+) -> Calibration:  # pragma: no cover - thin cache
+    core, shares, p1, p2, p2_los, p3 = current
+    params = FlowParams(
+        core_beds=core,
+        pathway_shares=shares,
+        p1_starts_per_week=p1,
+        p2_beds=p2,
+        p2_los_days=p2_los,
+        p3_per_week=p3,
+    )
+    return calibrate_system(mean_los, s14, s21, params, arrivals)
+
+
+def calibration(scenario: Scenario, area: AreaData) -> Calibration:
+    """Stays calibrated to the scenario's mean stay and 14+/21+ shares on the area's *current* system.
+
+    The discharge capacities and pathway shares are the area's own (its baseline scenario),
+    because the shares describe today's system; a scenario's capacity changes then move the
+    shares (more Home First, fewer long stays). Cached by value.
+    """
+    f = scenario.flow
+    cur = baseline(area).flow
+    current = (
+        cur.core_beds,
+        (cur.p0_share, cur.p1_share, cur.p2_share, cur.p3_share),
+        cur.p1_starts_per_week,
+        cur.p2_beds,
+        cur.p2_los_days,
+        cur.p3_per_week,
+    )
+    return _calibration(
+        float(f.mean_los_days), float(f.share_14plus), float(f.share_21plus), current, typical_arrivals_per_day(area)
+    )
+
+
+def winter_month_index(months: pd.DatetimeIndex, start: pd.Timestamp) -> int:
+    """Months from the first projected month to the winter's start (ramps of capacity schemes)."""
+    return int((start.year - months[0].year) * 12 + start.month - months[0].month)
+
+
+def flow_params(
+    scenario: Scenario,
+    start: pd.Timestamp,
+    cal: Calibration,
+    capacity_change: dict[str, float] | None = None,
+    days: int = WINTER_DAYS,
+) -> tuple[FlowParams, list[str]]:
+    """The scenario's flow levers as :class:`FlowParams` for a window starting ``start``.
+
+    Capacities are the flow levers plus ``capacity_change`` (from scheme budgets).
+    """
     f = scenario.flow
     messages = []
-    mu, sigma = calibrated_los(f.share_14plus, f.share_21plus)
-    got14, got21 = snapshot_share(mu, sigma, 14), snapshot_share(mu, sigma, 21)
-    if abs(got14 - f.share_14plus) > 0.005 or abs(got21 - f.share_21plus) > 0.005:
-        messages.append(
-            f"No plausible length-of-stay distribution has {f.share_14plus:.1%} of inpatients at 14+ days and "
-            f"{f.share_21plus:.1%} at 21+; the nearest has {got14:.1%} and {got21:.1%}, and is used. "
-            "Check the two shares (Harrow 2021-22: about 10.9% and 5.6%)."
-        )
+    change = capacity_change or {}
     open_day = _day_offset(start, f.escalation_open)
     close_day = _day_offset(start, f.escalation_close, start + pd.Timedelta(days=open_day)) + 1  # last day inclusive
     if f.escalation_beds and (open_day >= days or close_day > days):
@@ -391,98 +460,291 @@ def flow_params(scenario: Scenario, start: pd.Timestamp, days: int = WINTER_DAYS
             f"({start:%d %b %Y} – {start + pd.Timedelta(days=days - 1):%d %b %Y}); only the days inside it count."
         )
     open_day, close_day = min(open_day, days), min(close_day, days)
+    p1 = max(0.0, f.p1_starts_per_week + change.get("p1_starts_per_week", 0.0))
+    p2 = max(0, int(round(f.p2_beds + change.get("p2_beds", 0.0))))
+    p3 = max(0.0, f.p3_per_week + change.get("p3_per_week", 0.0))
     params = FlowParams(
         core_beds=f.core_beds,
         escalation_beds=f.escalation_beds,
         escalation_open_day=open_day,
         escalation_close_day=max(open_day, close_day),
-        los_mu=mu,
-        los_sigma=sigma,
+        los_mu=cal.los_mu,
+        los_sigma=cal.los_sigma,
         pathway_shares=(f.p0_share, f.p1_share, f.p2_share, f.p3_share),
-        p1_starts_per_week=f.p1_starts_per_week,
-        p2_beds=f.p2_beds,
+        p1_starts_per_week=p1,
+        p2_beds=p2,
         p2_los_days=f.p2_los_days,
-        p3_per_week=f.p3_per_week,
+        p3_per_week=p3,
     )
     return params, messages
 
 
-@functools.lru_cache(maxsize=64)
-def calibrated_los(share_14plus: float, share_21plus: float) -> tuple[float, float]:
-    """Log-normal (mu, sigma) of days to medically ready, from the 14+/21+ snapshot shares (cached)."""
-    return calibrate_los(share_14plus, share_21plus)
-
-
 def flow_costs_for(scenario: Scenario) -> FlowCosts:
+    """The flow model's unit costs from the scenario (one cost basis with the schemes table)."""
     c = scenario.costs
     return FlowCosts(
         escalation_bed_day=c.escalation_bed_day,
-        overflow_bed_day=c.escalation_bed_day,
         delayed_bed_day=c.excess_bed_day,
+        boarding_day=c.boarding_day,
         p1_start=c.p1_start,
         p2_bed_day=c.p2_bed_day,
         p3_week=c.p3_week,
+        p3_weeks_funded=c.p3_weeks_per_placement,
     )
 
 
 def winter_arrivals(
-    scenario: Scenario, projection: Projection, start: pd.Timestamp, days: int = WINTER_DAYS
+    scenario: Scenario, projection: Projection, start: pd.Timestamp, reps: int, days: int = WINTER_DAYS
 ) -> np.ndarray:
-    """Expected emergency arrivals a day: the scenario's projected NEA (mean, with schemes) by month."""
-    nea = projection.monthly[(projection.monthly["metric"] == "nea") & (projection.monthly["series"] == "scenario")]
-    window = nea[(nea["month"] >= start) & (nea["month"] < start + pd.DateOffset(months=12))]
-    per_day = np.zeros(12)
-    for month, mean in zip(window["month"], window["mean"], strict=True):
-        per_day[month.month - 1] = mean / month.days_in_month
-    return arrivals_profile(start, days, monthly_means=per_day, winter_uplift_pct=scenario.flow.winter_uplift_pct)
+    """Expected emergency arrivals a day for each replication: draw ``d``'s projected NEA (with schemes).
+
+    Each month's count is spread over its days with the weekday shape and the winter uplift
+    (models.flow.arrivals_profile). Shape ``(reps, days)``.
+    """
+    dates = pd.date_range(start, periods=days, freq="D")
+    month_pos = np.searchsorted(projection.months.to_numpy(), dates.to_period("M").to_timestamp().to_numpy())
+    if month_pos.max() >= len(projection.months):
+        raise ValueError("the projection ends before the winter does")
+    shape = arrivals_profile(
+        start, days, monthly_means=np.ones(12), winter_uplift_pct=scenario.flow.winter_uplift_pct
+    )  # weekday × uplift, mean 1 a day per month
+    per_day = projection.nea[:reps, month_pos] / dates.days_in_month.to_numpy()[None, :]
+    return np.ascontiguousarray(np.maximum(per_day, 0.0) * shape[None, :])
 
 
 def flow_reps(scenario: Scenario, messages: list[str] | None = None) -> int:
     """Replications for the flow model: the scenario's draws, capped to keep memory bounded."""
     if scenario.n_draws > MAX_FLOW_REPS and messages is not None:
         messages.append(
-            f"The winter simulation uses {MAX_FLOW_REPS:,} replications (the scenario asks for {scenario.n_draws:,}); "
+            f"The winter simulation uses the first {MAX_FLOW_REPS:,} of the {scenario.n_draws:,} demand draws; "
             "more would not fit comfortably in memory and would not change the averages visibly."
         )
     return min(scenario.n_draws, MAX_FLOW_REPS)
 
 
 def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter:
-    """Simulate the first projected winter for the scenario (``n_draws`` replications, seeded)."""
-    del area  # the area's data reach the flow through the projection
+    """Simulate the first projected winter, one replication per demand draw (seeded, common random numbers)."""
     start = winter_start(projection.months)
-    lam = winter_arrivals(scenario, projection, start)
-    params, messages = flow_params(scenario, start)
-    rng = _streams(scenario.seed)[STREAM_FLOW]
+    messages: list[str] = []
     reps = flow_reps(scenario, messages)
-    run = simulate_flow(lam, params, reps, rng)
+    lam = winter_arrivals(scenario, projection, start, reps)
+    cal = calibration(scenario, area)
+    note = cal.message()
+    if note:
+        messages.append(note)
+    change = capacity_changes(
+        scenario.schemes,
+        scenario.costs,
+        winter_month_index(projection.months, start),
+        scenario.savings_realised_pct,
+    )
+    params, msgs = flow_params(scenario, start, cal, change)
+    messages += msgs
+    seed = flow_seed(scenario.seed)
+    run = simulate_flow(lam, params, reps, seed)
     return Winter(
         start=start,
         arrivals_per_day=lam,
         params=params,
+        capacity_change=change,
+        calibration=cal,
         run=run,
         weekly=weekly_occupancy(run, start),
         kpis=flow_kpis(run),
         costs=flow_costs(run, flow_costs_for(scenario)),
+        seed=seed,
         messages=tuple(messages),
     )
 
 
-def winter_options(scenario: Scenario, projection: Projection) -> pd.DataFrame:
-    """The planner's options against the scenario, with common random numbers (same seed for every option)."""
+def option_params(scenario: Scenario, w: Winter) -> dict[str, FlowParams]:
+    """The planner's options: the scenario's winter plus extra escalation beds, P1 starts or P2 beds."""
     f = scenario.flow
-    start = winter_start(projection.months)
-    lam = winter_arrivals(scenario, projection, start)
-    params, _ = flow_params(scenario, start)
-    esc, _ = flow_params(evolve(scenario, flow={"escalation_beds": f.escalation_beds + f.option_extra_beds}), start)
-    options = {
-        f"+{f.option_extra_beds} escalation beds ({f.escalation_open} to {f.escalation_close})": esc,
+    p = w.params
+    esc_label = f"+{f.option_extra_beds} escalation beds ({_dm(f.escalation_open)} – {_dm(f.escalation_close)})"
+    if p.escalation_close_day > p.escalation_open_day:
+        esc = dataclasses.replace(p, escalation_beds=p.escalation_beds + f.option_extra_beds)
+    else:  # no opening window inside the winter: open them for the whole window
+        esc = dataclasses.replace(
+            p, escalation_beds=f.option_extra_beds, escalation_open_day=0, escalation_close_day=WINTER_DAYS
+        )
+    return {
+        esc_label: esc,
         f"+{f.option_extra_p1_per_week:g} Home First starts a week": dataclasses.replace(
-            params, p1_starts_per_week=f.p1_starts_per_week + f.option_extra_p1_per_week
+            p, p1_starts_per_week=p.p1_starts_per_week + f.option_extra_p1_per_week
         ),
-        f"+{f.option_extra_p2_beds} step-down beds": dataclasses.replace(
-            params, p2_beds=f.p2_beds + f.option_extra_p2_beds
-        ),
+        f"+{f.option_extra_p2_beds} step-down beds": dataclasses.replace(p, p2_beds=p.p2_beds + f.option_extra_p2_beds),
     }
-    seed = int(np.random.SeedSequence(scenario.seed).spawn(4)[STREAM_FLOW].generate_state(1)[0])
-    return compare_options(lam, params, options, flow_reps(scenario), seed, flow_costs_for(scenario))
+
+
+def _dm(mmdd: str) -> str:
+    """'12-01' → '1 Dec'."""
+    month, day = (int(x) for x in mmdd.split("-"))
+    return f"{day} {pd.Timestamp(2000, month, 1):%b}"
+
+
+def winter_options(scenario: Scenario, w: Winter) -> pd.DataFrame:
+    """The planner's options against the scenario's winter, with common random numbers.
+
+    The baseline row *is* the headline run (same arrivals, seed and replications), so it
+    equals the figures above it on the page; each option differs from it only in capacity.
+    """
+    return compare_options(
+        w.arrivals_per_day,
+        w.params,
+        option_params(scenario, w),
+        w.run.n_reps,
+        w.seed,
+        flow_costs_for(scenario),
+        baseline_run=w.run,
+    )
+
+
+def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, float]]:
+    """What each discharge-capacity scheme's whole budget avoids in the winter (paired flow runs).
+
+    For each capacity scheme with a budget, the winter is simulated again without the
+    capacity that scheme's scenario budget buys (same arrivals and random numbers); the
+    mean paired differences are the delayed days and boarding days its capacity avoids.
+    """
+    from models.schemes import CAPACITY_LEVER, capacity_bought
+
+    out: dict[str, dict[str, float]] = {}
+    base = per_rep_kpis(w.run)
+    for s in scenario.schemes:
+        if s.metric not in CAPACITY_LEVER or s.budget_gbp <= 0:
+            continue
+        lever = CAPACITY_LEVER[s.metric]
+        units = capacity_bought(s, scenario.costs)
+        now = getattr(w.params, lever)
+        less = max(0.0, now - units)
+        prm = dataclasses.replace(w.params, **{lever: int(round(less)) if lever == "p2_beds" else less})
+        run = simulate_flow(w.arrivals_per_day, prm, w.run.n_reps, w.seed)
+        k = per_rep_kpis(run)
+        out[s.name] = {
+            "delayed_days_avoided": float(np.mean(k["delayed_bed_days"] - base["delayed_bed_days"])),
+            "boarding_days_avoided": float(np.mean(k["boarding_days"] - base["boarding_days"])),
+        }
+    return out
+
+
+# --- the whole scenario ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A whole scenario's results (see each part's docstring for columns and units).
+
+    ``winter`` is None when the projection is too short to hold a winter.
+    """
+
+    scenario: Scenario
+    fits: Fits
+    projection: Projection
+    winter: Winter | None = None
+
+
+def reference_scenario(area: AreaData, scenario: Scenario) -> Scenario:
+    """The current-funding baseline the scenario is compared with.
+
+    The area's baseline (every budget at its current value, default levers) with the
+    scenario's horizon, draws, seed and COVID-19 treatment, so the comparison uses the
+    same random numbers.
+    """
+    return evolve(
+        baseline(area),
+        horizon_years=scenario.horizon_years,
+        n_draws=scenario.n_draws,
+        seed=scenario.seed,
+        demand=scenario.demand.model_dump(),
+    )
+
+
+def run(
+    scenario: Scenario,
+    area: AreaData,
+    fits: Fits | None = None,
+    base: BasePaths | None = None,
+    *,
+    with_winter: bool = True,
+) -> Results:
+    """Run a whole scenario: demand → schemes → winter beds → money. Pure.
+
+    Pass cached ``fits`` / ``base`` to skip the slow stages.
+    """
+    fits = fits or fit_all(area, scenario.demand.covid)
+    if base is None or base.nea_rate.shape[0] != scenario.n_draws or base.seed != scenario.seed:
+        base = simulate_base(fits, scenario.horizon_years, scenario.n_draws, scenario.seed)
+    proj = project(scenario, area, fits, base)
+    w = None
+    if with_winter:
+        try:
+            w = winter(scenario, area, proj)
+        except ValueError as err:
+            if "too short to hold a whole winter" not in str(err):
+                raise
+    return Results(scenario, fits, proj, w)
+
+
+HEADLINE_LABELS: dict[str, str] = {
+    "nea_first_fy": "Emergency admissions, first projected year",
+    "nea_change_first_fy": "Emergency admissions, change from schemes (first year)",
+    "acs_first_fy": "Avoidable (ACS) admissions, first projected year",
+    "placements_first_fy": "Care-home placements 65+, first projected year",
+    "placements_rate_first_fy": "Placements per 100,000 aged 65+, first projected year",
+    "p_meet_placements_ambition": "Chance of meeting the placements ambition (first year)",
+    "winter_mean_occupancy_pct": "Winter mean occupancy (% of open beds)",
+    "winter_days_at_95": "Winter days at or above 95% occupancy",
+    "winter_days_full": "Winter days with every bed full",
+    "winter_delayed_bed_days": "Winter delayed bed days",
+    "winter_delayed_bed_days_p90": "Winter delayed bed days (P90)",
+    "winter_boarding_days": "Winter boarding days (waiting in ED for a bed)",
+    "winter_boarding_days_p90": "Winter boarding days (P90)",
+    "winter_share_21plus": "Winter share of inpatients staying 21+ days",
+    "winter_capacity_spend_gbp": "Winter capacity spend (£)",
+    "fund_budget_gbp": "Pooled fund (scheme budgets, £ a year)",
+    "fund_budget_change_gbp": "Change in scheme budgets against current funding (£ a year)",
+}
+
+
+def headline(results: Results) -> dict[str, float]:
+    """The headline figures of a run (means over draws unless the key says P90).
+
+    Keys and meaning: :data:`HEADLINE_LABELS`; the first projected financial year is the
+    first complete one. One definition shared by the home tiles, the compare page and
+    the command line. Winter keys are NaN when the run has no winter.
+    """
+    p = results.projection
+    sc = results.scenario
+    plc = p.placements_table
+    first = plc[(plc["series"] == "scenario") & (plc["fy"] == p.first_fy)].iloc[0]
+    out = {
+        "nea_first_fy": p.annual_mean("nea", "scenario"),
+        "nea_change_first_fy": p.annual_mean("nea", "scenario") - p.annual_mean("nea", "baseline"),
+        "acs_first_fy": p.annual_mean("acs", "scenario"),
+        "placements_first_fy": float(first["mean"]),
+        "placements_rate_first_fy": float(first["rate_mean"]),
+        "p_meet_placements_ambition": float(first["p_meet_ambition"]),
+        "fund_budget_gbp": float(sc.scheme_budget_gbp),
+        "fund_budget_change_gbp": float(sum(s.budget_gbp - s.current_budget_gbp for s in sc.schemes)),
+    }
+    w = results.winter
+    nan = float("nan")
+    if w is None:
+        out.update({k: nan for k in HEADLINE_LABELS if k.startswith("winter_")})
+    else:
+        spend = w.costs.set_index("component")["mean"]
+        out.update(
+            {
+                "winter_mean_occupancy_pct": w.kpi("mean_occupancy_pct"),
+                "winter_days_at_95": w.kpi("days_at_95"),
+                "winter_days_full": w.kpi("days_full"),
+                "winter_delayed_bed_days": w.kpi("delayed_bed_days"),
+                "winter_delayed_bed_days_p90": w.kpi("delayed_bed_days", "p90"),
+                "winter_boarding_days": w.kpi("boarding_days"),
+                "winter_boarding_days_p90": w.kpi("boarding_days", "p90"),
+                "winter_share_21plus": w.kpi("share_21plus"),
+                "winter_capacity_spend_gbp": float(spend["total_spend"]),
+            }
+        )
+    return {k: out[k] for k in HEADLINE_LABELS}

@@ -1,73 +1,50 @@
-"""Daily, stochastic, vectorised model of an area's acute non-elective bed base.
+"""Daily, stochastic model of an area's acute non-elective bed base, many replications at once.
 
 What it models (DESIGN.md 4.5)
 ------------------------------
-* Emergency arrivals each day are Poisson with the given daily means.
+* Emergency arrivals each day are Poisson around the given daily means - one row of
+  means per replication, so each replication can be driven by its own demand path.
 * Each patient's time from admission to "medically ready" is log-normal
-  ``L ~ LogNormal(mu, sigma)`` (days).
+  ``L ~ LogNormal(mu, sigma)`` (days), calibrated by :func:`calibrate_system` so that
+  the *simulated* system (delays included) reproduces the area's mean length of stay
+  and its 14+/21+ day shares.
 * On becoming ready the patient follows pathway P0 (leaves at once), P1 (home with
-  support: limited starts per day), P2 (step-down bed: limited beds) or P3 (care
-  home: limited placements per day). When the pathway is full the patient waits in
-  the acute bed: a *delayed* bed-day for every census they are counted in. Waiting
-  patients keep ageing, so delays raise the 14+/21+ day counts.
-* The funded acute bed base is core beds plus escalation beds while open.
+  support: limited starts a day), P2 (step-down bed: limited beds) or P3 (care home:
+  limited placements a day). When the pathway is full the patient waits in the acute
+  bed: a *delayed* bed day for every census they are counted in. Waiting patients keep
+  ageing, so delays raise the 14+/21+ day counts. Queues are served **longest stay
+  first** (total delayed days do not depend on the order; the 14+/21+ counts do).
+* **Beds bind**: the open beds are core beds plus escalation beds while open. An
+  arrival who finds every bed full waits in ED (boarding / corridor care), first come
+  first served, until a bed frees; occupancy never exceeds the open beds.
 
-Time convention (why the model matches continuous time)
--------------------------------------------------------
-Day ``t`` is the interval ``[t, t+1)``; the *census* is taken at the end of the day,
-after the daily discharge round. A patient arriving at ``t + U`` (``U`` uniform in
-the day) with stay ``L`` is in ``D = floor(U + L)`` censuses, so ``E[D] = E[L]``
-exactly and mean census = arrivals/day x mean stay (Little's law) with no
-half-day bias. ``D`` is drawn from its exact distribution,
-``P(D > s) = G(s) - G(s+1)`` with ``G(t) = E[(L - t)+]``. The "elapsed stay" of a
-patient at a census is the number of earlier censuses they were in; "elapsed >= 14"
-is exactly "in hospital more than 14 days" in continuous time, so the simulated
-snapshot share of 14+ patients equals ``G(14)/G(0)`` (see :func:`calibrate_los`).
+Time convention
+---------------
+Day ``t`` is the interval ``[t, t+1)``; the *census* is taken at the end of the day. A
+patient arriving at ``t + U`` with stay ``L`` is in ``D = floor(U + L)`` censuses
+(``E[D] = E[L]``), so with ample beds and capacity the mean census is arrivals a day x
+mean stay (Little's law). ``D`` is drawn from its exact distribution (see
+:func:`ready_day_pmf`), truncated at ``max_stay_days - 1``. Within a day (see
+:mod:`models.flow_kernel`): readiness, the discharge round, admissions into free beds
+(boarders first), then the census.
 
-Within a day: (1) patients becoming ready join their pathway queue (P0 leave);
-(2) arrivals are admitted (``overflow="lost"``: only into free funded beds, the
-rest are refused and counted; ``overflow="queue"``: all are admitted and any
-inpatients above the funded base are reported as ``overflow`` - surge / outlier
-beds - so ``occupied <= beds_available`` always holds for funded beds while
-``census`` can exceed it); (3) the discharge round serves each pathway queue
-longest-stay-first up to the day's capacity; (4) census.
-
-Implementation
+Random numbers
 --------------
-All random numbers are drawn in NumPy up front (arrivals, capacity rounding, the
-initial state, and one raw 32-bit word per arrival for its days-to-ready and
-pathway); the day loop runs in a Numba kernel (:mod:`models.flow_kernel`), one
-replication at a time, in blocks of replications on two threads. Each patient's
-word is mapped to the exact discrete (days-to-ready, pathway) distribution by a
-table look-up and the day's cohort is scattered into ring buffers indexed by
-calendar day (census on each later day by 14/21-day class, readiness day by
-elapsed stay), so each day just reads one row. Queues hold counts by elapsed stay
-0..20 and 21+. The kernel is compiled on the first call (a few seconds) and
-cached in ``__pycache__`` when that is writable.
-
-Common random numbers: independent child streams are used for arrivals, stays and
-pathways (drawn jointly per admitted patient), the fractional-capacity rounding of
-P1 and P3, and the initial state, so changing a capacity never shifts the random
-numbers used elsewhere. In ``overflow="queue"`` mode arrivals, stays and pathways
-are identical across capacity options, and delayed days are pathwise
-non-increasing in P1/P3 capacity, P2 beds and acute beds (tested property). In
-``"lost"`` mode only the arrivals are common (who is admitted depends on beds).
-
-Known simplifications: P2 stays are a fixed whole number of days; queues are
-served longest-stay-first (delayed-day totals do not depend on the order);
-days to ready are truncated at ``max_stay_days - 1`` (use
-``calibrate_los(..., max_stay_days=...)`` to fit the truncated shares); the
-lognormal tail beyond that is lumped into the last day.
+Counter-based (a hash of seed, stream, replication, day and arrival slot): arrivals by
+inverse CDF from a uniform fixed per replication-day, each patient's stay and pathway
+from uniforms fixed per arrival slot, capacity rounding from uniforms per
+replication-day. So changing a rate, a capacity or the beds changes only what it must,
+and the paired difference between two options has a far smaller standard error than
+an unpaired one (tested). The day loop runs in a compiled Numba kernel on two threads.
 
 Never imports streamlit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -77,34 +54,34 @@ from scipy import optimize
 from scipy.special import ndtr
 
 from models.beds import erlang_b
-from models.flow_kernel import FIELDS, flow_day_loop
+from models.flow_kernel import FIELDS, GUIDE_BITS, flow_day_loop
 
 __all__ = [
     "FlowParams",
     "FlowRun",
     "FlowCosts",
+    "Calibration",
     "lognormal_mean",
     "expected_excess",
     "snapshot_share",
     "calibrate_los",
+    "calibrate_system",
     "ready_day_pmf",
     "simulate_flow",
     "weekly_occupancy",
+    "per_rep_kpis",
     "flow_kpis",
+    "per_rep_costs",
     "flow_costs",
     "compare_options",
     "arrivals_profile",
     "DEFAULT_WEEKDAY_SHAPE",
+    "KPI_LABELS",
 ]
 
-# Elapsed-stay classes tracked for waiting patients: 0..20 days and "21+".
-_N_CLS = 22
-# Readiness channels: elapsed stay 0..21 exactly and 22+.
-_N_CH = 23
-_NEAR = 21  # ring length for events up to 20 days ahead
-_BIG = np.int64(2**40)  # "infinite" daily capacity
-_N_THREADS = 2  # worker threads for the compiled day loop
-_REP_BLOCK = 64  # replications per block of pre-drawn patient words (fixed: part of the RNG layout)
+#: Warm-up days before the reporting window (tested: a longer warm-up changes no output
+#: beyond Monte Carlo error on the demo area).
+WARMUP_DAYS = 56
 
 
 # ----------------------------------------------------------------------------
@@ -252,38 +229,6 @@ def ready_day_pmf(mu: float, sigma: float, max_stay_days: int) -> np.ndarray:
     return pmf / pmf.sum()
 
 
-class _TableSampler:
-    """Exact discrete sampler tables: 4,096-slot look-up table plus rare fix-ups.
-
-    A raw 32-bit word ``w`` is a uniform on [0, 2**32); the outcome is the first
-    ``k`` with ``w < cut[k]`` (``cut = round(cdf * 2**32)``). The top bits of ``w``
-    index a small table (fits in L1 cache) that holds the outcome times ``mult``
-    whenever the slot lies inside one outcome's interval, else -1: only words in
-    the few slots that straddle a boundary (< m/4096 of patients) need a binary
-    search of ``cut``. Used by :func:`models.flow_kernel.flow_day_loop`.
-    """
-
-    def __init__(self, pmf: np.ndarray, mult: int) -> None:
-        pmf = np.asarray(pmf, dtype=float)
-        # Table size grows with the number of outcomes so that straddling slots
-        # (at most one per outcome) stay a small share of the table.
-        self._BITS = 12 if pmf.size <= 128 else (14 if pmf.size <= 1024 else 16)
-        cdf = np.cumsum(pmf / pmf.sum())
-        # Integer cut points: outcome k covers words in [cut[k-1], cut[k]).
-        cut = np.minimum(np.round(cdf * 2.0**32), 2.0**32).astype(np.uint64)
-        cut[-1] = np.uint64(2**32)
-        self.cut = cut
-        self.mult = np.int64(mult)
-        nslot = 1 << self._BITS
-        width = 1 << (32 - self._BITS)
-        lo = np.arange(nslot, dtype=np.uint64) * np.uint64(width)
-        hi = lo + np.uint64(width - 1)
-        k_lo = np.searchsorted(cut, lo, side="right")
-        k_hi = np.searchsorted(cut, hi, side="right")
-        self.table = np.where(k_lo == k_hi, k_lo.astype(np.int64) * mult, -1).astype(np.int64)
-        self.shift = np.uint32(32 - self._BITS)
-
-
 # ----------------------------------------------------------------------------
 # Parameters and results
 # ----------------------------------------------------------------------------
@@ -299,35 +244,32 @@ class FlowParams:
         Funded core acute (G&A non-elective) beds.
     escalation_beds : int
         Extra beds open on days ``escalation_open_day <= t < escalation_close_day``
-        (day offsets within the simulated window; open inclusive, close exclusive).
+        (day offsets within the simulated window; open inclusive, close exclusive). A bed
+        due to close stays open until its patient leaves.
     escalation_open_day, escalation_close_day : int
         See above. ``open == close`` means never open.
     los_mu, los_sigma : float
         Log-normal parameters of days from admission to medically ready
-        (``los_sigma`` in (0.05, 3]).
+        (``los_sigma`` in [0.05, 3]).
     pathway_shares : tuple of 4 floats
         P0, P1, P2, P3 shares of ready patients (sum to 1).
     p1_starts_per_week : float
         Home First / reablement starts available per week (``math.inf`` = unlimited).
     p2_beds : int
-        Step-down / rehab beds. Default 0: with a P2 share > 0 every P2 patient
-        then waits in an acute bed, so set it (or the P2 share) explicitly.
+        Step-down / rehab beds.
     p2_los_days : float
         Stay in a P2 bed (days); simulated as a fixed whole number of days
         ``max(1, round(p2_los_days))`` (keeps comparisons pathwise monotone).
     p3_per_week : float
         Care-home placements available per week (``math.inf`` = unlimited).
     max_stay_days : int
-        Days to medically ready are truncated at ``max_stay_days - 1``
-        (tail mass lumped there); must be >= 28.
-    overflow : {"queue", "lost"}
-        ``"queue"`` (default): arrivals are always admitted; inpatients above the
-        funded base are counted in ``overflow`` (surge/outlier beds).
-        ``"lost"``: arrivals finding all funded beds full are refused and counted
-        in ``refused`` (loss system, used for the Erlang-B check). A bed freed on
-        a day is available to all that day's arrivals, so the daily loss system
-        behaves like Erlang B with mean holding time ``E[D] - 1/2`` days (exact
-        for few arrivals per day and long stays).
+        Days to medically ready are truncated at ``max_stay_days - 1`` (tail mass
+        lumped there); must be >= 28.
+    overflow : {"board", "lost"}
+        ``"board"`` (default): an arrival who finds every open bed full waits in ED
+        (boarding / corridor care) until a bed frees, first come first served.
+        ``"lost"``: such an arrival is refused and counted in ``refused`` (a loss
+        system, used for the Erlang B check).
     """
 
     core_beds: int = 400
@@ -342,7 +284,7 @@ class FlowParams:
     p2_los_days: float = 28.0
     p3_per_week: float = math.inf
     max_stay_days: int = 120
-    overflow: Literal["queue", "lost"] = "queue"
+    overflow: Literal["board", "lost"] = "board"
 
     def __post_init__(self) -> None:
         for name in (
@@ -356,8 +298,8 @@ class FlowParams:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                 raise ValueError(f"{name} must be an integer, got {v!r}")
-        if self.core_beds < 0 or self.escalation_beds < 0 or self.p2_beds < 0:
-            raise ValueError("core_beds, escalation_beds and p2_beds must be >= 0")
+        if self.core_beds < 1 or self.escalation_beds < 0 or self.p2_beds < 0:
+            raise ValueError("core_beds must be >= 1 and escalation_beds, p2_beds >= 0")
         if self.escalation_open_day < 0 or self.escalation_close_day < self.escalation_open_day:
             raise ValueError(
                 "escalation days must satisfy 0 <= escalation_open_day <= escalation_close_day "
@@ -382,8 +324,8 @@ class FlowParams:
             raise ValueError(f"p2_los_days must be finite and > 0, got {self.p2_los_days!r}")
         if self.max_stay_days < 28 or self.max_stay_days > 1000:
             raise ValueError(f"max_stay_days must be in [28, 1000], got {self.max_stay_days!r}")
-        if self.overflow not in ("queue", "lost"):
-            raise ValueError(f"overflow must be 'queue' or 'lost', got {self.overflow!r}")
+        if self.overflow not in ("board", "lost"):
+            raise ValueError(f"overflow must be 'board' or 'lost', got {self.overflow!r}")
 
     @property
     def mean_stay_days(self) -> float:
@@ -391,7 +333,7 @@ class FlowParams:
         return lognormal_mean(self.los_mu, self.los_sigma)
 
     def beds_available(self, days: int) -> np.ndarray:
-        """Funded acute beds on each day ``0..days-1`` (core + escalation when open)."""
+        """Scheduled open acute beds on each day ``0..days-1`` (core + escalation when open)."""
         t = np.arange(days)
         open_ = (t >= self.escalation_open_day) & (t < self.escalation_close_day)
         return self.core_beds + self.escalation_beds * open_.astype(np.int64)
@@ -399,43 +341,39 @@ class FlowParams:
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class FlowRun:
-    """Result of :func:`simulate_flow`. All arrays are ``(n_reps, days)`` int64 unless noted.
+    """Result of :func:`simulate_flow`. Arrays are ``(n_reps, days)`` int64 (see ``FIELDS``).
 
     Attributes
     ----------
     params : FlowParams
-    beds_available : ndarray (days,)
-        Funded acute beds each day (core + escalation while open).
+    beds_scheduled : ndarray (days,)
+        Scheduled open beds each day (core + escalation while open).
     arrivals : emergency arrivals on the day.
-    admitted : arrivals admitted (= arrivals unless ``overflow="lost"``).
-    refused : arrivals refused because all funded beds were full (``"lost"`` only).
-    census : inpatients at the end-of-day census (incl. overflow).
-    occupied : funded beds occupied, ``min(census, beds_available)``.
-    overflow : inpatients above the funded base (surge/outlier beds, ``"queue"`` mode).
-    delayed : medically ready patients waiting in an acute bed at census
-        (= delayed bed-days incurred that day).
-    new_delayed : patients newly delayed that day (ready but not discharged the
-        same day), counted as if each pathway queue were first-come-first-served.
-    ready : patients becoming medically ready that day (all pathways), except those whose stay to
-        ready is exactly 14 or 21 days (they leave the not-ready census through the 14/21-day
-        class transitions); used by no KPI.
-    stay14, stay21 : inpatients at census whose stay so far is >= 14 / >= 21 days.
+    admitted : patients given an acute bed on the day (boarders included).
+    refused : arrivals refused because every bed was full (``overflow="lost"`` only).
+    census : patients in acute beds at the end-of-day census; never above ``beds_open``.
+    beds_open : open beds: scheduled, or more while escalation beds due to close are still occupied.
+    delayed : medically ready patients waiting in an acute bed (= delayed bed days that day).
+    boarding : patients waiting in ED for a bed at the census (= boarding days that day).
+    boarded_new : arrivals of the day who did not get a bed that day (patients boarded).
+    stay14, stay21 : inpatients at census whose stay so far is >= 14 / >= 21 days
+        (delayed patients included).
     p1_starts, p2_admissions, p3_starts : discharges into P1 / P2 beds / P3.
     p2_occupied : step-down beds occupied at census.
     queue_p1, queue_p2, queue_p3 : patients waiting for each pathway at census.
+    ready : patients becoming medically ready that day (all pathways).
     """
 
     params: FlowParams
-    beds_available: np.ndarray
+    beds_scheduled: np.ndarray
     arrivals: np.ndarray
     admitted: np.ndarray
     refused: np.ndarray
     census: np.ndarray
-    occupied: np.ndarray
-    overflow: np.ndarray
+    beds_open: np.ndarray
     delayed: np.ndarray
-    new_delayed: np.ndarray
-    ready: np.ndarray
+    boarding: np.ndarray
+    boarded_new: np.ndarray
     stay14: np.ndarray
     stay21: np.ndarray
     p1_starts: np.ndarray
@@ -445,6 +383,7 @@ class FlowRun:
     queue_p1: np.ndarray
     queue_p2: np.ndarray
     queue_p3: np.ndarray
+    ready: np.ndarray
 
     @property
     def n_reps(self) -> int:
@@ -456,8 +395,8 @@ class FlowRun:
 
     @property
     def occupancy(self) -> np.ndarray:
-        """Census / funded beds available (fraction; > 1 means overflow)."""
-        return self.census / np.maximum(self.beds_available, 1)[None, :]
+        """Census / open beds (fraction, at most 1: beds bind)."""
+        return self.census / np.maximum(self.beds_open, 1)
 
 
 # ----------------------------------------------------------------------------
@@ -465,270 +404,281 @@ class FlowRun:
 # ----------------------------------------------------------------------------
 
 
-def _stationary_start(
-    cnear: np.ndarray,
-    cfar: np.ndarray,
-    qnear: np.ndarray,
-    qfar: np.ndarray,
-    tbuf: np.ndarray,
-    lam0: float,
-    pmf: np.ndarray,
-    shares: np.ndarray,
-    n_rep: int,
-    rng: np.random.Generator,
-    cap: int | None = None,
-    min_ready_day: int = 0,
-) -> np.ndarray:
-    """Start with the not-yet-ready inpatients of a stationary past at ``lam0``/day.
+def _guide(cdf: np.ndarray) -> np.ndarray:
+    """Guide table for :func:`models.flow_kernel.sample_guided`: first index with cdf > cell start."""
+    cells = np.arange(1 << GUIDE_BITS) / float(1 << GUIDE_BITS)
+    return np.minimum(np.searchsorted(cdf, cells, side="right"), cdf.size - 1).astype(np.int32)
 
-    Poisson splitting: of the patients admitted ``j`` days before day 0, those
-    still not ready at the start number Poisson(lam0 * P(D >= j)) independently,
-    so only they are drawn (about one census per replication), with ``D`` from
-    its conditional distribution. Their readiness events and 14/21-day class
-    transitions are written into the buffers; returns the census by class
-    (<14, 14-20, 21+ days) at the end of day -1, shape (3, n_rep).
 
-    ``min_ready_day > 0`` keeps only the patients still not ready on that day
-    (the start of the reporting window after a warm-up): the others would leave
-    during the warm-up, and skipping them cuts the start-up cost ~20-fold.
-    """
-    m = pmf.size
-    cen = np.zeros((3, n_rep), dtype=np.int64)
-    cdf = np.cumsum(pmf)
-    cdf[-1] = 1.0
-    surv_ge = np.concatenate([[1.0], 1.0 - cdf[:-1], [0.0]])  # P(D >= j), j = 0..m
-    j_all = np.arange(1, m)
-    d_min = np.minimum(j_all + min_ready_day, m)  # only patients ready on/after min_ready_day
-    n = rng.poisson(lam0 * np.clip(surv_ge[d_min], 0.0, 1.0)[:, None], size=(m - 1, n_rep))
-    tot = int(n.sum())
-    if tot == 0:
-        return cen
-    counts_j = n.sum(axis=1)
-    j = np.repeat(j_all, counts_j)
-    dm = np.repeat(d_min, counts_j)
-    r = np.repeat(np.tile(np.arange(n_rep), m - 1), n.ravel())
-    lo = cdf[dm - 1]
-    d = np.searchsorted(cdf, lo + rng.random(tot) * (1.0 - lo), side="right")
-    d = np.clip(d, dm, m - 1)
-    k = np.searchsorted(np.cumsum(shares)[:3], rng.random(tot), side="right")  # pathway 0..3
-    if cap is not None:
-        # Loss system: keep at most `cap` of each replication's patients, chosen at
-        # random (the arrival rate was already thinned to the carried load).
-        order = np.lexsort((rng.random(tot), r))
-        first = np.searchsorted(r[order], np.arange(n_rep))
-        rank = np.empty(tot, dtype=np.int64)
-        rank[order] = np.arange(tot) - np.repeat(first, np.bincount(r, minlength=n_rep))
-        keep = rank < cap
-        j, r, d, k = j[keep], r[keep], d[keep], k[keep]
-        tot = j.size
-        if tot == 0:
-            return cen
-    w = d - j  # day of readiness (>= 0)
-    # Census decrements on the readiness day: groups d 1-13, 15-20 (near ring,
-    # row w % 21) and 22+ (far ring, row w); 14 and 21 go via tbuf.
-    grp = np.where(d < 14, 0, 1)
-    sel = (d < _N_CLS - 1) & (d != 14)
-    cnear += np.bincount((grp[sel] * _NEAR + w[sel]) * n_rep + r[sel], minlength=2 * _NEAR * n_rep).reshape(
-        2, _NEAR, n_rep
-    )
-    sel = d > _N_CLS - 1
-    cfar += np.bincount(w[sel] * n_rep + r[sel], minlength=m * n_rep).reshape(m, n_rep)
-    # Queue entries of P1-P3: elapsed class d (< 21) in the near ring, 21+ in the far ring.
-    sel = (k > 0) & (d < _N_CLS - 1)
-    key = (((k[sel] - 1) * _NEAR + d[sel]) * _NEAR + w[sel]) * n_rep + r[sel]
-    qnear += np.bincount(key, minlength=3 * _NEAR * _NEAR * n_rep).reshape(3, _NEAR, _NEAR, n_rep)
-    sel = (k > 0) & (d >= _N_CLS - 1)
-    key = ((k[sel] - 1) * m + w[sel]) * n_rep + r[sel]
-    qfar += np.bincount(key, minlength=3 * m * n_rep).reshape(3, m, n_rep)
-    s0 = j - 1  # elapsed stay at the census of day -1
-    c0 = np.where(s0 < 14, 0, np.where(s0 < 21, 1, 2))
-    cen += np.bincount(c0 * n_rep + r, minlength=3 * n_rep).reshape(3, n_rep)
-    for thr, cls_from in ((14, 0), (21, 1)):
-        sel = (j <= thr) & (d >= thr)
-        key = (thr - j[sel]) * n_rep + r[sel]
-        tbuf[:, cls_from] -= np.bincount(key, minlength=_N_CLS * n_rep).reshape(_N_CLS, n_rep)
-        key = key[d[sel] >= thr + 1]
-        tbuf[:, cls_from + 1] += np.bincount(key, minlength=_N_CLS * n_rep).reshape(_N_CLS, n_rep)
-    return cen
+def _reciprocals(max_rate: float) -> np.ndarray:
+    """``1/k`` for k up to far beyond the largest Poisson draw at ``max_rate`` (12 sd)."""
+    n = int(max_rate + 12.0 * math.sqrt(max_rate) + 64)
+    out = np.empty(n + 1)
+    out[0] = 0.0
+    out[1:] = 1.0 / np.arange(1, n + 1)
+    return out
+
+
+def _seed_int(seed: int | np.random.Generator) -> int:
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63 - 1))
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
+    return int(seed) % (2**63)
 
 
 def simulate_flow(
     arrivals_per_day: np.ndarray,
     params: FlowParams,
     n_reps: int,
-    rng: np.random.Generator,
+    seed: int | np.random.Generator = 0,
     *,
-    warmup_days: int = 28,
-    initial_arrivals_per_day: float | None = None,
+    warmup_days: int = WARMUP_DAYS,
+    initial_arrivals_per_day: float | np.ndarray | None = None,
 ) -> FlowRun:
     """Simulate ``n_reps`` replications of the daily acute bed flow.
 
     Parameters
     ----------
-    arrivals_per_day : ndarray (days,)
-        Expected emergency arrivals on each day of the window.
+    arrivals_per_day : ndarray, (days,) or (n_reps, days)
+        Expected emergency arrivals on each day of the window; one row per
+        replication to drive each replication by its own demand path.
     params : FlowParams
         Beds, stays, pathways and capacities.
     n_reps : int
         Replications (~1,000 x 182 days in ~0.1 s; the first call in a process
         without a cached kernel compiles it, a few seconds).
-    rng : numpy.random.Generator
-        Source of randomness; independent child streams are spawned from it
-        (use a fresh ``default_rng(seed)`` per option for common random numbers).
+    seed : int or numpy.random.Generator
+        Seed of the counter-based random numbers. The same seed gives every option
+        the same random numbers per replication, day and arrival slot (common random
+        numbers that survive changes of rates, capacities and beds).
     warmup_days : int
-        Days simulated before the window at ``initial_arrivals_per_day`` (with
-        day-0 beds) and discarded, so discharge queues and P2 beds start near
-        steady state. Inpatients of the stationary past who are still not ready
-        at the window start are drawn exactly from their stationary
-        (infinite-bed) distribution, so no long warm-up is needed for the
-        14+/21+ tail; those who would become ready during the warm-up are left
-        out (so the discharge queues see a lighter load in the first days of
-        the warm-up). In ``"lost"`` mode the start is thinned to the Erlang
-        carried load and capped at the beds. Queues and P2 beds start empty.
-    initial_arrivals_per_day : float, optional
-        Arrival rate of the stationary past; default the mean of the first 7 days.
+        Days simulated before the window at the initial rate (with day-0 beds and
+        capacities) and discarded. The not-yet-ready inpatients of the stationary
+        (infinite-bed) past are drawn exactly at the start of the warm-up; the
+        warm-up then brings discharge queues, P2 beds and boarding to their steady
+        state for the first days' rates (a longer warm-up changes no output beyond
+        Monte Carlo error: tested).
+    initial_arrivals_per_day : float or ndarray (n_reps,), optional
+        Arrival rate of the past and the warm-up; default each replication's mean
+        of the first 7 days.
 
     Returns
     -------
     FlowRun
     """
     lam = np.asarray(arrivals_per_day, dtype=float)
-    if lam.ndim != 1 or lam.size == 0:
-        raise ValueError("arrivals_per_day must be a non-empty 1-D array")
-    if not np.all(np.isfinite(lam)) or (lam < 0).any():
-        raise ValueError("arrivals_per_day must be finite and >= 0")
     if isinstance(n_reps, bool) or int(n_reps) != n_reps or n_reps < 1:
         raise ValueError(f"n_reps must be a positive integer, got {n_reps!r}")
+    n_rep = int(n_reps)
+    if lam.ndim == 1:
+        lam = np.broadcast_to(lam, (n_rep, lam.size))
+    if lam.ndim != 2 or lam.shape[0] != n_rep or lam.shape[1] == 0:
+        raise ValueError(f"arrivals_per_day must have shape (days,) or ({n_rep}, days); got {lam.shape}")
+    if not np.all(np.isfinite(lam)) or (lam < 0).any():
+        raise ValueError("arrivals_per_day must be finite and >= 0")
     if int(warmup_days) != warmup_days or warmup_days < 0:
         raise ValueError("warmup_days must be an integer >= 0")
     p = params
-    n_rep = int(n_reps)
-    days = lam.size
-    lam0 = float(lam[:7].mean()) if initial_arrivals_per_day is None else float(initial_arrivals_per_day)
-    if not math.isfinite(lam0) or lam0 < 0:
+    days = lam.shape[1]
+    if initial_arrivals_per_day is None:
+        lam0 = lam[:, :7].mean(axis=1)
+    else:
+        lam0 = np.broadcast_to(np.asarray(initial_arrivals_per_day, dtype=float), (n_rep,)).copy()
+    if not np.all(np.isfinite(lam0)) or (lam0 < 0).any():
         raise ValueError("initial_arrivals_per_day must be finite and >= 0")
     wu = int(warmup_days)
-    total = wu + days
-    lam_all = np.concatenate([np.full(wu, lam0), lam])
-    avail = p.beds_available(days).astype(np.int64)
-    avail_all = np.concatenate([np.full(wu, avail[0]), avail])
-
-    m = p.max_stay_days
+    lam_all = np.ascontiguousarray(np.concatenate([np.repeat(lam0[:, None], wu, axis=1), lam], axis=1))
+    sched = p.beds_available(days).astype(np.int64)
+    beds_all = np.concatenate([np.full(wu, sched[0]), sched]).astype(np.int64)
     lost = p.overflow == "lost"
-    pmf = ready_day_pmf(p.los_mu, p.los_sigma, m)
-    shares = np.asarray(p.pathway_shares, dtype=float)
-    # One draw per admitted patient gives days-to-ready D (0..21) and pathway k
-    # jointly as the outcome 4 * D + k; the ~3% ready 22+ days ahead share one extra outcome ("far") and get a second
-    # draw of (D, k) from the far tail.
-    joint = np.outer(pmf, shares)
-    q_far = min(max(float(pmf[_NEAR + 1 :].sum()), 0.0), 1.0)
-    first_pmf = np.append(joint[: _NEAR + 1].ravel(), q_far)
-    first_sampler = _TableSampler(first_pmf, 1)
-    far_sampler = _TableSampler(joint[_NEAR + 1 :].ravel(), 1) if q_far > 0 else None
-    s_arr, s_los, s_p1, s_p3, s_init = rng.spawn(5)
-    bg_los = s_los.bit_generator
-    arrivals = s_arr.poisson(lam_all[:, None], size=(total, n_rep)).astype(np.int64)
-
-    def daily_capacity(per_week: float, stream: np.random.Generator) -> np.ndarray:
-        u = stream.random((total, n_rep))  # always drawn: keeps streams aligned
-        if math.isinf(per_week):
-            return np.full((total, n_rep), _BIG, dtype=np.int64)
-        # Stochastic rounding floor(rate + U): unbiased, and with common U pointwise
-        # monotone in the rate (a deterministic carry is not).
-        return np.floor(per_week / 7.0 + u).astype(np.int64)
-
-    cap1 = daily_capacity(p.p1_starts_per_week, s_p1)
-    cap3 = daily_capacity(p.p3_per_week, s_p3)
-    l2 = max(1, int(round(p.p2_los_days)))
-
-    # Ring buffers of future readiness events. Near rings (row = day % 21) hold
-    # events up to 20 days ahead; far rings (row = day % m) those 21+ days ahead.
-    #   cnear[g, row]: not-ready patients becoming ready with elapsed 1-13 (g=0)
-    #                  or 15-20 (g=1) days; cfar[row]: with elapsed 22+ days.
-    #                  (Exactly 14 / 21 days go via the class transitions tbuf.)
-    #   qnear[k, c, row]: P1..P3 patients becoming ready with elapsed stay c (1..20);
-    #   qfar[k, row]: P1..P3 patients becoming ready with elapsed stay 21+.
-    #   tbuf[day % 22]: census class changes as cohorts pass 14 and 21 days.
-    # cen: census of not-yet-ready inpatients by class (<14, 14-20, 21+ days).
-    cnear = np.zeros((2, _NEAR, n_rep), dtype=np.int64)
-    cfar = np.zeros((m, n_rep), dtype=np.int64)
-    qnear = np.zeros((3, _NEAR, _NEAR, n_rep), dtype=np.int64)
-    qfar = np.zeros((3, m, n_rep), dtype=np.int64)
-    tbuf = np.zeros((_N_CLS, 3, n_rep), dtype=np.int64)
     if lost:
-        # Loss system: the stationary past admits only the carried load (Erlang B
-        # is insensitive to the stay distribution), capped at the day-0 beds.
-        ed = float(np.arange(m) @ pmf)
-        lam_init = lam0 * (1.0 - erlang_b(int(avail_all[0]), lam0 * ed)) if lam0 > 0 else 0.0
-        cen = _stationary_start(
-            cnear, cfar, qnear, qfar, tbuf, lam_init, pmf, shares, n_rep, s_init, int(avail_all[0]), wu
+        # Loss system: the stationary past admits only the carried load (Erlang B is
+        # insensitive to the stay distribution), so the start is near its steady state.
+        ed = float(np.arange(p.max_stay_days) @ ready_day_pmf(p.los_mu, p.los_sigma, p.max_stay_days))
+        lam0 = np.array([x * (1.0 - erlang_b(int(sched[0]), x * ed)) if x > 0 else 0.0 for x in lam0])
+    pmf = ready_day_pmf(p.los_mu, p.los_sigma, p.max_stay_days)
+    dcdf = np.cumsum(pmf)
+    dcdf[-1] = 1.0
+    shares = np.asarray(p.pathway_shares, dtype=float)
+    pcdf = np.cumsum(shares)[:3].copy()
+    # One uniform per patient gives the joint outcome 4 * D + pathway (D-major).
+    cdf = np.cumsum(np.outer(pmf, shares).ravel())
+    cdf /= cdf[-1]
+    cdf[-1] = 1.0
+    out = np.empty((len(FIELDS), n_rep, days), dtype=np.int32)  # counts: half the memory of int64
+    flow_day_loop(
+        lam_all,
+        beds_all,
+        -1.0 if math.isinf(p.p1_starts_per_week) else p.p1_starts_per_week / 7.0,
+        -1.0 if math.isinf(p.p3_per_week) else p.p3_per_week / 7.0,
+        int(p.p2_beds),
+        max(1, int(round(p.p2_los_days))),
+        wu,
+        bool(lost),
+        np.uint64(_seed_int(seed)),
+        cdf,
+        _guide(cdf),
+        dcdf,
+        pcdf,
+        np.ascontiguousarray(lam0, dtype=float),
+        _reciprocals(max(float(lam_all.max()), float(lam0.max()) if lam0.size else 0.0)),
+        out,
+    )
+    return FlowRun(params=p, beds_scheduled=sched, **dict(zip(FIELDS, out, strict=True)))
+
+
+# ----------------------------------------------------------------------------
+# Calibration on the simulated system
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Length of stay calibrated so that the *simulated* system reproduces the area's figures.
+
+    Attributes
+    ----------
+    los_mu, los_sigma : float
+        Log-normal parameters of days from admission to medically ready.
+    target_mean_los, target_14plus, target_21plus : float
+        The inputs: mean length of stay (days, bed days / admissions, delays included)
+        and the snapshot shares of inpatients staying 14+ / 21+ days.
+    simulated_mean_los, simulated_14plus, simulated_21plus : float
+        What the simulated system gives with the calibrated stays (census / admissions;
+        shares of the census, delays and the ``max_stay_days`` truncation included).
+    simulated_delayed_share : float
+        Delayed bed days as a share of occupied bed days in the calibration run.
+    """
+
+    los_mu: float
+    los_sigma: float
+    target_mean_los: float
+    target_14plus: float
+    target_21plus: float
+    simulated_mean_los: float
+    simulated_14plus: float
+    simulated_21plus: float
+    simulated_delayed_share: float
+
+    @property
+    def miss_pp(self) -> float:
+        """Largest miss of the two shares, percentage points."""
+        return 100.0 * max(abs(self.simulated_14plus - self.target_14plus), abs(self.simulated_21plus - self.target_21plus))
+
+    def message(self) -> str | None:
+        """A plain warning when the simulated shares miss the targets by more than 1 percentage point."""
+        if self.miss_pp <= 1.0:
+            return None
+        return (
+            f"With a mean stay of {self.target_mean_los:.1f} days the simulated system has "
+            f"{self.simulated_14plus:.1%} of inpatients at 14+ days and {self.simulated_21plus:.1%} at 21+ "
+            f"(targets {self.target_14plus:.1%} and {self.target_21plus:.1%}): no log-normal stay matches all three. "
+            "Check the mean length of stay and the two shares."
         )
-    else:
-        cen = _stationary_start(cnear, cfar, qnear, qfar, tbuf, lam0, pmf, shares, n_rep, s_init, None, wu)
-    # One raw 32-bit word per arrival gives the joint (days-to-ready, pathway)
-    # outcome in the kernel (admitted patients use the first words of their day);
-    # words falling in the "far" outcome get a second word from the far tail. In
-    # "queue" mode every arrival is admitted, so the words - and so every
-    # patient's stay and pathway - do not depend on capacity. Words are drawn
-    # for blocks of _REP_BLOCK replications (cache-sized buffers).
-    out = np.empty((len(FIELDS), n_rep, days), dtype=np.int64)
-    per_rep = arrivals.sum(axis=0)
-    far_lo = int(first_sampler.cut[-2])
-    no_far = np.zeros(0, dtype=np.uint32)
-    if far_sampler is not None:
-        far_table, far_cut, far_shift = far_sampler.table, far_sampler.cut, int(far_sampler.shift)
-    else:
-        far_table, far_cut, far_shift = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.uint64), 31
-    # Blocks run on two threads (the kernel releases the GIL and blocks write
-    # disjoint rows of `out`); the draws stay sequential here, so results do not
-    # depend on scheduling. At most 4 blocks of words are held at a time.
-    pending: deque = deque()
-    with ThreadPoolExecutor(max_workers=_N_THREADS) as pool:
-        for r0 in range(0, n_rep, _REP_BLOCK):
-            r1 = min(r0 + _REP_BLOCK, n_rep)
-            n_pat = int(per_rep[r0:r1].sum())
-            words = bg_los.random_raw((n_pat + 1) // 2).view(np.uint32)[:n_pat]
-            n_far = int(np.count_nonzero(words >= far_lo)) if far_lo < 2**32 else 0
-            far_words = no_far
-            if n_far:
-                assert far_sampler is not None
-                far_words = bg_los.random_raw((n_far + 1) // 2).view(np.uint32)[:n_far]
-            if len(pending) >= 2 * _N_THREADS:
-                pending.popleft().result()
-            pending.append(
-                pool.submit(
-                    flow_day_loop,
-                    r0,
-                    r1,
-                    arrivals,
-                    avail_all,
-                    cap1,
-                    cap3,
-                    int(p.p2_beds),
-                    int(l2),
-                    int(wu),
-                    bool(lost),
-                    int(m),
-                    words,
-                    far_words,
-                    first_sampler.table,
-                    first_sampler.cut,
-                    int(first_sampler.shift),
-                    far_table,
-                    far_cut,
-                    far_shift,
-                    cnear,
-                    cfar,
-                    qnear,
-                    qfar,
-                    tbuf,
-                    cen,
-                    out,
-                )
-            )
-        while pending:
-            pending.popleft().result()
-    return FlowRun(params=p, beds_available=avail, **dict(zip(FIELDS, out, strict=True)))
+
+
+def _system_stats(run: FlowRun) -> tuple[float, float, float, float]:
+    cen = run.census.sum()
+    adm = run.admitted.sum()
+    return (
+        float(cen / max(adm, 1)),
+        float(run.stay14.sum() / max(cen, 1)),
+        float(run.stay21.sum() / max(cen, 1)),
+        float(run.delayed.sum() / max(cen, 1)),
+    )
+
+
+def calibrate_system(
+    mean_los_days: float,
+    share_14plus: float,
+    share_21plus: float,
+    params: FlowParams,
+    arrivals_per_day: float,
+    *,
+    n_reps: int = 120,
+    days: int = 140,
+    seed: int = 20220726,
+) -> Calibration:
+    """Fit the stay to ready so the simulated system (delays included) matches the area's figures.
+
+    The mean length of stay (bed days / admissions, delays included) is matched by
+    choosing the mean stay to ready as ``mean_los_days`` minus the simulated mean delay
+    per admission (fixed-point iteration); the spread ``sigma`` is chosen to match the
+    14+/21+ snapshot shares of the *simulated* census (least squares on the log-shares,
+    common random numbers so the objective is smooth), delays and the 120-day
+    truncation included. ``params`` give the current beds and discharge capacities
+    (their stay fields are ignored); beds are made ample for the calibration so that
+    boarding does not distort the stays. Deterministic for a given seed.
+
+    Parameters
+    ----------
+    mean_los_days : float
+        Mean length of stay, days (> 1).
+    share_14plus, share_21plus : float
+        Snapshot shares of inpatients staying 14+ / 21+ days (0 < 21+ < 14+ < 0.6).
+    params : FlowParams
+        The area's current system (capacities).
+    arrivals_per_day : float
+        Typical emergency arrivals a day.
+
+    Returns
+    -------
+    Calibration
+    """
+    if not (math.isfinite(mean_los_days) and 1.0 < mean_los_days <= 60.0):
+        raise ValueError(f"mean length of stay must be between 1 and 60 days, got {mean_los_days!r}")
+    if not (0 < share_21plus < share_14plus < 0.6):
+        raise ValueError("need 0 < share staying 21+ days < share staying 14+ days < 60%")
+    if not (math.isfinite(arrivals_per_day) and arrivals_per_day > 0):
+        raise ValueError("arrivals_per_day must be > 0")
+    target = np.log([share_14plus, share_21plus])
+    ample = dataclasses.replace(params, core_beds=max(params.core_beds, 10_000), escalation_beds=0, overflow="board")
+    lam = np.full(days, float(arrivals_per_day))
+    cache: dict[tuple[float, float], tuple[float, float, float, float]] = {}
+
+    def stats(ready_mean: float, sigma: float) -> tuple[float, float, float, float]:
+        mu = math.log(max(ready_mean, 0.05)) - 0.5 * sigma * sigma
+        mu = min(max(mu, -3.0), 6.0)
+        k = (round(mu, 10), round(sigma, 10))
+        if k not in cache:
+            prm = dataclasses.replace(ample, los_mu=mu, los_sigma=sigma)
+            cache[k] = _system_stats(simulate_flow(lam, prm, n_reps, seed, warmup_days=WARMUP_DAYS))
+        return cache[k]
+
+    def ready_mean_for(sigma: float) -> float:
+        # Fixed point: mean stay = mean stay to ready + mean delay (delay shrinks as stays shorten).
+        rm = mean_los_days
+        for _ in range(6):
+            got = stats(rm, sigma)[0]
+            step = mean_los_days - got
+            rm = max(0.3, rm + step)
+            if abs(step) < 0.01:
+                break
+        return rm
+
+    def loss(log_sigma: float) -> float:
+        sigma = math.exp(log_sigma)
+        s = stats(ready_mean_for(sigma), sigma)
+        r = np.log(np.maximum([s[1], s[2]], 1e-9)) - target
+        return float(r @ r)
+
+    res = optimize.minimize_scalar(loss, bounds=(math.log(0.2), math.log(2.5)), method="bounded", options={"xatol": 0.01})
+    sigma = math.exp(float(res.x))
+    rm = ready_mean_for(sigma)
+    mu = min(max(math.log(rm) - 0.5 * sigma * sigma, -3.0), 6.0)
+    got = stats(rm, sigma)
+    return Calibration(
+        los_mu=mu,
+        los_sigma=sigma,
+        target_mean_los=float(mean_los_days),
+        target_14plus=float(share_14plus),
+        target_21plus=float(share_21plus),
+        simulated_mean_los=got[0],
+        simulated_14plus=got[1],
+        simulated_21plus=got[2],
+        simulated_delayed_share=got[3],
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -748,58 +698,82 @@ def _q(x: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
 def weekly_occupancy(run: FlowRun, start_date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Weekly occupancy quantiles across replications.
 
-    Each replication's census is averaged over the week and divided by the
-    week's mean funded beds; quantiles are across replications.
+    Each replication's census is averaged over the week and divided by the week's
+    mean open beds; quantiles are across replications (so they carry demand, scheme
+    and Poisson uncertainty when each replication has its own demand path).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``week`` (0-based), ``week_start`` (if ``start_date`` given),
-        ``mean``, ``p10``, ``p50``, ``p90`` (occupancy, % of funded beds),
-        ``beds`` (mean funded beds in the week), ``census_mean`` (inpatients).
+        ``mean``, ``p10``, ``p50``, ``p90`` (occupancy, % of open beds),
+        ``beds`` (mean scheduled beds in the week), ``census_mean`` (inpatients),
+        ``boarding_mean`` (patients waiting in ED at census), ``delayed_mean``.
     """
     days = run.days
-    week = np.arange(days) // 7
-    n_w = int(week[-1]) + 1
-    cen = np.stack([run.census[:, week == k].mean(axis=1) for k in range(n_w)], axis=1)
-    beds = np.array([run.beds_available[week == k].mean() for k in range(n_w)])
-    pct = 100.0 * cen / np.maximum(beds, 1)[None, :]
-    stats = _q(pct)
-    df = pd.DataFrame({"week": np.arange(n_w), **stats, "beds": beds, "census_mean": cen.mean(axis=0)})
+    n_w = (days + 6) // 7
+    pad = n_w * 7 - days
+
+    def weekly(x: np.ndarray) -> np.ndarray:
+        x = x.astype(float)
+        if pad:
+            x = np.concatenate([x, np.full((x.shape[0], pad), np.nan)], axis=1)
+        return np.nanmean(x.reshape(x.shape[0], n_w, 7), axis=2)
+
+    cen = weekly(run.census)
+    beds = weekly(run.beds_open)
+    pct = 100.0 * cen / np.maximum(beds, 1)
+    sched = np.nanmean(
+        np.concatenate([run.beds_scheduled.astype(float), np.full(pad, np.nan)]).reshape(n_w, 7), axis=1
+    )
+    df = pd.DataFrame(
+        {
+            "week": np.arange(n_w),
+            **_q(pct),
+            "beds": sched,
+            "census_mean": cen.mean(axis=0),
+            "boarding_mean": weekly(run.boarding).mean(axis=0),
+            "delayed_mean": weekly(run.delayed).mean(axis=0),
+        }
+    )
     if start_date is not None:
         df.insert(1, "week_start", pd.Timestamp(start_date) + pd.to_timedelta(7 * df["week"], unit="D"))
     return df
 
 
-def _per_rep_kpis(run: FlowRun) -> dict[str, np.ndarray]:
+#: One definition of each winter KPI, shared by the home tiles, the winter page and the options table.
+KPI_LABELS: dict[str, str] = {
+    "mean_occupancy_pct": "Mean occupancy (% of open beds)",
+    "days_at_92": "Days at or above 92% occupancy",
+    "days_at_95": "Days at or above 95% occupancy",
+    "days_full": "Days with every bed full (100%)",
+    "delayed_bed_days": "Delayed bed days",
+    "boarding_days": "Boarding days (patients waiting in ED for a bed, counted daily)",
+    "patients_boarded": "Patients who waited in ED for a bed overnight",
+    "days_with_boarding": "Days with anyone waiting in ED for a bed",
+    "share_14plus": "Share of inpatients staying 14+ days",
+    "share_21plus": "Share of inpatients staying 21+ days",
+    "refused": "Arrivals refused (loss system only)",
+}
+
+
+def per_rep_kpis(run: FlowRun) -> dict[str, np.ndarray]:
+    """Each KPI of :data:`KPI_LABELS` per replication (arrays of shape ``(n_reps,)``)."""
     occ = run.occupancy
-    cen = np.maximum(run.census, 1)
+    cen = np.maximum(run.census.sum(axis=1), 1)
     return {
-        "days_above_92": (occ > 0.92).sum(axis=1).astype(float),
-        "days_above_95": (occ > 0.95).sum(axis=1).astype(float),
-        "days_above_100": (occ > 1.0).sum(axis=1).astype(float),
-        "delayed_bed_days": run.delayed.sum(axis=1).astype(float),
-        "share_14plus": (run.stay14 / cen).mean(axis=1),
-        "share_21plus": (run.stay21 / cen).mean(axis=1),
-        "peak_occupancy_pct": 100.0 * occ.max(axis=1),
         "mean_occupancy_pct": 100.0 * occ.mean(axis=1),
-        "overflow_bed_days": run.overflow.sum(axis=1).astype(float),
+        "days_at_92": (occ >= 0.92).sum(axis=1).astype(float),
+        "days_at_95": (occ >= 0.95).sum(axis=1).astype(float),
+        "days_full": (run.census >= run.beds_open).sum(axis=1).astype(float),
+        "delayed_bed_days": run.delayed.sum(axis=1).astype(float),
+        "boarding_days": run.boarding.sum(axis=1).astype(float),
+        "patients_boarded": run.boarded_new.sum(axis=1).astype(float),
+        "days_with_boarding": (run.boarding > 0).sum(axis=1).astype(float),
+        "share_14plus": run.stay14.sum(axis=1) / cen,
+        "share_21plus": run.stay21.sum(axis=1) / cen,
         "refused": run.refused.sum(axis=1).astype(float),
     }
-
-
-_KPI_LABELS = {
-    "days_above_92": "Days above 92% occupancy",
-    "days_above_95": "Days above 95% occupancy",
-    "days_above_100": "Days above 100% occupancy",
-    "delayed_bed_days": "Delayed bed-days",
-    "share_14plus": "Share of inpatients 14+ days",
-    "share_21plus": "Share of inpatients 21+ days",
-    "peak_occupancy_pct": "Peak occupancy (%)",
-    "mean_occupancy_pct": "Mean occupancy (%)",
-    "overflow_bed_days": "Bed-days above funded beds",
-    "refused": "Arrivals refused",
-}
 
 
 def flow_kpis(run: FlowRun) -> pd.DataFrame:
@@ -808,12 +782,16 @@ def flow_kpis(run: FlowRun) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per KPI: columns ``kpi``, ``label``, ``mean``, ``p10``, ``p50``,
-        ``p90``. Occupancy is census / funded beds available; shares are the
-        snapshot 14+/21+ shares averaged over days (fractions).
+        One row per KPI: ``kpi``, ``label``, ``mean``, ``p10``, ``p50``, ``p90`` and
+        ``p_day`` (for the day counts: the probability that a given day is such a day,
+        = expected days / days simulated; NaN for other KPIs). Occupancy is census /
+        open beds; shares are census-weighted over the window (fractions).
     """
-    per = _per_rep_kpis(run)
-    rows = [{"kpi": k, "label": _KPI_LABELS[k], **{s: float(v) for s, v in _q(x).items()}} for k, x in per.items()]
+    per = per_rep_kpis(run)
+    rows = []
+    for k, x in per.items():
+        p_day = float(x.mean() / run.days) if k.startswith("days_") else float("nan")
+        rows.append({"kpi": k, "label": KPI_LABELS[k], **{s: float(v) for s, v in _q(x).items()}, "p_day": p_day})
     return pd.DataFrame(rows)
 
 
@@ -826,29 +804,26 @@ class FlowCosts:
     escalation_bed_day : float
         Per escalation bed per day open, whether used or not. Default £901, the
         non-elective bed day (2020-21 National Cost Collection, PQ 165361).
-    overflow_bed_day : float
-        Per inpatient-day above the funded base (surge/outlier). Default £901 (same source).
     delayed_bed_day : float
-        Value of a delayed (excess) bed-day, £395 (King's Fund, 2022-23).
+        Value of a delayed (excess) bed day, £395 (King's Fund, 2022-23).
+    boarding_day : float
+        Per patient-day waiting in ED for a bed: £345, the hotel cost of a bed day
+        without treatment (PQ 146908) pro rata, ≈ £14 an hour - an assumption (no
+        published cost per hour of corridor care; DOMAIN.md).
     p1_start : float
-        Per Home First / reablement start, £2,088 (Glendinning et al. 2010, 2010 prices).
-        Charged per start used when ``p1_block_contract`` is False, else per start of
-        capacity funded.
-    p1_block_contract : bool
-        If True (default) P1 capacity is paid whether used or not. Illustrative assumption.
+        Per Home First start of capacity funded (block contract: paid whether used or not).
     p2_bed_day : float
-        Per step-down bed per day (block, whether used or not): £300 - illustrative assumption.
+        Per step-down bed per day (block, whether used or not).
     p3_week : float
-        Per care-home week, £916 (council-paid residential 65+, ASC-FR 2023-24).
+        Per week of an interim care-home bed.
     p3_weeks_funded : float
-        Weeks of discharge-to-assess placement funded per P3 discharge: 4 - illustrative assumption.
+        Weeks of interim (discharge-to-assess) placement funded per P3 discharge.
     """
 
     escalation_bed_day: float = 901.0
-    overflow_bed_day: float = 901.0
     delayed_bed_day: float = 395.0
-    p1_start: float = 2088.0
-    p1_block_contract: bool = True
+    boarding_day: float = 345.0
+    p1_start: float = 2022.0
     p2_bed_day: float = 300.0
     p3_week: float = 916.0
     p3_weeks_funded: float = 4.0
@@ -856,31 +831,44 @@ class FlowCosts:
     def __post_init__(self) -> None:
         for f in fields(self):
             v = getattr(self, f.name)
-            if f.name == "p1_block_contract":
-                continue
             if not math.isfinite(v) or v < 0:
                 raise ValueError(f"{f.name} must be finite and >= 0, got {v!r}")
 
 
-def _per_rep_costs(run: FlowRun, costs: FlowCosts) -> dict[str, np.ndarray]:
+def per_rep_costs(run: FlowRun, costs: FlowCosts) -> dict[str, np.ndarray]:
+    """Spend and outcome costs (£) per replication over the window.
+
+    Spend: escalation beds (each open bed day, including days kept open for a patient
+    after the closing date), P1 capacity (block: starts a week funded), P2 beds (block),
+    P3 interim weeks per placement made. Outcome costs (not spend): delayed bed days
+    and boarding days at their unit costs.
+    """
     p = run.params
     n, days = run.n_reps, run.days
-    esc_days = float((run.beds_available - p.core_beds).sum())  # escalation bed-days open
+    esc_days = np.maximum(run.beds_open - p.core_beds, 0).sum(axis=1).astype(float)
     ones = np.ones(n)
-    if costs.p1_block_contract and math.isfinite(p.p1_starts_per_week):
-        p1 = ones * p.p1_starts_per_week / 7.0 * days * costs.p1_start
-    else:
-        p1 = run.p1_starts.sum(axis=1) * costs.p1_start
+    p1 = ones * (p.p1_starts_per_week / 7.0 * days * costs.p1_start if math.isfinite(p.p1_starts_per_week) else 0.0)
     spend = {
-        "escalation_beds": ones * esc_days * costs.escalation_bed_day,
-        "overflow_beds": run.overflow.sum(axis=1) * costs.overflow_bed_day,
-        "p1": p1.astype(float),
+        "escalation_beds": esc_days * costs.escalation_bed_day,
+        "p1": p1,
         "p2_beds": ones * p.p2_beds * days * costs.p2_bed_day,
         "p3": run.p3_starts.sum(axis=1) * costs.p3_week * costs.p3_weeks_funded,
     }
     spend["total_spend"] = sum(spend.values())
-    spend["delayed_days_value"] = run.delayed.sum(axis=1) * costs.delayed_bed_day
+    spend["delayed_days_cost"] = run.delayed.sum(axis=1) * costs.delayed_bed_day
+    spend["boarding_cost"] = run.boarding.sum(axis=1) * costs.boarding_day
     return {k: np.asarray(v, dtype=float) for k, v in spend.items()}
+
+
+COST_LABELS = {
+    "escalation_beds": "Escalation beds (spend)",
+    "p1": "Home First / P1 capacity (spend, block)",
+    "p2_beds": "Step-down / P2 beds (spend, block)",
+    "p3": "Interim care-home placements / P3 (spend)",
+    "total_spend": "Total capacity spend",
+    "delayed_days_cost": "Delayed bed days (cost of the outcome, gross notional)",
+    "boarding_cost": "Boarding in ED (cost of the outcome, gross notional)",
+}
 
 
 def flow_costs(run: FlowRun, costs: FlowCosts | None = None) -> pd.DataFrame:
@@ -889,14 +877,71 @@ def flow_costs(run: FlowRun, costs: FlowCosts | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per component (``escalation_beds``, ``overflow_beds``, ``p1``,
-        ``p2_beds``, ``p3``, ``total_spend``, ``delayed_days_value``) with
-        columns ``component``, ``mean``, ``p10``, ``p50``, ``p90`` (£).
-        ``delayed_days_value`` (delayed bed-days x £/excess bed-day) is the cost
-        of the outcome, not spend, and is excluded from ``total_spend``.
+        One row per component of :data:`COST_LABELS` with columns ``component``,
+        ``label``, ``mean``, ``p10``, ``p50``, ``p90`` (£). The outcome costs are not
+        part of ``total_spend``.
     """
-    per = _per_rep_costs(run, costs or FlowCosts())
-    return pd.DataFrame([{"component": k, **{s: float(v) for s, v in _q(x).items()}} for k, x in per.items()])
+    per = per_rep_costs(run, costs or FlowCosts())
+    return pd.DataFrame(
+        [{"component": k, "label": COST_LABELS[k], **{s: float(v) for s, v in _q(x).items()}} for k, x in per.items()]
+    )
+
+
+OPTION_COLUMNS = (
+    "option",
+    "delayed_days",
+    "delayed_days_avoided",
+    "boarding_days",
+    "boarding_days_avoided",
+    "patients_boarded",
+    "days_at_92",
+    "days_at_95",
+    "days_full",
+    "mean_occupancy_pct",
+    "share14",
+    "share21",
+    "spend",
+    "extra_cost",
+    "cost_per_delayed_day_avoided",
+    "cost_per_boarding_day_avoided",
+    "cost_per_bed_day_freed",
+)
+
+
+def option_row(name: str, run: FlowRun, costs: FlowCosts, base: FlowRun | None) -> dict[str, float | str]:
+    """One row of the options table: outcomes of ``run`` and their paired differences to ``base``."""
+    k = per_rep_kpis(run)
+    c = per_rep_costs(run, costs)
+    if base is None:
+        kb, cb = k, c
+    else:
+        kb, cb = per_rep_kpis(base), per_rep_costs(base, costs)
+    d_avoid = float(np.mean(kb["delayed_bed_days"] - k["delayed_bed_days"]))
+    b_avoid = float(np.mean(kb["boarding_days"] - k["boarding_days"]))
+    extra = float(np.mean(c["total_spend"] - cb["total_spend"]))
+
+    def per(x: float) -> float:
+        return extra / x if x > 0.5 else float("nan")
+
+    return {
+        "option": name,
+        "delayed_days": float(k["delayed_bed_days"].mean()),
+        "delayed_days_avoided": d_avoid,
+        "boarding_days": float(k["boarding_days"].mean()),
+        "boarding_days_avoided": b_avoid,
+        "patients_boarded": float(k["patients_boarded"].mean()),
+        "days_at_92": float(k["days_at_92"].mean()),
+        "days_at_95": float(k["days_at_95"].mean()),
+        "days_full": float(k["days_full"].mean()),
+        "mean_occupancy_pct": float(k["mean_occupancy_pct"].mean()),
+        "share14": float(k["share_14plus"].mean()),
+        "share21": float(k["share_21plus"].mean()),
+        "spend": float(c["total_spend"].mean()),
+        "extra_cost": extra,
+        "cost_per_delayed_day_avoided": per(d_avoid),
+        "cost_per_boarding_day_avoided": per(b_avoid),
+        "cost_per_bed_day_freed": per(d_avoid + b_avoid),
+    }
 
 
 def compare_options(
@@ -907,55 +952,31 @@ def compare_options(
     seed: int,
     costs: FlowCosts | None = None,
     *,
-    warmup_days: int = 28,
+    warmup_days: int = WARMUP_DAYS,
+    baseline_run: FlowRun | None = None,
 ) -> pd.DataFrame:
     """Compare capacity options against a baseline with common random numbers.
 
-    Every option is simulated with ``default_rng(seed)``, so arrivals are identical
-    and (in ``"queue"`` mode) so are every patient's stay and pathway; differences
-    are due to capacity, not noise.
+    Every option is simulated with the same seed and arrivals, so each replication
+    sees the same demand path, arrivals and patients (stays and pathways by arrival
+    slot); differences are due to capacity, not noise. Pass ``baseline_run`` (the
+    headline run) to reuse it: the baseline row then equals the headline figures.
 
     Returns
     -------
     pandas.DataFrame
-        One row per option (baseline first): ``option``, ``delayed_days`` (mean
-        over reps), ``delayed_days_avoided`` (mean paired difference vs baseline),
-        ``days_above_92``, ``days_above_95``, ``days_above_100`` (means),
-        ``peak_occupancy_p90`` (%), ``share14``, ``share21`` (fractions),
-        ``spend`` (£, mean), ``extra_cost`` (£ vs baseline),
-        ``cost_per_delayed_day_avoided`` (£; NaN if none avoided).
+        One row per option (baseline first) with :data:`OPTION_COLUMNS`: means over
+        replications; ``*_avoided`` are mean paired differences against the baseline;
+        ``spend`` and ``extra_cost`` in £; ``cost_per_*`` £ of extra spend per delayed
+        day / boarding day / bed day (delayed + boarding) avoided (NaN when none).
     """
     costs = costs or FlowCosts()
-    runs: dict[str, FlowParams] = {"baseline": baseline, **dict(options)}
-    base_delay = None
-    base_spend = None
-    rows = []
-    for name, prm in runs.items():
-        run = simulate_flow(arrivals_per_day, prm, n_reps, np.random.default_rng(seed), warmup_days=warmup_days)
-        k = _per_rep_kpis(run)
-        c = _per_rep_costs(run, costs)
-        if base_delay is None:
-            base_delay, base_spend = k["delayed_bed_days"], c["total_spend"]
-        assert base_spend is not None
-        avoided = float(np.mean(base_delay - k["delayed_bed_days"]))
-        extra = float(np.mean(c["total_spend"] - base_spend))
-        rows.append(
-            {
-                "option": name,
-                "delayed_days": float(k["delayed_bed_days"].mean()),
-                "delayed_days_avoided": avoided,
-                "days_above_92": float(k["days_above_92"].mean()),
-                "days_above_95": float(k["days_above_95"].mean()),
-                "days_above_100": float(k["days_above_100"].mean()),
-                "peak_occupancy_p90": float(np.quantile(k["peak_occupancy_pct"], 0.9)),
-                "share14": float(k["share_14plus"].mean()),
-                "share21": float(k["share_21plus"].mean()),
-                "spend": float(c["total_spend"].mean()),
-                "extra_cost": extra,
-                "cost_per_delayed_day_avoided": extra / avoided if avoided > 0 else float("nan"),
-            }
-        )
-    return pd.DataFrame(rows)
+    base = baseline_run or simulate_flow(arrivals_per_day, baseline, n_reps, seed, warmup_days=warmup_days)
+    rows = [option_row("baseline", base, costs, None)]
+    for name, prm in options.items():
+        run = simulate_flow(arrivals_per_day, prm, n_reps, seed, warmup_days=warmup_days)
+        rows.append(option_row(name, run, costs, base))
+    return pd.DataFrame(rows, columns=list(OPTION_COLUMNS))
 
 
 # ----------------------------------------------------------------------------

@@ -5,6 +5,11 @@ Counts are small (Harrow ~150-200 a year), so they are modelled per NHS financia
 
     log E[count_fy] = log(pop65_fy) + b0 + b1 * (fy - first_fy) + b2 * [fy == 2020-21]
 
+Short data (an upload of two or three financial years): the trend needs ``TREND_YEARS`` (4)
+complete years and the 2020-21 term needs two more years than the terms without it; with
+fewer, the trend is dropped (a flat rate per head) and 2020-21, if present, is left out of
+the fit rather than given its own term. One complete year is the minimum.
+
 ``pop65_fy`` is the mid-year 65+ population of the calendar year the financial year
 starts in (mid-2021 for 2021-22).
 
@@ -35,7 +40,8 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 
 from models.fy import complete_fy_totals, fy_label
 
-MIN_YEARS = 6
+MIN_YEARS = 1
+TREND_YEARS = 4
 BACKTEST_YEARS = 3
 COVID_FY = 2020
 OVERDISPERSION_P = 0.05
@@ -67,11 +73,25 @@ def annual_totals(monthly: pd.Series) -> pd.Series:
     return complete_fy_totals(vals).rename("placements")
 
 
-def _design(fy: np.ndarray, first_fy: int, with_covid: bool) -> np.ndarray:
-    cols = [np.ones(len(fy)), (fy - first_fy).astype(float)]
-    if with_covid:
-        cols.append((fy == COVID_FY).astype(float))
-    return np.column_stack(cols)
+def _terms(fy: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Model terms the years support, and which years enter the fit (see module docstring)."""
+    use = np.ones(len(fy), dtype=bool)
+    has_covid = bool((fy == COVID_FY).any())
+    base = ["const"] + (["trend"] if len(fy) - int(has_covid) >= TREND_YEARS else [])
+    if has_covid and len(fy) - len(base) >= 2:
+        return [*base, "covid_2020"], use
+    if has_covid and len(fy) > 1:
+        use = fy != COVID_FY
+    return base, use
+
+
+def _design(fy: np.ndarray, first_fy: int, names: list[str]) -> np.ndarray:
+    cols = {
+        "const": np.ones(len(fy)),
+        "trend": (fy - first_fy).astype(float),
+        "covid_2020": (fy == COVID_FY).astype(float),
+    }
+    return np.column_stack([cols[n] for n in names])
 
 
 def _nb_alpha(y: np.ndarray, x: np.ndarray, offset: np.ndarray, start: np.ndarray) -> float:
@@ -98,7 +118,14 @@ def _fit_glm(
     y: np.ndarray, x: np.ndarray, offset: np.ndarray, family: str | None
 ) -> tuple[Any, str, float, dict[str, float]]:
     """Fit Poisson, test dispersion, refit NB if needed (or if ``family`` forces it)."""
-    pois = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # one-year fits: statsmodels divides by df 0
+        pois = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    if int(pois.df_resid) < 1:  # as many terms as years: no dispersion information
+        nan = float("nan")
+        keys = ("pearson_chi2", "df_resid", "pearson_ratio", "pearson_p", "ct_alpha", "ct_t", "ct_p")
+        disp0 = dict.fromkeys(keys, nan) | {"df_resid": 0.0}
+        return pois, "poisson", 0.0, disp0
     df = max(int(pois.df_resid), 1)
     pearson = float(pois.pearson_chi2)
     ratio = pearson / df
@@ -136,8 +163,8 @@ class PlacementsFit:
     ----------
     family : {"poisson", "negative_binomial"}
     params : pd.Series
-        Log-scale coefficients ``const``, ``trend`` (per year), ``covid_2020`` (if the
-        data include 2020-21).
+        Log-scale coefficients ``const``, ``trend`` (per year; from 4 complete years),
+        ``covid_2020`` (if the data include 2020-21 and have years enough for it).
     cov : pd.DataFrame
         Covariance of ``params``.
     alpha : float
@@ -169,8 +196,15 @@ class PlacementsFit:
 
     @property
     def mape(self) -> float:
-        """Mean absolute percentage error of the 1-year-ahead backtest (%)."""
+        """Mean absolute percentage error of the 1-year-ahead backtest (%); NaN without a backtest."""
+        if self.backtest.empty:
+            return float("nan")
         return float(self.backtest["abs_pct_error"].mean())
+
+    @property
+    def trend(self) -> float:
+        """Trend on the log scale a year (0 when the data are too short for one)."""
+        return float(self.params.get("trend", 0.0))
 
 
 def fit_placements(
@@ -193,13 +227,13 @@ def fit_placements(
     Raises
     ------
     PlacementsDataError
-        Fewer than ``MIN_YEARS`` (6) complete financial years, or 65+ population
+        Fewer than ``MIN_YEARS`` (1) complete financial year, or 65+ population
         missing / not positive for a modelled year.
     """
     totals = annual_totals(monthly)
     if len(totals) < MIN_YEARS:
         raise PlacementsDataError(
-            f"At least {MIN_YEARS} complete financial years (April-March) of placements are needed; "
+            f"At least {MIN_YEARS} complete financial year (April-March) of placements is needed; "
             f"found {len(totals)}."
         )
     pop = pd.Series(
@@ -213,12 +247,11 @@ def fit_placements(
     pop65 = pop.reindex(fy).to_numpy()
     y = totals.to_numpy()
     first = int(fy[0])
-    with_covid = bool((fy == COVID_FY).any())
-    names = ["const", "trend"] + (["covid_2020"] if with_covid else [])
-    x = _design(fy, first, with_covid)
+    names, use = _terms(fy)
+    x = _design(fy, first, names)
     off = np.log(pop65)
-    res, fam, alpha, disp = _fit_glm(y, x, off, family)
-    fitted = np.asarray(res.mu)
+    res, fam, alpha, disp = _fit_glm(y[use], x[use], off[use], family)
+    fitted = np.exp(x @ np.asarray(res.params) + off)
     table = pd.DataFrame(
         {
             "fy": [fy_label(f) for f in fy],
@@ -232,11 +265,11 @@ def fit_placements(
     )
     # Rolling origin, 1 year ahead, last BACKTEST_YEARS years, same family.
     bt = []
-    for i in range(len(fy) - BACKTEST_YEARS, len(fy)):
-        tr_cov = bool((fy[:i] == COVID_FY).any())  # covid column only if identifiable
-        xt = _design(fy[:i], first, tr_cov)
-        r_i, _, _, _ = _fit_glm(y[:i], xt, off[:i], fam)
-        xi = _design(fy[i : i + 1], first, tr_cov)
+    for i in range(max(len(fy) - BACKTEST_YEARS, 1), len(fy)):
+        tr_names, tr_use = _terms(fy[:i])  # terms the training years support
+        xt = _design(fy[:i], first, tr_names)
+        r_i, _, _, _ = _fit_glm(y[:i][tr_use], xt[tr_use], off[:i][tr_use], fam)
+        xi = _design(fy[i : i + 1], first, tr_names)
         pred = float(np.exp(xi @ np.asarray(r_i.params) + off[i])[0])
         bt.append(
             {
@@ -290,10 +323,11 @@ def simulate_counts(
         raise ValueError("future_pop65 and future_trend_years must have the same length.")
     if np.any(pop <= 0):
         raise ValueError("future_pop65 must be positive.")
-    k = len(fit.params)
-    x = np.zeros((len(yrs), k))
-    x[:, 0] = 1.0
-    x[:, 1] = yrs - fit.first_fy
+    names = list(fit.params.index)
+    x = np.zeros((len(yrs), len(names)))
+    x[:, names.index("const")] = 1.0
+    if "trend" in names:
+        x[:, names.index("trend")] = yrs - fit.first_fy
     beta = rng.multivariate_normal(fit.params.to_numpy(), fit.cov.to_numpy(), size=n_paths, method="eigh")
     mu = np.exp(beta @ x.T + np.log(pop)[None, :])
     if fit.family == "negative_binomial" and fit.alpha > 0:

@@ -24,10 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from models.data import AGE_BANDS, AreaData
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 Pct = Annotated[float, Field(ge=-10.0, le=15.0)]  # annual growth, % a year
+WEEKS_A_YEAR = 365.25 / 7.0
+DAYS_A_YEAR = 365.25
 
 
 class Lever(BaseModel):
@@ -69,18 +71,40 @@ class Demand(Lever):
     covid: Literal["intervention", "exclude"] = "intervention"
 
 
-class Scheme(Lever):
-    """One pooled-fund scheme. Effects are activity avoided a year at ``reference_budget_gbp``."""
+SchemeMetric = Literal["nea", "acs", "placements", "p1_capacity", "p2_capacity", "p3_capacity"]
+#: The three kinds of scheme (DESIGN.md 4.4) and the metrics that belong to each.
+SCHEME_KINDS: dict[str, tuple[str, ...]] = {
+    "admission avoidance": ("nea", "acs"),
+    "placement avoidance": ("placements",),
+    "discharge capacity": ("p1_capacity", "p2_capacity", "p3_capacity"),
+}
+CAPACITY_METRICS: tuple[str, ...] = SCHEME_KINDS["discharge capacity"]
 
-    name: str = Field(min_length=1, max_length=80)
-    funding_source: str = Field(default="NHS minimum contribution", max_length=60)
-    lead_partner: str = Field(default="ICB", max_length=40)
-    budget_gbp: float = Field(ge=0, le=1e9, description="£ a year")
-    reference_budget_gbp: float = Field(gt=0, le=1e9, description="£ a year at which the effects were estimated")
-    metric: Literal["nea", "acs", "placements", "delayed_days"]
-    effect_low: float = Field(ge=0)
-    effect_central: float = Field(ge=0)
-    effect_high: float = Field(ge=0)
+
+class Scheme(Lever):
+    """One pooled-fund scheme.
+
+    ``current_budget_gbp`` is what the area funds today (the history the demand models
+    are fitted on already reflects it); ``budget_gbp`` is the scenario's. Effects are
+    *changes against current funding* (models/schemes.py). Avoidance schemes state the
+    activity they avoid a year at ``reference_budget_gbp`` (low / central / high);
+    discharge-capacity schemes buy capacity at the scenario's unit cost for the service
+    (Costs) and their effects come out of the flow simulation, so their typed-in
+    effects must be 0.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    funding_source: str = Field(default="NHS minimum contribution", max_length=120)
+    lead_partner: str = Field(default="ICB", max_length=120)
+    current_budget_gbp: float = Field(
+        default=0.0, ge=0, le=1e10, description="£ a year funded today (0: a new scheme)"
+    )
+    budget_gbp: float = Field(ge=0, le=1e10, description="£ a year in the scenario")
+    reference_budget_gbp: float = Field(gt=0, le=1e10, description="£ a year at which the effects were estimated")
+    metric: SchemeMetric
+    effect_low: float = Field(default=0.0, ge=0, le=1e7)
+    effect_central: float = Field(default=0.0, ge=0, le=1e7)
+    effect_high: float = Field(default=0.0, ge=0, le=1e7)
     ramp_months: int = Field(default=3, ge=0, le=60)
     saturation: float = Field(default=1.5, gt=0, le=100, description="budget scale of diminishing returns, × reference")
     source: str = Field(default="illustrative assumption", max_length=300)
@@ -89,7 +113,21 @@ class Scheme(Lever):
     def _ordered(self) -> Scheme:
         if not self.effect_low <= self.effect_central <= self.effect_high:
             raise ValueError(f"scheme '{self.name}': effects must satisfy low ≤ central ≤ high")
+        if self.metric in CAPACITY_METRICS and self.effect_high > 0:
+            raise ValueError(
+                f"scheme '{self.name}' buys discharge capacity: the delayed days it avoids come from the flow "
+                "simulation, so leave its effects at 0"
+            )
         return self
+
+    @property
+    def kind(self) -> str:
+        """"admission avoidance", "placement avoidance" or "discharge capacity"."""
+        return next(k for k, metrics in SCHEME_KINDS.items() if self.metric in metrics)
+
+    @property
+    def budget_change_gbp(self) -> float:
+        return self.budget_gbp - self.current_budget_gbp
 
 
 class Flow(Lever):
@@ -99,16 +137,19 @@ class Flow(Lever):
     escalation_beds: int = Field(default=0, ge=0, le=1000)
     escalation_open: str = Field(default="12-01", description="MM-DD, opening date each winter")
     escalation_close: str = Field(default="03-31", description="MM-DD, last open day")
+    mean_los_days: float = Field(
+        default=5.0, gt=1, le=60, description="mean length of stay, days (bed days ÷ admissions, delays included)"
+    )
     share_14plus: float = Field(gt=0, lt=0.6, description="share of inpatients staying 14+ days (calibration)")
     share_21plus: float = Field(gt=0, lt=0.5, description="share of inpatients staying 21+ days (calibration)")
     p0_share: float = Field(ge=0, le=1)
     p1_share: float = Field(ge=0, le=1)
     p2_share: float = Field(ge=0, le=1)
     p3_share: float = Field(ge=0, le=1)
-    p1_starts_per_week: float = Field(ge=0, le=5000)
-    p2_beds: int = Field(ge=0, le=2000)
+    p1_starts_per_week: float = Field(ge=0, le=5000, description="at current funding, all funders")
+    p2_beds: int = Field(ge=0, le=2000, description="at current funding, all funders")
     p2_los_days: float = Field(gt=0, le=120)
-    p3_per_week: float = Field(ge=0, le=1000)
+    p3_per_week: float = Field(ge=0, le=1000, description="at current funding, all funders")
     winter_uplift_pct: float = Field(
         default=0.0, ge=0, le=50, description="% surge on arrivals Dec–Feb beyond the projection's own seasonality"
     )
@@ -144,6 +185,12 @@ class Costs(Lever):
     p1_start: float = Field(ge=0, le=1e6, description="£ per Home First start")
     p2_bed_day: float = Field(ge=0, le=1e5, description="£ per step-down bed day")
     p3_week: float = Field(ge=0, le=1e5, description="£ per week of interim care-home bed")
+    p3_weeks_per_placement: float = Field(
+        default=4.0, gt=0, le=52, description="weeks of interim care-home bed funded per P3 discharge"
+    )
+    boarding_day: float = Field(
+        default=345.0, ge=0, le=1e5, description="£ per patient-day waiting in ED for a bed (assumption)"
+    )
 
 
 class RiskShare(Lever):
@@ -160,7 +207,7 @@ class RiskShare(Lever):
 class Scenario(Lever):
     """Every lever of one scenario. Build with :func:`baseline`; change with :func:`evolve`."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     name: str = Field(default="Baseline", min_length=1, max_length=80)
     horizon_years: int = Field(default=5, ge=1, le=10, description="financial years projected")
     n_draws: int = Field(default=1000, ge=50, le=5000, description="Monte Carlo draws")
@@ -186,6 +233,15 @@ class Scenario(Lever):
             raise ValueError(f"{len(v)} schemes; at most 200 are supported")
         return v
 
+    @model_validator(mode="after")
+    def _capacities(self) -> Scenario:
+        from models.schemes import capacity_problems  # here: schemes imports this module
+
+        problems = capacity_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     # --- serialisation -----------------------------------------------------
     def to_json(self) -> str:
         return self.model_dump_json()
@@ -197,7 +253,7 @@ class Scenario(Lever):
         return cls.model_validate(migrate(data))
 
     def to_token(self) -> str:
-        """Compressed, URL-safe token of the scenario (for shared links)."""
+        """Compressed, URL-safe token of the scenario (for shared links); older schemas migrate on load."""
         raw = zlib.compress(self.to_json().encode("utf-8"), 9)
         return "v1." + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
@@ -214,7 +270,56 @@ class Scenario(Lever):
         return float(sum(s.budget_gbp for s in self.schemes))
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 → 2: current budgets, discharge-capacity schemes, mean stay, boarding cost.
+
+    - Each scheme's ``current_budget_gbp`` is its v1 ``reference_budget_gbp`` (in v1 the
+      reference budget was the area's budget, i.e. what it funds today).
+    - v1 "delayed_days" schemes (typed-in delayed days avoided) become discharge-capacity
+      schemes: step-down / rehab / bed in the name → P2 beds; care home / interim → P3;
+      otherwise P1 (Home First). Their typed-in effects are dropped: the delayed days now
+      come out of the flow simulation.
+    - ``flow.mean_los_days`` gets the default 5.0 days and ``costs`` the default boarding
+      cost and interim weeks (assumptions; see DOMAIN.md).
+    """
+    out = json.loads(json.dumps(data))  # deep copy
+    for sch in out.get("schemes", []):
+        sch.setdefault("current_budget_gbp", sch.get("reference_budget_gbp", sch.get("budget_gbp", 0.0)))
+        if sch.get("metric") == "delayed_days":
+            name = str(sch.get("name", "")).lower()
+            if any(w in name for w in ("step-down", "step down", "rehab", "bed")):
+                sch["metric"] = "p2_capacity"
+            elif any(w in name for w in ("care home", "care-home", "interim")):
+                sch["metric"] = "p3_capacity"
+            else:
+                sch["metric"] = "p1_capacity"
+            sch["effect_low"] = sch["effect_central"] = sch["effect_high"] = 0.0
+    out.setdefault("flow", {}).setdefault("mean_los_days", 5.0)
+    out.setdefault("costs", {}).setdefault("p3_weeks_per_placement", 4.0)
+    out["costs"].setdefault("boarding_day", 345.0)
+    # v1 capacity levers were independent of scheme budgets: where the migrated schemes fund
+    # more capacity today than the lever held, the lever is raised to what they fund.
+    try:
+        from models.schemes import CAPACITY_LEVER, capacity_unit_cost
+
+        costs = Costs.model_validate(out["costs"])
+        for lever in CAPACITY_LEVER.values():
+            funded = sum(
+                float(sch["current_budget_gbp"]) / unit
+                for sch in out.get("schemes", [])
+                if CAPACITY_LEVER.get(sch.get("metric")) == lever
+                and (unit := capacity_unit_cost(sch["metric"], costs)) > 0
+            )
+            now = float(out["flow"].get(lever, 0.0))
+            if funded > now:
+                out["flow"][lever] = math.ceil(funded) if lever == "p2_beds" else round(funded, 2)
+    except (ValidationError, KeyError, TypeError, ValueError):
+        pass  # an invalid v1 scenario fails validation after migration, with its own message
+    out["schema_version"] = 2
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 """schema_version -> function upgrading a dict to the next version."""
 
 
@@ -253,16 +358,34 @@ def explain(err: ValidationError) -> list[str]:
 
 
 def schemes_from_table(table) -> tuple[Scheme, ...]:  # noqa: ANN001 - a DataFrame
-    """Schemes from an area's ``schemes.csv`` (budget = reference budget)."""
+    """Schemes from an area's ``schemes.csv``.
+
+    ``current_budget_gbp`` defaults to ``budget_gbp`` (today's funding); the reference
+    budget at which effects were estimated defaults to the current budget.
+    """
+    def money(v: Any, default: float) -> float:
+        """Optional £ columns arrive untyped: blank means the default; '£3,400,000' is accepted."""
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return default
+        text = str(v).strip().replace("£", "").replace(",", "")
+        try:
+            return default if text == "" else float(text)
+        except ValueError:
+            raise ValueError(f"schemes.csv: '{str(v)[:30]}' is not an amount in £") from None
+
     out = []
     for row in table.to_dict("records"):
+        budget = float(row["budget_gbp"])
+        current = money(row.get("current_budget_gbp"), budget)
+        ref = money(row.get("reference_budget_gbp"), current)
         out.append(
             Scheme(
                 name=str(row["name"]),
                 funding_source=str(row["funding_source"]),
                 lead_partner=str(row["lead_partner"]),
-                budget_gbp=float(row["budget_gbp"]),
-                reference_budget_gbp=max(float(row["budget_gbp"]), 1.0),
+                current_budget_gbp=current,
+                budget_gbp=budget,
+                reference_budget_gbp=max(ref, 1.0),
                 metric=str(row["metric"]),
                 effect_low=float(row["effect_low"]),
                 effect_central=float(row["effect_central"]),
@@ -284,6 +407,7 @@ def baseline(area: AreaData) -> Scenario:
         escalation_beds=0,  # the baseline has no escalation beds; presets add them
         escalation_open=f.get("escalation_open", "12-01"),
         escalation_close=f.get("escalation_close", "03-31"),
+        mean_los_days=float(f.get("mean_los_days", 5.0)),
         share_14plus=float(f["share_14plus"]),
         share_21plus=float(f["share_21plus"]),
         p0_share=float(f["p0_share"]),
@@ -305,6 +429,8 @@ def baseline(area: AreaData) -> Scenario:
         p1_start=c["p1_start"],
         p2_bed_day=c["p2_bed_day"],
         p3_week=c["p3_week"],
+        p3_weeks_per_placement=c.get("p3_weeks_per_placement", 4.0),
+        boarding_day=c.get("boarding_day", 345.0),
     )
     return Scenario(
         name="Baseline",
@@ -317,41 +443,54 @@ def baseline(area: AreaData) -> Scenario:
 
 
 def presets(area: AreaData) -> dict[str, Scenario]:
-    """Named scenarios for workshops, each a change to the area's baseline."""
+    """Named scenarios for workshops, each one change to the area's baseline (current funding)."""
     base = baseline(area)
     esc = int(float(area.flow_defaults.get("escalation_beds", 27)))
-    no_savings = evolve(base, name="Savings don't materialise", savings_realised_pct=0.0)
+    out = {base.name: base}
+    out[f"+{esc} escalation beds (Dec–Mar)"] = evolve(
+        base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}
+    )
+    out["+15 Home First starts a week"] = _more_home_first(base, 15.0)
+    out["High older-people growth"] = evolve(base, name="High older-people growth", growth={"variant": "high"})
     shifted = _move_money(base, 1_000_000)
-    return {
-        base.name: base,
-        f"+{esc} escalation beds (Dec–Mar)": evolve(
-            base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}
-        ),
-        "+15 Home First starts a week": evolve(
-            base, name="+15 Home First starts a week", flow={"p1_starts_per_week": base.flow.p1_starts_per_week + 15}
-        ),
-        "High older-people growth": evolve(base, name="High older-people growth", growth={"variant": "high"}),
-        no_savings.name: no_savings,
-        shifted.name: shifted,
-    }
+    out[shifted.name] = shifted
+    flop = evolve(shifted, name="Move £1m, and the savings don't materialise", savings_realised_pct=0.0)
+    out[flop.name] = flop
+    return out
+
+
+def _largest(base: Scenario, metrics: tuple[str, ...], lead: str | None = None) -> Scheme | None:
+    pool = [s for s in base.schemes if s.metric in metrics and (lead is None or s.lead_partner == lead)]
+    return max(pool, key=lambda s: s.budget_gbp) if pool else None
+
+
+def _with_budgets(base: Scenario, name: str, budgets: dict[str, float]) -> Scenario:
+    schemes = [
+        {**s.model_dump(), "budget_gbp": budgets.get(s.name, s.budget_gbp)} for s in base.schemes
+    ]
+    return evolve(base, name=name, schemes=schemes)
+
+
+def _more_home_first(base: Scenario, per_week: float) -> Scenario:
+    """+``per_week`` P1 starts a week, bought through the largest Home First (P1) scheme at its unit cost."""
+    name = f"+{per_week:g} Home First starts a week"
+    taker = _largest(base, ("p1_capacity",))
+    if taker is None:  # no capacity scheme to fund it: change the capacity lever (uncosted)
+        return evolve(base, name=name, flow={"p1_starts_per_week": base.flow.p1_starts_per_week + per_week})
+    extra = per_week * WEEKS_A_YEAR * base.costs.p1_start
+    return _with_budgets(base, name, {taker.name: taker.budget_gbp + extra})
 
 
 def _move_money(base: Scenario, amount: float) -> Scenario:
-    """Move ``amount`` £ from the largest placements scheme into the largest NEA scheme (a finance-lead question)."""
-    donors = [s for s in base.schemes if s.metric == "placements"]
-    takers = [s for s in base.schemes if s.metric == "nea"]
-    name = "Move £1m into admission avoidance"
-    if not donors or not takers:
+    """Move ``amount`` £ from the council's largest placement-avoidance scheme into Home First / reablement.
+
+    The finance lead's question (DESIGN.md 1). Falls back to the largest admission-avoidance
+    scheme when there is no P1 capacity scheme.
+    """
+    donor = _largest(base, ("placements",), "Council") or _largest(base, ("placements",))
+    taker = _largest(base, ("p1_capacity",)) or _largest(base, ("nea",))
+    name = "Move £1m from social care into Home First"
+    if donor is None or taker is None or donor is taker:
         return evolve(base, name=name)
-    donor = max(donors, key=lambda s: s.budget_gbp)
-    taker = max(takers, key=lambda s: s.budget_gbp)
     moved = min(amount, donor.budget_gbp)
-    schemes = tuple(
-        s.model_copy(update={"budget_gbp": s.budget_gbp - moved})
-        if s is donor
-        else s.model_copy(update={"budget_gbp": s.budget_gbp + moved})
-        if s is taker
-        else s
-        for s in base.schemes
-    )
-    return evolve(base, name=name, schemes=[s.model_dump() for s in schemes])
+    return _with_budgets(base, name, {donor.name: donor.budget_gbp - moved, taker.name: taker.budget_gbp + moved})

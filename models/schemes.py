@@ -1,35 +1,44 @@
-"""Schemes: activity avoided by the pooled fund's schemes, with uncertainty.
+"""Schemes: what the pooled fund's schemes change, against current funding, with uncertainty.
 
-Each scheme states how much activity it avoids **a year at its reference budget**
-(low / central / high) for one metric:
+Three kinds of scheme (DESIGN.md 4.4):
 
-- ``nea``: emergency (non-elective) admissions avoided a year;
-- ``acs``: avoidable (ambulatory-care-sensitive) admissions avoided a year;
-- ``placements``: permanent care-home placements of people 65+ avoided a year;
-- ``delayed_days``: delayed acute bed days avoided a year.
+- **admission avoidance** (``nea``, ``acs``) and **placement avoidance**
+  (``placements``): each states the activity it avoids **a year at its reference
+  budget** (low / central / high);
+- **discharge capacity** (``p1_capacity``, ``p2_capacity``, ``p3_capacity``): the budget
+  buys capacity at the scenario's unit cost for the service (Home First / P1 starts a
+  week at £ per start; step-down / P2 beds at £ per bed day; interim care-home / P3
+  placements a week at £ per week × weeks per placement). The capacity feeds the flow
+  model; the delayed days and boarding it avoids come out of the simulation
+  (:mod:`models.engine`), never from a typed-in effect.
 
-The model, per Monte Carlo draw and projected month:
+**The baseline is current funding.** The demand history already contains the schemes
+the area funds today (``current_budget_gbp``), so a scenario's effect is the *change*
+against current funding: ``effect × (f(B) − f(B_current))`` - zero when the budget is
+unchanged, negative (more activity) when money is cut; a new scheme has
+``B_current = 0``. Capacity likewise changes by ``(B − B_current) / unit cost``.
+
+The avoidance model, per Monte Carlo draw and projected month:
 
 1. **Uncertainty**: the annual effect at the reference budget is drawn from a
-   triangular(low, central, high) distribution by inverse CDF of uniforms that
-   the caller supplies, so scenarios that differ only in budgets use the same
-   random numbers (common random numbers, DESIGN.md 4.7).
+   triangular(low, central, high) distribution by inverse CDF of uniforms keyed by the
+   scheme's name (common random numbers, DESIGN.md 4.7).
 2. **Saturation**: the effect scales with the budget through a concave curve
-   (:func:`effect_multiplier`) that is 0 at £0 and exactly 1 at the reference
-   budget: doubling the money does not double the effect.
-3. **Ramp-up**: a scheme starts in the first projected month and builds up
-   linearly to full effect over ``ramp_months`` (:func:`ramp`).
-4. **Realisation**: everything is multiplied by ``realised_pct`` / 100 (the
-   "what if the savings don't materialise" lever).
-5. **No double counting**: for each metric the schemes together cannot avoid
-   more than the baseline activity in that draw-month; when they would, the
-   schemes of that metric are scaled down proportionally in that draw-month.
-   An avoided ACS admission *is* an avoided emergency admission (ACS admissions
-   are a subset of NEA), so NEA schemes and ACS schemes together are capped at
-   the NEA baseline, after ACS schemes are capped at the ACS baseline.
+   (:func:`effect_multiplier`) that is 0 at £0 and exactly 1 at the reference budget.
+3. **Ramp**: the change builds up linearly over ``ramp_months`` from the first projected
+   month (for a cut, the same months are the lag before services wind down) (:func:`ramp`).
+4. **Realisation**: the change is multiplied by ``realised_pct`` / 100 (the "what if the
+   savings don't materialise" lever).
+5. **No double counting**: for each metric the schemes together cannot avoid more than
+   the baseline activity in that draw-month (an avoided ACS admission *is* an avoided
+   emergency admission, so NEA and ACS schemes together are capped at the NEA
+   baseline); extra activity from cuts is not capped.
 
-Monthly activity is the annual figure / 12 (months are not weighted by days).
-Money: £ a year unless stated. This module is pure NumPy/pandas (no streamlit).
+Money: £ a year unless stated. Savings are *gross notional value* (acute admissions and
+delayed bed days: the costs are largely fixed in the short run) unless they are *cash
+released* (care-home placements the council pays for week by week, spread over the
+placement's expected duration within the horizon: :func:`placement_savings`). This
+module is pure NumPy/pandas (no streamlit).
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from models.data import FILES, SCHEME_METRICS
-from models.scenario import Costs, Scheme
+from models.scenario import CAPACITY_METRICS, DAYS_A_YEAR, WEEKS_A_YEAR, Costs, Scheme
 
 MAX_SCHEME_ROWS = 200  # same limit as Scenario.schemes
 MAX_MESSAGES = 25  # per-row problems shown before "… and N more"
@@ -55,27 +64,43 @@ METRIC_LABELS: dict[str, str] = {
     "nea": "emergency admissions (NEA)",
     "acs": "avoidable (ACS) admissions",
     "placements": "care-home placements 65+",
-    "delayed_days": "delayed bed days",
+    "p1_capacity": "Home First / P1 starts a week",
+    "p2_capacity": "step-down / P2 beds",
+    "p3_capacity": "interim care-home / P3 placements a week",
 }
 METRIC_SHORT: dict[str, str] = {
     "nea": "NEA",
     "acs": "ACS admissions",
     "placements": "placements",
-    "delayed_days": "delayed bed days",
+    "p1_capacity": "P1 starts a week",
+    "p2_capacity": "P2 beds",
+    "p3_capacity": "P3 placements a week",
 }
 METRIC_UNITS: dict[str, str] = {
     "nea": "admissions a year",
     "acs": "admissions a year",
     "placements": "placements a year",
-    "delayed_days": "bed days a year",
+    "p1_capacity": "starts a week",
+    "p2_capacity": "beds",
+    "p3_capacity": "placements a week",
+}
+#: Flow lever each capacity metric adds to.
+CAPACITY_LEVER: dict[str, str] = {
+    "p1_capacity": "p1_starts_per_week",
+    "p2_capacity": "p2_beds",
+    "p3_capacity": "p3_per_week",
 }
 
 TABLE_COLUMNS: tuple[str, ...] = (
     "scheme",
+    "kind",
     "funding_source",
     "lead_partner",
     "metric",
+    "savings_basis",
+    "current_budget_gbp",
     "budget_gbp",
+    "budget_change_gbp",
     "unit_value_gbp",
     "avoided_a_year_mean",
     "avoided_a_year_p10",
@@ -85,11 +110,21 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "net_cost_gbp",
     "break_even_activity",
     "p_break_even",
+    "change_a_year_mean",
+    "change_a_year_p10",
+    "change_a_year_p90",
+    "change_savings_gbp",
+    "change_net_gbp",
+    "capacity_now",
+    "capacity",
+    "winter_delayed_days_avoided",
+    "winter_boarding_days_avoided",
 )
+_TEXT_COLUMNS = {"scheme", "kind", "funding_source", "lead_partner", "metric", "savings_basis"}
 WHOLE_FUND = "Whole fund"
 
 ROW_COLUMNS: tuple[str, ...] = tuple(FILES["schemes.csv"].columns)  # the upload format is the editor format
-OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("reference_budget_gbp", "source")
+OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("current_budget_gbp", "reference_budget_gbp", "source")
 
 
 # --------------------------------------------------------------------------- money format
@@ -205,6 +240,101 @@ def ramp_note(name: str, ramp_months: int, horizon_months: int) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- discharge capacity
+def capacity_unit_cost(metric: str, costs: Costs) -> float:
+    """£ a year that buys one unit of capacity, from the one cost basis per service (``Costs``).
+
+    p1_capacity: one Home First start a week for a year (£ per start × weeks a year);
+    p2_capacity: one step-down bed for a year (£ per bed day × days a year);
+    p3_capacity: one interim care-home placement a week for a year (£ a week × weeks funded
+    per placement × weeks a year).
+    """
+    if metric == "p1_capacity":
+        return float(costs.p1_start) * WEEKS_A_YEAR
+    if metric == "p2_capacity":
+        return float(costs.p2_bed_day) * DAYS_A_YEAR
+    if metric == "p3_capacity":
+        return float(costs.p3_week) * float(costs.p3_weeks_per_placement) * WEEKS_A_YEAR
+    raise ValueError(f"'{metric}' is not a discharge-capacity metric")
+
+
+def capacity_bought(scheme: Scheme, costs: Costs, budget_gbp: float | None = None) -> float:
+    """Capacity a capacity scheme's budget buys (starts a week, beds or placements a week)."""
+    unit = capacity_unit_cost(scheme.metric, costs)
+    b = scheme.budget_gbp if budget_gbp is None else budget_gbp
+    return b / unit if unit > 0 else 0.0
+
+
+def capacity_changes(
+    schemes: Sequence[Scheme], costs: Costs, month_index: int | None = None, realised_pct: float = 100.0
+) -> dict[str, float]:
+    """Change of each flow capacity lever against current funding (``CAPACITY_LEVER`` keys' levers).
+
+    ``(B − B_current) / unit cost`` summed over the capacity schemes of each pathway. With
+    ``month_index`` (months since the first projected month) the change is ramped like an
+    effect (:func:`ramp`); increases are scaled by ``realised_pct`` (capacity that is funded
+    but not delivered, e.g. posts not recruited), cuts are not.
+
+    Returns
+    -------
+    dict
+        ``{"p1_starts_per_week": Δ, "p2_beds": Δ, "p3_per_week": Δ}`` (P2 beds as a float; the
+        flow model rounds to whole beds).
+    """
+    out = dict.fromkeys(CAPACITY_LEVER.values(), 0.0)
+    realised = min(max(float(realised_pct), 0.0), 100.0) / 100.0
+    for s in schemes:
+        if s.metric not in CAPACITY_METRICS:
+            continue
+        unit = capacity_unit_cost(s.metric, costs)
+        if unit <= 0:
+            continue
+        delta = (s.budget_gbp - s.current_budget_gbp) / unit
+        if delta > 0:
+            delta *= realised
+        if month_index is not None:
+            delta *= float(ramp(month_index + 1, s.ramp_months)[-1])
+        out[CAPACITY_LEVER[s.metric]] += delta
+    return out
+
+
+def capacity_problems(scenario: Any) -> list[str]:  # noqa: ANN401 - a Scenario (import cycle)
+    """Plain messages for capacity schemes that cannot be costed or buy impossible capacity."""
+    problems = []
+    flow, costs = scenario.flow, scenario.costs
+    funded = dict.fromkeys(CAPACITY_LEVER.values(), 0.0)
+    for s in scenario.schemes:
+        if s.metric not in CAPACITY_METRICS:
+            continue
+        unit = capacity_unit_cost(s.metric, costs)
+        if unit <= 0 and (s.budget_gbp > 0 or s.current_budget_gbp > 0):
+            problems.append(
+                f"scheme '{s.name}' buys {METRIC_LABELS[s.metric]} but its unit cost is £0: set the unit cost "
+                "(Costs) so its budget can be turned into capacity"
+            )
+            continue
+        if unit > 0:
+            funded[CAPACITY_LEVER[s.metric]] += s.current_budget_gbp / unit
+    total = {lever: float(getattr(flow, lever)) for lever in funded}
+    limits = {"p1_starts_per_week": 5000.0, "p2_beds": 2000.0, "p3_per_week": 1000.0}
+    names = {"p1_starts_per_week": "P1 starts a week", "p2_beds": "P2 beds", "p3_per_week": "P3 placements a week"}
+    for lever, cur in funded.items():
+        if cur > total[lever] + 1e-6:
+            problems.append(
+                f"the pooled fund's capacity schemes buy {cur:,.1f} {names[lever]} at current budgets, more than the "
+                f"area's total of {total[lever]:,.1f}: raise the total (discharge inputs) or lower the current budgets"
+            )
+    change = capacity_changes(scenario.schemes, costs)
+    for lever, delta in change.items():
+        after = total[lever] + delta
+        if after > limits[lever]:
+            problems.append(
+                f"the scheme budgets would buy {after:,.0f} {names[lever]}, more than the model supports "
+                f"({limits[lever]:,.0f}); check the budgets and unit costs"
+            )
+    return problems
+
+
 # --------------------------------------------------------------------------- random effects
 def scheme_uniforms(names: Sequence[str], n_draws: int, seed: int) -> np.ndarray:
     """Uniforms for common random numbers, keyed by scheme **name**.
@@ -308,8 +438,16 @@ class SchemeEffects:
     Attributes
     ----------
     avoided : ndarray
-        Shape ``(n_draws, n_schemes, n_months)``: activity avoided **per month**, after
-        ramp-up, saturation, the realised % and capping at the baseline.
+        Shape ``(n_draws, n_schemes, n_months)``: activity avoided **per month** by the
+        scenario's change against current funding, after ramp, saturation, the realised %
+        and capping at the baseline (negative: extra activity from a cut; 0 for capacity
+        schemes and unchanged budgets).
+    drawn : ndarray
+        Shape ``(n_draws, n_schemes)``: the drawn annual effect at the reference budget.
+    multiplier : ndarray
+        Shape ``(n_schemes,)``: f(B) at the scenario budget (0 for capacity schemes).
+    realised : float
+        Share of benefits realised (0–1).
     names, metrics : tuple of str
         Scheme names and metrics, in column order.
     budgets_gbp : ndarray
@@ -325,6 +463,9 @@ class SchemeEffects:
     """
 
     avoided: np.ndarray
+    drawn: np.ndarray
+    multiplier: np.ndarray
+    realised: float
     names: tuple[str, ...]
     metrics: tuple[str, ...]
     budgets_gbp: np.ndarray
@@ -383,13 +524,18 @@ def _as_paths(value: Any, n_draws: int, n_months: int, metric: str) -> np.ndarra
 
 
 def _cap(avoided: np.ndarray, mask: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Scale the masked schemes in place so their total ≤ base per draw-month; return the bound cells."""
+    """Scale the masked schemes' avoided activity in place so the total avoided ≤ base per draw-month.
+
+    Only avoided activity (positive entries) is scaled; extra activity from cuts (negative
+    entries) is left as it is. Returns the draw-months where the cap bound.
+    """
     sub = avoided[:, mask, :]
-    total = sub.sum(axis=1)
+    pos = np.maximum(sub, 0.0)
+    total = pos.sum(axis=1)
     over = total > base
     if over.any():
         scale = np.divide(base, total, out=np.ones_like(total), where=over) * np.where(over, _CAP_SAFETY, 1.0)
-        avoided[:, mask, :] = sub * scale[:, None, :]
+        avoided[:, mask, :] = pos * scale[:, None, :] + np.minimum(sub, 0.0)
     return over
 
 
@@ -433,18 +579,20 @@ def compute_effects(
     messages: list[str] = []
 
     drawn = effects_from_uniforms(schemes, u)  # (n_draws, n_schemes) a year at reference budget
-    mult = np.asarray(
-        effect_multiplier(
-            budgets,
-            np.array([s.reference_budget_gbp for s in schemes], dtype=float),
-            np.array([s.saturation for s in schemes], dtype=float),
-        ),
-        dtype=float,
-    ).reshape(len(schemes))
+    ref = np.array([s.reference_budget_gbp for s in schemes], dtype=float)
+    sat = np.array([s.saturation for s in schemes], dtype=float)
+    current = np.array([s.current_budget_gbp for s in schemes], dtype=float)
+    mult = np.asarray(effect_multiplier(budgets, ref, sat), dtype=float).reshape(len(schemes))
+    mult_now = np.asarray(effect_multiplier(current, ref, sat), dtype=float).reshape(len(schemes))
+    avoidance = np.array([m not in CAPACITY_METRICS for m in metrics], dtype=bool)
+    # The change against current funding: exactly 0 when the budget is unchanged.
+    change = np.where(avoidance & (budgets != current), mult - mult_now, 0.0)
     realised = min(max(float(realised_pct), 0.0), 100.0) / 100.0
+    # Benefits (more money) are realised at `realised`; the harm of a cut is not softened by it.
+    factor = np.where(change > 0, realised, 1.0)
     # ramps: (n_schemes, n_months); one row per distinct ramp length would be no faster at this size
     ramps = np.stack([ramp(n_months, s.ramp_months) for s in schemes]) if schemes else np.empty((0, n_months))
-    shape = (mult * (realised / 12.0))[:, None] * ramps  # per month, per unit of annual effect
+    shape = (change * factor / 12.0)[:, None] * ramps  # per month, per unit of annual effect
     avoided = drawn[:, :, None] * shape[None, :, :]
 
     capped = dict.fromkeys(SCHEME_METRICS, False)
@@ -471,7 +619,6 @@ def compute_effects(
     apply("acs", ["acs"])
     apply("nea", ["nea", "acs"])
     apply("placements", ["placements"])
-    apply("delayed_days", ["delayed_days"])
 
     for s in schemes:
         note = ramp_note(s.name, s.ramp_months, n_months)
@@ -480,8 +627,12 @@ def compute_effects(
 
     avoided.flags.writeable = False
     budgets.flags.writeable = False
+    drawn.flags.writeable = False
     return SchemeEffects(
         avoided=avoided,
+        drawn=drawn,
+        multiplier=np.where(avoidance, mult, 0.0),
+        realised=realised,
         names=names,
         metrics=metrics,
         budgets_gbp=budgets,
@@ -509,18 +660,74 @@ def with_schemes(baseline_paths: np.ndarray, effects: SchemeEffects, metric: str
 
 # --------------------------------------------------------------------------- money
 def unit_value(metric: str, costs: Costs) -> float:
-    """£ saved per unit of activity avoided.
+    """£ saved per unit of activity avoided (gross; NaN for capacity schemes, whose value comes from the flow).
 
     nea, acs: £ per emergency admission (``costs.nea_spell``); placements: £ per week ×
-    expected weeks in a care home; delayed_days: £ per excess (delayed) bed day.
+    expected weeks in a care home (the whole stay, however far it runs).
     """
     if metric in ("nea", "acs"):
         return float(costs.nea_spell)
     if metric == "placements":
         return float(costs.care_home_week * costs.placement_duration_weeks)
-    if metric == "delayed_days":
-        return float(costs.excess_bed_day)
+    if metric in CAPACITY_METRICS:
+        return float("nan")
     raise ValueError(f"unknown metric '{metric}'; use one of {', '.join(SCHEME_METRICS)}")
+
+
+SAVINGS_BASIS: dict[str, str] = {
+    "nea": "gross notional value (acute costs are largely fixed in a year)",
+    "acs": "gross notional value (acute costs are largely fixed in a year)",
+    "placements": "cash released (council-paid care-home weeks, spread over the stay)",
+    "p1_capacity": "gross notional value of bed days freed",
+    "p2_capacity": "gross notional value of bed days freed",
+    "p3_capacity": "gross notional value of bed days freed",
+}
+
+
+def placement_kernel(n_months: int, mean_weeks: float) -> np.ndarray:
+    """Expected care-home weeks in each month after a placement starts (mid-month), shape ``(n_months,)``.
+
+    Stays are exponential with mean ``mean_weeks`` (the skewed stays of DOMAIN.md: mean 801
+    days, median 462). Month 0 holds the half month after the start; the kernel sums to
+    ``mean_weeks`` over an unlimited horizon and to less within a finite one.
+    """
+    if mean_weeks <= 0 or n_months <= 0:
+        return np.zeros(max(n_months, 0))
+    w = WEEKS_A_YEAR / 12.0
+    edges = np.concatenate([[0.0], (np.arange(n_months) + 0.5) * w])
+    surv = np.exp(-edges / mean_weeks)
+    return mean_weeks * (surv[:-1] - surv[1:])
+
+
+def placement_savings(avoided_monthly: np.ndarray, weekly_cost_gbp: float, mean_weeks: float) -> np.ndarray:
+    """Cash released each month by placements avoided, within the horizon (£ a month).
+
+    A placement avoided in month ``m0`` saves ``weekly_cost × weeks`` in each later month
+    while the stay would have lasted (:func:`placement_kernel`); weeks beyond the last
+    projected month are not booked.
+
+    Parameters
+    ----------
+    avoided_monthly : ndarray
+        Placements avoided per month, shape ``(n_draws, n_months)`` (negative: extra
+        placements from a cut, costing money).
+    weekly_cost_gbp : float
+        £ a week.
+    mean_weeks : float
+        Expected length of a permanent placement, weeks.
+
+    Returns
+    -------
+    ndarray
+        £ a month, shape ``(n_draws, n_months)``.
+    """
+    a = np.asarray(avoided_monthly, dtype=float)
+    n = a.shape[-1]
+    k = placement_kernel(n, mean_weeks) * float(weekly_cost_gbp)
+    idx = np.arange(n)
+    lag = idx[None, :] - idx[:, None]  # (m0, m)
+    toeplitz = np.where(lag >= 0, k[np.clip(lag, 0, n - 1)], 0.0)
+    return a @ toeplitz
 
 
 def break_even_activity(budget_gbp: float, unit_value_gbp: float) -> float:
@@ -552,104 +759,151 @@ def net_cost(budget_gbp: float, gross_savings_gbp: float) -> float:
     return budget_gbp - gross_savings_gbp
 
 
-def scheme_table(
-    schemes: Sequence[Scheme], effects: SchemeEffects, costs: Costs, horizon_label: str | None = None
-) -> pd.DataFrame:
-    """One row per scheme plus a "Whole fund" row: what each scheme buys and whether it pays.
+def _fy_means(monthly: np.ndarray, months: pd.DatetimeIndex) -> np.ndarray:
+    """Average a year over the horizon of monthly values, shape ``(n_draws, ...)``: sum × 12 / months."""
+    return monthly.sum(axis=-1) * (12.0 / max(len(months), 1))
 
-    Activity figures are the **average a year over the projection horizon** (so ramp-up
-    months count), after saturation, the realised % and capping at the baseline.
+
+def scheme_table(
+    schemes: Sequence[Scheme],
+    effects: SchemeEffects,
+    costs: Costs,
+    horizon_label: str | None = None,
+    capacity_outcomes: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """One row per scheme plus a "Whole fund" row: what each buys, and what the scenario changes.
+
+    Two views side by side:
+
+    * **what the scheme buys at the scenario budget** (``avoided_a_year_*``, ``cost_per_avoided_gbp``,
+      ``gross_savings_gbp``, ``net_cost_gbp``, ``break_even_activity``, ``p_break_even``): the
+      whole effect ``effect × f(B)`` against no scheme at all, a year at full effect;
+    * **the change against current funding** (``change_a_year_*``, ``change_savings_gbp``,
+      ``change_net_gbp``): what the projection uses, average a year over the horizon (ramp
+      months count); placements' cash is spread over the stays within the horizon.
+
+    Capacity schemes show capacity instead of activity (``capacity_now``, ``capacity``,
+    units in ``METRIC_UNITS``), and, when ``capacity_outcomes`` is given (scheme name ->
+    ``{"delayed_days_avoided": …, "boarding_days_avoided": …}`` in the first winter, from paired
+    flow runs), what the capacity at the scenario budget avoids.
 
     Columns
     -------
-    scheme, funding_source, lead_partner, metric : str
-        ``metric`` is "all" (or the shared metric) on the whole-fund row.
-    budget_gbp : float
-        £ a year.
-    unit_value_gbp : float
-        £ saved per unit avoided (see :func:`unit_value`); NaN on a mixed whole-fund row.
-    avoided_a_year_mean, avoided_a_year_p10, avoided_a_year_p90 : float
-        Activity avoided a year (admissions, placements or bed days); mean and 10th/90th
-        percentiles across draws. NaN on the whole-fund row when schemes count
-        different things (admissions and bed days do not add up).
-    cost_per_avoided_gbp : float
-        budget / mean avoided a year; NaN (shown as None) when nothing is avoided.
-    gross_savings_gbp : float
-        £ a year, mean across draws.
-    net_cost_gbp : float
-        budget − gross savings, £ a year (negative = saves more than it costs).
-    break_even_activity : float
-        Activity to avoid a year to pay for itself: budget / unit value (NaN on a mixed row).
-    p_break_even : float
-        Share of draws in which savings ≥ budget (NaN for a £0 budget).
+    scheme, kind, funding_source, lead_partner, metric, savings_basis : str
+    current_budget_gbp, budget_gbp, budget_change_gbp : float (£ a year)
+    unit_value_gbp : float (£ per unit avoided; NaN for capacity schemes)
+    avoided_a_year_mean, avoided_a_year_p10, avoided_a_year_p90 : float (activity a year)
+    cost_per_avoided_gbp, gross_savings_gbp, net_cost_gbp, break_even_activity, p_break_even : float
+    change_a_year_mean, change_a_year_p10, change_a_year_p90 : float (activity avoided a year; < 0 = more)
+    change_savings_gbp, change_net_gbp : float (£ a year; net = budget change − savings change)
+    capacity_now, capacity : float (capacity schemes only)
+    winter_delayed_days_avoided, winter_boarding_days_avoided : float (capacity schemes, if given)
 
-    Additive columns (budget, gross savings, net cost) of the scheme rows sum to the
-    whole-fund row. ``df.attrs["horizon"]`` says over which months the averages are taken.
+    Additive columns of the scheme rows sum to the whole-fund row.
     """
     if tuple(s.name for s in schemes) != effects.names:
         raise ValueError("scheme_table: the schemes are not the ones the effects were computed for")
-    annual = effects.annual_by_scheme()  # (n_draws, n_schemes)
+    n_draws = effects.n_draws
+    buys = effects.drawn * (effects.multiplier * effects.realised)[None, :]  # (n_draws, n_schemes) a year
     units = np.array([unit_value(s.metric, costs) for s in schemes], dtype=float)
-    budgets = np.array([s.budget_gbp for s in schemes], dtype=float)
-    savings = annual * units[None, :]  # £ a year per draw
+    change_annual = _fy_means(effects.avoided, effects.months)  # (n_draws, n_schemes)
+    capacity_outcomes = capacity_outcomes or {}
     rows = []
     for j, s in enumerate(schemes):
-        mean = float(annual[:, j].mean()) if annual.shape[0] else 0.0
-        cpa = cost_per_avoided(s.budget_gbp, mean)
+        cap = s.metric in CAPACITY_METRICS
+        b_mean = float(buys[:, j].mean()) if n_draws else 0.0
+        if s.metric == "placements":
+            cash = placement_savings(
+                effects.avoided[:, j, :], costs.care_home_week, costs.placement_duration_weeks
+            )
+            change_sav = _fy_means(cash, effects.months)
+        elif cap:
+            change_sav = np.zeros(n_draws)
+        else:
+            change_sav = change_annual[:, j] * units[j]
+        out = capacity_outcomes.get(s.name, {})
+        winter_sav = (
+            out.get("delayed_days_avoided", 0.0) * costs.excess_bed_day
+            + out.get("boarding_days_avoided", 0.0) * costs.boarding_day
+            if out
+            else 0.0
+        )
+        savings = float(b_mean * units[j]) if not cap else winter_sav
+        cpa = cost_per_avoided(s.budget_gbp, b_mean) if not cap else None
         rows.append(
             {
                 "scheme": s.name,
+                "kind": s.kind,
                 "funding_source": s.funding_source,
                 "lead_partner": s.lead_partner,
                 "metric": s.metric,
+                "savings_basis": SAVINGS_BASIS[s.metric],
+                "current_budget_gbp": s.current_budget_gbp,
                 "budget_gbp": s.budget_gbp,
+                "budget_change_gbp": s.budget_gbp - s.current_budget_gbp,
                 "unit_value_gbp": units[j],
-                "avoided_a_year_mean": mean,
-                "avoided_a_year_p10": float(np.quantile(annual[:, j], 0.1)),
-                "avoided_a_year_p90": float(np.quantile(annual[:, j], 0.9)),
+                "avoided_a_year_mean": np.nan if cap else b_mean,
+                "avoided_a_year_p10": np.nan if cap else float(np.quantile(buys[:, j], 0.1)),
+                "avoided_a_year_p90": np.nan if cap else float(np.quantile(buys[:, j], 0.9)),
                 "cost_per_avoided_gbp": np.nan if cpa is None else cpa,
-                "gross_savings_gbp": float(savings[:, j].mean()),
-                "net_cost_gbp": s.budget_gbp - float(savings[:, j].mean()),
-                "break_even_activity": break_even_activity(s.budget_gbp, units[j]),
-                "p_break_even": float((savings[:, j] >= s.budget_gbp).mean()) if s.budget_gbp > 0 else np.nan,
+                "gross_savings_gbp": savings,
+                "net_cost_gbp": s.budget_gbp - savings,
+                "break_even_activity": np.nan if cap else break_even_activity(s.budget_gbp, units[j]),
+                "p_break_even": (
+                    float((buys[:, j] * units[j] >= s.budget_gbp).mean()) if s.budget_gbp > 0 and not cap else np.nan
+                ),
+                "change_a_year_mean": float(change_annual[:, j].mean()) if not cap else np.nan,
+                "change_a_year_p10": float(np.quantile(change_annual[:, j], 0.1)) if not cap else np.nan,
+                "change_a_year_p90": float(np.quantile(change_annual[:, j], 0.9)) if not cap else np.nan,
+                "change_savings_gbp": float(change_sav.mean()),
+                "change_net_gbp": (s.budget_gbp - s.current_budget_gbp) - float(change_sav.mean()),
+                "capacity_now": capacity_bought(s, costs, s.current_budget_gbp) if cap else np.nan,
+                "capacity": capacity_bought(s, costs) if cap else np.nan,
+                "winter_delayed_days_avoided": out.get("delayed_days_avoided", np.nan) if cap else np.nan,
+                "winter_boarding_days_avoided": out.get("boarding_days_avoided", np.nan) if cap else np.nan,
             }
         )
-    total_budget = float(budgets.sum())
-    total_savings_draws = savings.sum(axis=1) if len(schemes) else np.zeros(effects.n_draws)
-    gross_total = float(sum(r["gross_savings_gbp"] for r in rows))  # sum of rows, so totals add up exactly
-    one_metric = len(set(effects.metrics)) == 1
-    total: dict[str, Any] = {
-        "scheme": WHOLE_FUND,
-        "funding_source": "All",
-        "lead_partner": "All",
-        "metric": effects.metrics[0] if one_metric else "all",
-        "budget_gbp": total_budget,
-        "unit_value_gbp": np.nan,
-        "avoided_a_year_mean": np.nan,
-        "avoided_a_year_p10": np.nan,
-        "avoided_a_year_p90": np.nan,
-        "cost_per_avoided_gbp": np.nan,
-        "gross_savings_gbp": gross_total,
-        "net_cost_gbp": float(sum(r["net_cost_gbp"] for r in rows)),
-        "break_even_activity": np.nan,
-        "p_break_even": float((total_savings_draws >= total_budget).mean()) if total_budget > 0 else np.nan,
-    }
+    df = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    total: dict[str, Any] = {c: np.nan for c in TABLE_COLUMNS}
+    total.update(
+        scheme=WHOLE_FUND,
+        kind="all",
+        funding_source="All",
+        lead_partner="All",
+        metric="all",
+        savings_basis="mixed",
+    )
+    for col in (
+        "current_budget_gbp",
+        "budget_gbp",
+        "budget_change_gbp",
+        "gross_savings_gbp",
+        "net_cost_gbp",
+        "change_savings_gbp",
+        "change_net_gbp",
+    ):
+        total[col] = float(df[col].sum()) if len(df) else 0.0
+    one_metric = len(set(effects.metrics)) == 1 and schemes and schemes[0].metric not in CAPACITY_METRICS
     if one_metric:
-        act = annual.sum(axis=1)
-        mean = float(sum(r["avoided_a_year_mean"] for r in rows))
-        cpa = cost_per_avoided(total_budget, mean)
+        act = buys.sum(axis=1)
         total.update(
+            metric=effects.metrics[0],
             unit_value_gbp=units[0],
-            avoided_a_year_mean=mean,
+            avoided_a_year_mean=float(df["avoided_a_year_mean"].sum()),
             avoided_a_year_p10=float(np.quantile(act, 0.1)),
             avoided_a_year_p90=float(np.quantile(act, 0.9)),
-            cost_per_avoided_gbp=np.nan if cpa is None else cpa,
-            break_even_activity=break_even_activity(total_budget, units[0]),
+            break_even_activity=break_even_activity(total["budget_gbp"], units[0]),
         )
-    rows.append(total)
-    df = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    for col in TABLE_COLUMNS[4:]:
-        df[col] = df[col].astype("float64")
+        cpa = cost_per_avoided(total["budget_gbp"], total["avoided_a_year_mean"])
+        total["cost_per_avoided_gbp"] = np.nan if cpa is None else cpa
+    avoid = [j for j, s in enumerate(schemes) if s.metric not in CAPACITY_METRICS]
+    if avoid and total["budget_gbp"] > 0:
+        fund_savings = (buys[:, avoid] * units[avoid][None, :]).sum(axis=1)
+        total["p_break_even"] = float((fund_savings >= sum(schemes[j].budget_gbp for j in avoid)).mean())
+    df = pd.concat([df, pd.DataFrame([total], columns=list(TABLE_COLUMNS))], ignore_index=True)
+    for col in TABLE_COLUMNS:
+        if col not in _TEXT_COLUMNS:
+            df[col] = df[col].astype("float64")
     if horizon_label is None and len(effects.months):
         horizon_label = f"average a year over {effects.months[0]:%b %Y} – {effects.months[-1]:%b %Y}"
     df.attrs["horizon"] = horizon_label or ""
@@ -668,6 +922,7 @@ def schemes_to_rows(schemes: Sequence[Scheme]) -> pd.DataFrame:
         d = s.model_dump()
         rec = {c: d[c] for c in ROW_COLUMNS}
         placeholder = s.budget_gbp == 0 and s.reference_budget_gbp <= 1.0
+        rec["current_budget_gbp"] = s.current_budget_gbp
         rec["reference_budget_gbp"] = np.nan if placeholder else s.reference_budget_gbp
         rec["source"] = s.source
         recs.append(rec)
@@ -702,13 +957,24 @@ def _number(v: Any) -> float | None:
 
 def _metric(v: Any) -> str | None:
     key = str(v).strip().lower().replace(" ", "_").replace("-", "_")
-    aliases = {"delayed_bed_days": "delayed_days", "placement": "placements", "admissions": "nea"}
+    aliases = {
+        "placement": "placements",
+        "admissions": "nea",
+        "p1": "p1_capacity",
+        "home_first": "p1_capacity",
+        "p2": "p2_capacity",
+        "step_down": "p2_capacity",
+        "p3": "p3_capacity",
+    }
     key = aliases.get(key, key)
     return key if key in SCHEME_METRICS else None
 
 
 def validate_scheme_rows(
-    rows: pd.DataFrame, horizon_months: int, reference: Mapping[str, float] | None = None
+    rows: pd.DataFrame,
+    horizon_months: int,
+    reference: Mapping[str, float] | None = None,
+    current: Mapping[str, float] | None = None,
 ) -> tuple[tuple[Scheme, ...] | None, list[str]]:
     """Turn an edited scheme table into Schemes, or say in plain English what is wrong.
 
@@ -728,6 +994,9 @@ def validate_scheme_rows(
         set's references, so that editing a budget keeps diminishing returns).
         Otherwise the reference is the budget (the effects are "at this budget");
         a £0 scheme gets a £1 placeholder reference and has zero effect.
+    current : mapping, optional
+        scheme name -> current budget (£ a year) when the ``current_budget_gbp`` cell is
+        blank or missing; a scheme not named there is new (current budget £0).
 
     Returns
     -------
@@ -765,8 +1034,8 @@ def validate_scheme_rows(
         row_errors: list[str] = []
         if not name:
             row_errors.append(f"{where}, column 'name': the scheme name is blank.")
-        elif len(name) > 80:
-            row_errors.append(f"{where}, column 'name': names are at most 80 characters.")
+        elif len(name) > 200:
+            row_errors.append(f"{where}, column 'name': names are at most 200 characters.")
         else:
             key = name.casefold()
             if key in seen:
@@ -774,9 +1043,13 @@ def validate_scheme_rows(
             else:
                 seen[key] = pos
 
+        metric = _metric(rec.get("metric")) if not _blank(rec.get("metric")) else None
         values: dict[str, float] = {}
         for col in ("budget_gbp", "effect_low", "effect_central", "effect_high", "ramp_months", "saturation"):
             cell = rec.get(col)
+            if _blank(cell) and col.startswith("effect_") and metric in CAPACITY_METRICS:
+                values[col] = 0.0  # capacity schemes take no typed-in effect
+                continue
             if _blank(cell):
                 if col == "ramp_months":
                     values[col] = 3.0
@@ -797,8 +1070,21 @@ def validate_scheme_rows(
             b = values["budget_gbp"]
             if b < 0:
                 row_errors.append(f"{where}, column 'budget_gbp': the budget cannot be negative ({fmt_gbp(b)}).")
-            elif b > 1e9:
-                row_errors.append(f"{where}, column 'budget_gbp': budgets above £1bn a year are not supported.")
+            elif b > 1e10:
+                row_errors.append(f"{where}, column 'budget_gbp': budgets above £10bn a year are not supported.")
+        now: float | None = None
+        cur_cell = rec.get("current_budget_gbp")
+        if not _blank(cur_cell):
+            now = _number(cur_cell)
+            if now is None or now < 0 or now > 1e10:
+                row_errors.append(
+                    f"{where}, column 'current_budget_gbp': '{str(cur_cell)[:30]}' must be a budget from £0 to £10bn."
+                )
+                now = None
+        elif current is not None:
+            now = float(current.get(name, 0.0))
+        elif "budget_gbp" in values:
+            now = values["budget_gbp"]
         for col in ("effect_low", "effect_central", "effect_high"):
             if col in values and values[col] < 0:
                 row_errors.append(
@@ -829,7 +1115,6 @@ def validate_scheme_rows(
         if "saturation" in values and not (0 < values["saturation"] <= 100):
             row_errors.append(f"{where}, column 'saturation': use a number above 0 and at most 100.")
 
-        metric = _metric(rec.get("metric")) if not _blank(rec.get("metric")) else None
         if metric is None:
             shown = "" if _blank(rec.get("metric")) else str(rec.get("metric"))[:30]
             row_errors.append(
@@ -849,13 +1134,15 @@ def validate_scheme_rows(
         elif name in reference:
             ref = float(reference[name])
         if ref is None and "budget_gbp" in values:
-            ref = max(values["budget_gbp"], 1.0)  # £0 scheme: placeholder; f(0) = 0 so no effect
+            # effects are "at today's budget" (or at the budget for a new scheme); £0: placeholder, f(0) = 0
+            ref = max(now if now else values["budget_gbp"], 1.0)
 
         if row_errors:
             errors.extend(row_errors)
             continue
         fields: dict[str, Any] = {
             "name": name,
+            "current_budget_gbp": now if now is not None else values["budget_gbp"],
             "budget_gbp": values["budget_gbp"],
             "reference_budget_gbp": ref,
             "metric": metric,
@@ -865,7 +1152,7 @@ def validate_scheme_rows(
             "ramp_months": int(values["ramp_months"]),
             "saturation": values["saturation"],
         }
-        for col, limit in (("funding_source", 60), ("lead_partner", 40), ("source", 300)):
+        for col, limit in (("funding_source", 120), ("lead_partner", 120), ("source", 300)):
             cell = rec.get(col)
             if not _blank(cell):
                 fields[col] = str(cell).strip()[:limit]

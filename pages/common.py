@@ -8,6 +8,8 @@ change is refused with a plain message and the last valid scenario stays.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,10 +20,31 @@ from pydantic import ValidationError
 from models import engine
 from models.data import AreaData, load_area
 from models.export import to_csv_bytes, to_excel_bytes
+from models.limits import fit_workload
+from models.links import LinkError, from_link_token, to_link_token
+from models.links import fits as link_fits
 from models.scenario import Scenario, baseline, evolve, explain, presets
 from models.schemes import fmt_gbp  # noqa: F401 - re-exported for pages
+from models.store import ScenarioStore, StoreError, open_store
 
-SHARE_PARAM = "s"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
+
+
+def safe_text(text: object) -> str:
+    """User-supplied text (scenario, area, scheme, partner or file names) made literal for st.markdown.
+
+    Every markdown, HTML and Streamlit directive character (``[`` ``]`` ``(`` ``!`` ``<``
+    ``:`` ``$`` …) is backslash-escaped and line breaks become spaces, so a name shows as
+    typed: never a link, an image fetched from elsewhere, a heading, a colour or LaTeX.
+    Use it wherever such text goes into markdown (also widget labels and metric labels).
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+SHARE_PARAM = "s"  # the scenario's link token (models/links.py)
+LINK_ID_PARAM = "id"  # a scenario too large for a link, kept in the library
+PRESENT_PARAM = "present"  # presentation mode
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,10 +64,15 @@ def ensure_frame() -> None:
     opens a page's URL, Streamlit would run that page script alone, without the
     frame's session set-up. Every page calls this first: it switches the process to
     ``st.navigation`` mode and reruns, which goes through app.py.
+
+    The check is per session as well as per process: when several sessions open page URLs
+    at once on a fresh server, one of them clears the process flag while the others' page
+    scripts are already running alone; those have no area yet, so they rerun too (this was
+    the ``KeyError 'area'`` race on first visits).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or "area" not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
@@ -57,13 +85,14 @@ def init_state() -> None:
     ss.setdefault("lever_errors", [])
     if "scenario" not in ss:
         ss.scenario = baseline(ss.area)
-        token = st.query_params.get(SHARE_PARAM)
-        if token:
-            try:
-                ss.scenario = Scenario.from_token(token)
-                ss.link_message = ("success", "Opened the shared scenario from the link.")
-            except Exception:  # noqa: BLE001 - a mangled link (bad base64, zlib, JSON or values) must not crash
-                ss.link_message = ("warning", "The link's scenario could not be read; showing the baseline instead.")
+        open_link()
+    # the heaviest valid scenarios (a link, the draws lever, a long scheme table) are capped
+    # to what the server can run in about a second: fewer draws, with a message
+    fitted, notes = fit_workload(ss.scenario)
+    if notes:
+        set_scenario(fitted, external=True)
+        before = ss.get("link_message")
+        ss.link_message = ("warning", (before[1] + " " if before else "") + notes[0])
 
 
 def area() -> AreaData:
@@ -81,7 +110,100 @@ def set_scenario(new: Scenario, external: bool = False) -> None:
     ss.lever_errors = []
     if external:
         ss.rev += 1
-    st.query_params[SHARE_PARAM] = new.to_token()
+    keep_link()
+
+
+# --- links that hold the scenario (see models/links.py) ------------------------------------
+# The frame calls keep_link() on every run: Streamlit drops the query string when the
+# sidebar switches pages, so the address is put back from the session's scenario each time.
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _baseline_for(fingerprint: str, _area: AreaData) -> Scenario:
+    return baseline(_area)
+
+
+def area_baseline() -> Scenario:
+    """The loaded area's baseline scenario (cached per dataset)."""
+    return _baseline_for(area().fingerprint, area())
+
+
+def library() -> ScenarioStore:
+    """The scenario library (SQLite file by default, PostgreSQL with DATABASE_URL); raises StoreError."""
+    return open_store()
+
+
+def open_link() -> None:
+    """On a session's first run: take the scenario (and presentation mode) from the address, with a message."""
+    ss, qp = st.session_state, st.query_params
+    if qp.get(PRESENT_PARAM) == "1":
+        ss.presentation = True
+    token, link_id = qp.get(SHARE_PARAM), qp.get(LINK_ID_PARAM)
+    if not token and not link_id:
+        return
+    fp: str | None
+    try:
+        if link_id:
+            sc, fp = library().load_link(link_id)
+        else:
+            opened = from_link_token(token, area_baseline())
+            sc, fp = opened.scenario, opened.area_fingerprint
+    except (LinkError, StoreError) as err:
+        ss.link_message = ("warning", f"The link's scenario could not be read: {err}. Showing the baseline scenario instead.")
+        return
+    ss.scenario = sc
+    ss.scenario_origin = ("link", sc)
+    if fp and fp != area().fingerprint:
+        made_on = "the demo data" if fp == demo_area().fingerprint else "an uploaded area's data"
+        ss.link_message = (
+            "warning",
+            f"This link was made on {made_on}, which is not loaded here, so its numbers will differ. "
+            f"Its scenario is shown on {area().meta.name}; load the same files on the Data page to see the "
+            "numbers it was made with.",
+        )
+    else:
+        ss.link_message = ("success", "Opened the shared scenario from the link.")
+
+
+def link_params(sc: Scenario, a: AreaData) -> dict[str, str]:
+    """The query parameters that reopen ``sc`` on ``a``: ``?s=`` if short enough, else saved and ``?id=``."""
+    token = to_link_token(sc, _baseline_for(a.fingerprint, a), a.fingerprint)
+    if link_fits(f"{SHARE_PARAM}={token}&{PRESENT_PARAM}=1"):
+        return {SHARE_PARAM: token}
+    try:
+        return {LINK_ID_PARAM: library().save_link(sc, a.fingerprint)}
+    except StoreError:
+        return {SHARE_PARAM: token}  # the library is unavailable: a long link beats none
+
+
+def keep_link() -> None:
+    """Put the session's scenario (and presentation mode) in the address; the frame calls this on every run."""
+    ss = st.session_state
+    key = (scenario(), area().fingerprint)
+    cached = ss.get("_link")
+    if cached is None or cached[0] != key:
+        cached = ss["_link"] = (key, link_params(key[0], area()))
+    want = dict(cached[1])
+    if ss.get("presentation"):
+        want[PRESENT_PARAM] = "1"
+    for name in (SHARE_PARAM, LINK_ID_PARAM, PRESENT_PARAM):
+        if name not in want:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != want[name]:
+            st.query_params[name] = want[name]
+
+
+def scenario_label() -> str:
+    """What the sidebar and exports call the session's scenario: a preset's or saved name, or "Custom"."""
+    sc = scenario()
+    for name, preset in area_presets().items():
+        if preset == sc:
+            return name
+    origin = st.session_state.get("scenario_origin")
+    if origin and origin[1] == sc and origin[0] != "link":
+        return origin[0]
+    return "Custom"
 
 
 def switch_area(new_area: AreaData) -> None:
@@ -164,7 +286,7 @@ def lever(
 
 def show_lever_errors() -> None:
     for line in st.session_state.get("lever_errors", []):
-        st.error(f"Not applied: {line}. The last valid scenario is still in use.")
+        st.error(f"Not applied: {safe_text(line)}. The last valid scenario is still in use.")
 
 
 def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> None:
@@ -210,19 +332,25 @@ def how_calculated(markdown: str) -> None:
 # Returned objects are shared: pages must not mutate them.
 
 
-@st.cache_resource(show_spinner="Fitting the demand models to this area's data (once per dataset)…", max_entries=8)
+# bounds: fits are ≈ 5 MB and shared by all sessions on one dataset; base paths ≤ 15 MB (5,000 draws × 120
+# months × 3 series); both expire when unused for an hour so that uploaded areas do not accumulate.
+@st.cache_resource(
+    show_spinner="Fitting the demand models to this area's data (once per dataset)…", max_entries=8, ttl=3600
+)
 def _fits(fingerprint: str, covid: str, _area: AreaData) -> engine.Fits:
     return engine.fit_all(_area, covid)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def _base(
     fingerprint: str, covid: str, horizon_years: int, n_draws: int, seed: int, _fits: engine.Fits
 ) -> engine.BasePaths:
     return engine.simulate_base(_fits, horizon_years, n_draws, seed)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+# A projection holds ≈ 10 arrays of draws × months (1,000 × 72 × 8 B ≈ 0.6 MB each); a winter
+# holds a flow run (18 × draws × 182 days × 4 B ≈ 13 MB at 1,000 draws). Both expire when unused.
+@st.cache_resource(show_spinner=False, max_entries=48, ttl=1800)
 def _projection(
     fingerprint: str,
     scenario_json: str,
@@ -272,37 +400,66 @@ def projection(sc: Scenario | None = None) -> engine.Projection:
 
 def demo_note() -> str:
     """Footnote for charts: says when the numbers are illustrative."""
-    return "Illustrative demo data (synthetic)" if area().meta.synthetic else f"Data: {area().meta.name}"
+    # chart text is Plotly's HTML subset: an area name must not become a link there either
+    return "Illustrative demo data (synthetic)" if area().meta.synthetic else f"Data: {html.escape(area().meta.name)}"
 
 
-@st.cache_resource(show_spinner="Simulating the winter…", max_entries=32)
+@st.cache_resource(show_spinner="Simulating the winter…", max_entries=16, ttl=1800)
 def _winter(
     fingerprint: str, scenario_json: str, _scenario: Scenario, _area: AreaData, _projection: engine.Projection
 ) -> engine.Winter:
     return engine.winter(_scenario, _area, _projection)
 
 
-@st.cache_resource(show_spinner="Comparing the options with the same random numbers…", max_entries=32)
-def _winter_options(
-    fingerprint: str, scenario_json: str, _scenario: Scenario, _projection: engine.Projection
-) -> pd.DataFrame:
-    return engine.winter_options(_scenario, _projection)
+@st.cache_resource(show_spinner="Comparing the options with the same random numbers…", max_entries=16, ttl=1800)
+def _winter_options(fingerprint: str, scenario_json: str, _scenario: Scenario, _winter: engine.Winter) -> pd.DataFrame:
+    return engine.winter_options(_scenario, _winter)
 
 
-def winter_result() -> engine.Winter:
-    """The first projected winter for the session's scenario (cached by scenario and data)."""
-    a, sc = area(), scenario()
+@st.cache_resource(show_spinner="Simulating what each discharge scheme's capacity avoids…", max_entries=16, ttl=1800)
+def _capacity_outcomes(
+    fingerprint: str, scenario_json: str, _scenario: Scenario, _winter: engine.Winter
+) -> dict[str, dict[str, float]]:
+    return engine.capacity_attribution(_scenario, _winter)
+
+
+def reference() -> Scenario:
+    """The current-funding baseline the session's scenario is compared with (same draws and seed)."""
+    return engine.reference_scenario(area(), scenario())
+
+
+def winter_result(sc: Scenario | None = None) -> engine.Winter:
+    """The first projected winter for ``sc`` (default the session's scenario), cached by scenario and data."""
+    a = area()
+    sc = sc or scenario()
     try:
-        return _winter(a.fingerprint, sc.to_json(), sc, a, projection())
+        return _winter(a.fingerprint, sc.to_json(), sc, a, projection(sc))
     except ValueError as err:
         model_error(err)
         raise
 
 
 def winter_options_result() -> pd.DataFrame:
+    """The planner's options against the session's scenario (baseline row = the headline run)."""
     a, sc = area(), scenario()
     try:
-        return _winter_options(a.fingerprint, sc.to_json(), sc, projection())
+        return _winter_options(a.fingerprint, sc.to_json(), sc, winter_result())
     except ValueError as err:
         model_error(err)
         raise
+
+
+def capacity_outcomes() -> dict[str, dict[str, float]]:
+    """What each discharge-capacity scheme's budget avoids in the first winter (paired flow runs)."""
+    a, sc = area(), scenario()
+    try:
+        return _capacity_outcomes(a.fingerprint, sc.to_json(), sc, winter_result())
+    except ValueError as err:
+        model_error(err)
+        raise
+
+
+def results(sc: Scenario | None = None) -> engine.Results:
+    """The whole run for ``sc`` (default the session's scenario) from the cached stages."""
+    sc = sc or scenario()
+    return engine.Results(sc, fits(), projection(sc), winter_result(sc))

@@ -5,27 +5,124 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from models.data import FILES, MAX_UPLOAD_BYTES, read_table, template_csv, validate_table, with_uploads
-from models.export import to_excel_bytes
-from pages.common import area, demo_area, ensure_frame, switch_area
+from models.data import (
+    AREA_FILE,
+    AREA_SETTINGS,
+    FILES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    Problem,
+    area_settings_csv,
+    default_ambition,
+    read_area_settings,
+    read_table,
+    read_workbook,
+    template_csv,
+    templates_workbook,
+    validate_table,
+    with_uploads,
+)
+from models.limits import check_area, scheme_warnings
+from pages.common import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
 
 ensure_frame()
 
 st.title("Data")
 current, demo = area(), demo_area()
 st.markdown(
-    f"In use: **{current.meta.name}**" + (" — illustrative demo data (synthetic)." if current.meta.synthetic else ".")
+    f"In use: **{safe_text(current.meta.name)}**"
+    + (" — illustrative demo data (synthetic)." if current.meta.synthetic else ".")
 )
 
-staged: dict[str, pd.DataFrame] = st.session_state.setdefault("staged", {})
+ss = st.session_state
+staged: dict[str, pd.DataFrame] = ss.setdefault("staged", {})
+staged_settings: dict[str, object] = ss.setdefault("staged_settings", {})
+
+
+def show_problems(where, filename: str, problems: list[Problem], what: str = "was not accepted") -> None:  # noqa: ANN001
+    """The problems of one upload: a short list (as literal text) and the full table."""
+    shown = "\n".join(f"- {safe_text(p)}" for p in problems[:5]) + ("\n- …" if len(problems) > 5 else "")
+    where.error(f"{safe_text(filename)} {what}: {len(problems)} problem(s). Nothing was changed.\n\n{shown}")
+    table = pd.DataFrame(
+        [{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message} for p in problems[:200]]
+    )
+    where.dataframe(table, hide_index=True, width="stretch")
+    if len(problems) > 200:
+        where.caption(f"… and {len(problems) - 200} more.")
+
+
+def stage(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Validate a raw table and stage it (or the area settings); the problems if it is refused."""
+    if name == AREA_FILE:
+        settings, problems = read_area_settings(df)
+        if not problems:
+            staged_settings.clear()
+            staged_settings.update(settings)
+        return problems
+    typed, problems = validate_table(df, name)
+    if problems:
+        staged.pop(name, None)
+        return problems
+    staged[name] = typed
+    return []
+
+
+st.subheader(f"This area's settings: {safe_text(current.meta.name)}")
+st.caption(
+    "The placements ambition travels with the area (its area.csv) and can be changed here for the scenario in use."
+)
+a1, a2 = st.columns(2)
+with a1:
+    lever(
+        st.number_input,
+        "Placements ambition: at most this many care-home placements 65+ a year",
+        ("ambition_placements",),
+        min_value=0,
+        max_value=100_000,
+        step=1,
+    )
+with a2:
+    lever(
+        st.number_input,
+        "Placements ambition: rate per 100,000 residents aged 65+",
+        ("ambition_rate_per_100k",),
+        min_value=0.0,
+        max_value=10_000.0,
+        step=5.0,
+    )
+show_lever_errors()
 
 st.subheader("Load your own area")
 st.markdown(
-    "Upload each file as CSV (UTF-8) or Excel (.xlsx, values only, first sheet). Every file is checked on upload; "
-    "problems are listed by row and column and **nothing already loaded changes** until every required file is "
-    f"valid and you press *Use uploaded area*. Limit {MAX_UPLOAD_BYTES / 1e6:.0f} MB a file. "
+    "Upload each file as CSV (UTF-8) or Excel (.xlsx, values only), or the whole templates workbook at once. "
+    "Every file is checked on upload; problems are listed by row and column and **nothing already loaded "
+    "changes** until every required file is valid and you press *Use uploaded area*. "
+    f"Limits: {MAX_UPLOAD_BYTES / 1e6:.0f} MB, {MAX_ROWS:,} rows and {MAX_COLUMNS} columns a file. "
     "Files you do not upload fall back to the demo defaults (labelled as such under provenance)."
 )
+
+with st.container(border=True):
+    st.markdown("**Several files at once** · an .xlsx workbook with one sheet per file, named like the file")
+    st.caption(
+        "For example the *All templates (Excel)* workbook below, filled in: sheets admissions_monthly, "
+        "placements_monthly, population, … and area. Other sheets (such as About) are ignored; hidden sheets "
+        "are never read."
+    )
+    book = st.file_uploader("Upload a workbook of area files", type=["xlsx"], key="up:workbook")
+    if book is not None:
+        frames, problems = read_workbook(book.getvalue(), book.name)
+        accepted = []
+        for name, df in frames.items():
+            p = stage(name, df)
+            if p:
+                problems += p
+            else:
+                accepted.append(name)
+        if accepted:
+            st.success(f"{safe_text(book.name)}: staged {', '.join(accepted)}.")
+        if problems:
+            show_problems(st, book.name, problems, "had problems")
 
 for name, spec in FILES.items():
     with st.container(border=True):
@@ -45,53 +142,106 @@ for name, spec in FILES.items():
             f"Upload {name}", type=["csv", "xlsx"], key=f"up:{name}", label_visibility="collapsed"
         )
         if upload is not None:
-            raw = upload.getvalue()
-            df, problems = read_table(raw, upload.name, name)
-            typed = None
+            df, problems = read_table(upload.getvalue(), upload.name, name)
             if df is not None:
-                typed, problems = validate_table(df, name)
-            if problems:
-                staged.pop(name, None)
-                shown = "\n".join(f"- {p}" for p in problems[:5]) + ("\n- …" if len(problems) > 5 else "")
-                left.error(
-                    f"{upload.name} was not accepted: {len(problems)} problem(s). Nothing was changed.\n\n{shown}"
-                )
-                table = pd.DataFrame(
-                    [{"row": p.row, "column": p.column or "", "problem": p.message} for p in problems[:200]]
-                )
-                left.dataframe(table, hide_index=True, width="stretch")
-                if len(problems) > 200:
-                    left.caption(f"… and {len(problems) - 200} more.")
+                problems = stage(name, df)
             else:
-                staged[name] = typed
-                left.success(f"{upload.name}: valid, {len(typed):,} rows. Staged for the uploaded area.")
+                staged.pop(name, None)
+            if problems:
+                show_problems(left, upload.name, problems)
+            else:
+                left.success(f"{safe_text(upload.name)}: valid, {len(staged[name]):,} rows. Staged for the uploaded area.")
         elif name in staged:
             left.caption("Staged from an earlier upload.")
 
-st.text_input("Name of the uploaded area", value="My area", key="upload_area_name", max_chars=80)
+with st.container(border=True):
+    left, right = st.columns([3, 2])
+    left.markdown(f"**Area settings** · `{AREA_FILE}` · optional")
+    left.caption(
+        "One row per setting (columns `setting`, `value`): "
+        + "; ".join(f"`{k}`: {v}" for k, v in AREA_SETTINGS.items())
+        + ". You can also type them below."
+    )
+    right.download_button(
+        "Template (CSV)", area_settings_csv(demo.meta), file_name=AREA_FILE, mime="text/csv", key="tpl:area"
+    )
+    upload = left.file_uploader(
+        f"Upload {AREA_FILE}", type=["csv", "xlsx"], key="up:area", label_visibility="collapsed"
+    )
+    if upload is not None:
+        df, problems = read_table(upload.getvalue(), upload.name, AREA_FILE)
+        if df is not None:
+            problems = stage(AREA_FILE, df)
+        if problems:
+            show_problems(left, upload.name, problems)
+        else:
+            left.success(f"{safe_text(upload.name)}: valid. Its settings fill the fields below.")
+
+# the uploaded area's own settings: from its area.csv, else the name typed and an ambition at the demo's rate
+rate_default = float(staged_settings.get("ambition_rate_per_100k", demo.meta.ambition_rate_per_100k))
+pop = staged.get("population.csv")
+count_default = int(
+    staged_settings.get(
+        "ambition_placements",
+        default_ambition(pop, rate_default) if pop is not None else demo.meta.ambition_placements,
+    )
+)
+name_default = str(staged_settings.get("name", "My area"))
+defaults = (name_default, count_default, rate_default)
+if ss.get("_upload_defaults") != defaults:  # new files staged: the fields show their settings
+    ss["_upload_defaults"] = defaults
+    ss["upload_area_name"], ss["upload_ambition"], ss["upload_rate"] = defaults
+n1, n2, n3 = st.columns([2, 1, 1])
+area_name = n1.text_input("Name of the uploaded area", key="upload_area_name", max_chars=120)
+ambition_count = n2.number_input(
+    "Placements ambition (a year)",
+    min_value=0,
+    max_value=100_000,
+    step=1,
+    key="upload_ambition",
+    help="Care-home placements 65+ a year the area aims to stay below; by default the rate on the right applied "
+    "to the uploaded population aged 65+.",
+)
+ambition_rate = n3.number_input(
+    "Ambition per 100,000 aged 65+", min_value=0.0, max_value=10_000.0, step=5.0, key="upload_rate"
+)
+
 c1, c2 = st.columns(2)
 if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not staged):
     new_area, problems = with_uploads(
-        demo, staged, st.session_state.upload_area_name.strip() or "My area", "uploaded by the user on the Data page"
+        demo,
+        staged,
+        area_name.strip() or "My area",
+        "uploaded by the user on the Data page",
+        settings={"ambition_placements": int(ambition_count), "ambition_rate_per_100k": float(ambition_rate)},
     )
-    if problems:
-        st.error("The uploaded area was not used; the current one stays:\n\n" + "\n".join(f"- {p}" for p in problems))
+    # the whole area is checked as the scenario the app will build from it before anything changes
+    checks = [str(p) for p in problems] if new_area is None else check_area(new_area, demo)
+    if checks:
+        st.error(
+            "The uploaded area was not used; the current one stays:\n\n"
+            + "\n".join(f"- {safe_text(p)}" for p in checks[:20])
+            + ("\n- …" if len(checks) > 20 else "")
+        )
     else:
         switch_area(new_area)
-        st.session_state["data_message"] = f"Now using {new_area.meta.name}. Every page uses it."
+        ss["data_message"] = f"Now using {new_area.meta.name}. Every page uses it."
+        ss["data_warnings"] = scheme_warnings(new_area, ss.scenario)
         st.rerun()
 if c2.button("Back to the demo area", width="stretch", disabled=current.meta.synthetic):
     switch_area(demo)
     st.rerun()
-if "data_message" in st.session_state:
-    st.success(st.session_state.pop("data_message"))
+if "data_message" in ss:
+    st.success(safe_text(ss.pop("data_message")))
+for line in ss.pop("data_warnings", []):
+    st.warning(safe_text(line))
 
 st.subheader("Templates")
-st.markdown("Each template is the demo area's own file, so every column shows real-looking values.")
-workbook = to_excel_bytes(
-    {name.removesuffix(".csv"): pd.read_csv(pd.io.common.BytesIO(template_csv(name, demo))) for name in FILES},
-    notes="BCF Scenario Lab templates. One sheet per file; save each sheet as CSV UTF-8 or upload the sheet as .xlsx.",
+st.markdown(
+    "Each template is the demo area's own file, so every column shows real-looking values. The workbook holds "
+    "every file, one sheet each; fill it in and upload it whole above."
 )
+workbook = templates_workbook(demo)
 st.download_button(
     "All templates (Excel)",
     workbook,
@@ -101,7 +251,7 @@ st.download_button(
 )
 
 st.subheader("Provenance")
-st.markdown(current.meta.provenance or "No provenance note.")
+st.markdown(safe_text(current.meta.provenance) if current.meta.provenance else "No provenance note.")
 prov = pd.DataFrame(
     {
         "file": list(FILES),

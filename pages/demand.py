@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import typing
+
 import pandas as pd
 import streamlit as st
 
 from models.charts.demand import fan_chart, residuals_chart
 from models.data import annual_by_fy
+from models.demand import BENCHMARK, COVID_LABELS, NAIVE, normalise_covid
+from models.scenario import Demand
 from pages.common import (
     area,
     demo_note,
@@ -29,15 +33,17 @@ st.markdown(
     "(ambulatory-care-sensitive, ACS) admissions and permanent care-home admissions 65+, driven by the "
     "demographic growth on the previous page, with 80% and 95% intervals, and the effect of the funded schemes."
 )
+COVID_CHOICES = typing.get_args(Demand.model_fields["covid"].annotation)
 lever(
     st.radio,
-    "COVID-19 period (Apr 2020 – Mar 2021) in the SARIMAX candidate",
+    "COVID-19 disruption (from March 2020)",
     ("demand", "covid"),
-    options=["intervention", "exclude"],
+    options=list(COVID_CHOICES),
     horizontal=True,
-    format_func=lambda v: {"intervention": "Model it (intervention regressors)", "exclude": "Exclude it"}[v],
-    help="'Model it' adds a step and a pulse for the disruption; 'Exclude' treats those months as missing. "
-    "ETS candidates always replace those months by the same month a year earlier. Changing this refits once.",
+    format_func=lambda v: COVID_LABELS[normalise_covid(v)],
+    help="How the models treat March 2020 - March 2021. The default lets the data decide the post-COVID level "
+    "(chosen by backtest at origins after the disruption); 'Return to the pre-COVID level' assumes admissions go "
+    "back to where they were, which real series did not. Changing this refits once.",
 )
 show_lever_errors()
 
@@ -51,25 +57,52 @@ def short(x: float) -> str:
     return f"{x / 1000:.1f}k" if abs(x) >= 10_000 else f"{x:,.0f}"
 
 
-def backtest_table(bt: pd.DataFrame) -> None:
-    view = bt.assign(
-        mape=bt["mape"],
-        pi80_coverage=bt["pi80_coverage"] * 100,
-        pi95_coverage=bt["pi95_coverage"] * 100,
+BACKTEST_COLUMNS = {
+    "model": "Model",
+    "mase": st.column_config.NumberColumn("MASE (lower is better)", format="%.2f"),
+    "mape": st.column_config.NumberColumn("MAPE", format="%.1f%%"),
+    "bias": st.column_config.NumberColumn("Bias (+ = too high)", format="%+.1f%%"),
+    "pi80_coverage": st.column_config.NumberColumn("80% interval covered", format="%.0f%%"),
+    "pi95_coverage": st.column_config.NumberColumn("95% interval covered", format="%.0f%%"),
+    "chosen": st.column_config.CheckboxColumn("Chosen"),
+}
+
+
+def backtest_table(bt: pd.DataFrame, key: str) -> None:
+    view = bt.assign(pi80_coverage=bt["pi80_coverage"] * 100, pi95_coverage=bt["pi95_coverage"] * 100)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=BACKTEST_COLUMNS, key=key)
+
+
+def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a models.demand.SeriesFit
+    """Chosen model, how many origins, its accuracy against seasonal naive and naive, and what the intervals rest on."""
+    d = fit.diagnostics
+    bt = fit.backtest
+    origins = d.get("backtest_origins", [])
+    n = d.get("n_origins", len(origins))
+    st.markdown(f"**How good is this projection?** Chosen model: **{fit.chosen}**.")
+    if d.get("note"):
+        st.info(d["note"])
+    shown = origins if len(origins) <= 4 else [*origins[:2], "…", *origins[-2:]]
+    st.markdown(
+        f"Accuracy rests on **{n} backtest origin{'s' if n != 1 else ''}** (the last month of training: "
+        f"{', '.join(shown)}), each forecasting up to 12 months ahead with only the data before it. MASE below 1 "
+        "means smaller errors than the seasonal naive forecast makes in-sample; months from March 2020 to March 2021 "
+        "are not scored."
     )
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "model": "Model",
-            "mase": st.column_config.NumberColumn("MASE (lower is better)", format="%.3f"),
-            "mape": st.column_config.NumberColumn("MAPE", format="%.1f%%"),
-            "pi80_coverage": st.column_config.NumberColumn("80% interval coverage", format="%.0f%%"),
-            "pi95_coverage": st.column_config.NumberColumn("95% interval coverage", format="%.0f%%"),
-            "chosen": st.column_config.CheckboxColumn("Chosen"),
-        },
+    picks = [fit.chosen, BENCHMARK, NAIVE]
+    key_rows = bt[bt["model"].isin(picks)].copy()
+    key_rows["order"] = key_rows["model"].map({m: i for i, m in enumerate(picks)})
+    key_rows["model"] = key_rows["model"].map(
+        lambda m: f"{m} (chosen)" if m == fit.chosen else f"{m} (benchmark)"
     )
+    backtest_table(key_rows.sort_values("order").drop(columns=["order"]), key=f"bt_key_{metric}")
+    st.markdown(f"**Intervals.** {d.get('calibration', '')}")
+    st.markdown(f"**COVID-19.** {d.get('covid', fit.covid)}")
+    with st.expander(f"{label}: every candidate in the backtest"):
+        backtest_table(bt, key=f"bt_all_{metric}")
+        failed = d.get("failed") or {}
+        if failed:
+            st.caption("Could not be fitted: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
 
 
 def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
@@ -132,13 +165,7 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     num = st.column_config.NumberColumn(format="%,.0f")
     st.dataframe(table, hide_index=True, width="stretch", column_config={c: num for c in table.columns if c != "fy"})
     d = fit.diagnostics
-    verdict = "beats" if d.get("beats_benchmark") else "does **not** beat"
-    st.markdown(
-        f"**Model choice.** Rolling-origin backtest ({d.get('backtest_origins', '')}; 12-month horizon): "
-        f"**{fit.chosen}** has the lowest MASE ({d.get('chosen_mase', float('nan')):.3f}) and {verdict} the "
-        f"seasonal naive benchmark ({d.get('benchmark_mase', float('nan')):.3f}). COVID-19: {d.get('covid', fit.covid)}."
-    )
-    backtest_table(fit.backtest)
+    honesty_panel(fit, label, metric)
     with st.expander("Residual diagnostics"):
         st.plotly_chart(
             residuals_chart(fit.residuals, f"{label}: residuals of the chosen model"),
@@ -147,8 +174,8 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
         )
         st.markdown(
             f"Ljung–Box test of residual autocorrelation to lag 12: p = {d.get('ljung_box_p', float('nan')):.2f} "
-            "(above 0.05: no evidence the model leaves a pattern behind). "
-            f"Converged: {d.get('converged')}. Failed candidates: {d.get('failed') or 'none'}."
+            "(above 0.05: no evidence the model leaves a pattern behind). Residuals are shown where the model "
+            "gives one-step-ahead fitted values."
         )
     return {
         f"{metric}_annual": table,
@@ -246,11 +273,30 @@ with tab_plc:
         plc_table, hide_index=True, width="stretch", column_config={c: num for c in plc_table.columns if c != "fy"}
     )
     disp = pf.dispersion
+    terms = ["offset log(population 65+)"]
+    terms.append(
+        f"a linear trend ({pf.trend * 100:+.1f}% a year on the log scale)"
+        if "trend" in pf.params
+        else "no trend (fewer than four complete years: a flat rate per head)"
+    )
+    if "covid_2020" in pf.params:
+        terms.append("a 2020-21 COVID-19 effect")
+    elif "2020-21" in set(pf.table["fy"]):
+        terms.append("2020-21 left out of the fit (too few years for its own term)")
+    ratio = disp.get("pearson_ratio", float("nan"))
+    mape = (
+        f"One-year-ahead backtest MAPE {pf.mape:.1f}% ({len(pf.backtest)} year{'s' if len(pf.backtest) != 1 else ''})."
+        if len(pf.backtest)
+        else "No backtest: one complete year is all the data hold."
+    )
     st.markdown(
-        f"**Model.** GLM, **{pf.family.replace('_', ' ')}** family, log link, offset log(population 65+), linear "
-        f"trend ({(pf.params['trend']) * 100:+.1f}% a year on the log scale) and a 2020-21 COVID-19 effect. "
-        f"Overdispersion check: Pearson χ²/df = {disp.get('pearson_ratio', float('nan')):.2f} "
-        f"(negative binomial when above 1 with p < 0.05). One-year-ahead backtest MAPE {pf.mape:.1f}%."
+        f"**Model.** GLM, **{pf.family.replace('_', ' ')}** family, log link, {', '.join(terms)}. "
+        + (
+            f"Overdispersion check: Pearson χ²/df = {ratio:.2f} (negative binomial when above 1 with p < 0.05). "
+            if ratio == ratio
+            else ""
+        )
+        + mape
     )
     st.dataframe(pf.backtest, hide_index=True, width="stretch")
     frames |= {"placements": plc_table, "placements_backtest": pf.backtest}
@@ -262,17 +308,26 @@ how_calculated(
 the models see the non-demographic trend only. Projection = simulated future rate × the scenario's index − the
 schemes' effects.
 
-**Candidates** (statsmodels): ETS with additive damped / undamped trend and additive error and season, ETS
-with multiplicative error and season and damped trend, and SARIMAX(0,1,1)(0,1,1)12 with the COVID-19 treatment
-chosen above. The **seasonal naive** forecast (same month last year) is always shown as the benchmark.
+**Candidates.** Naive (last month), seasonal naive (same month last year), a flat smoothed level of admissions
+per day (calendar-adjusted: times the days in each future month), ETS(A,Ad,A), SARIMAX(0,1,1)(0,1,1)12 and Theta
+(statsmodels), and a combination: the geometric mean of the level, naive and ETS forecasts. Series of 12–23 months
+get non-seasonal candidates only (naive, drift, damped trend, level, Theta, combination); seasonal ETS, SARIMAX and
+Theta need 36 months (24 months of training at every backtest origin).
 
-**Choice by backtest.** Each candidate is refitted at three forecast origins (March of the last three complete
-years before the end of the data) and forecasts 12 months ahead; MASE scales the error by the in-sample
-seasonal naive error (below 1 beats it). Coverage is the share of actual months inside the 80% / 95%
-intervals (36 forecasts, so coarse).
+**Choice by backtest.** Each candidate is refitted at up to 12 rolling origins spread over the history (as many as
+the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the
+error by the in-sample seasonal naive error; the lowest wins, except that the combination is kept unless another
+model is at least 10% better (with few origins, small differences are noise).
 
-**Intervals** come from simulating 1,000 future paths from the chosen model (statsmodels' simulation for ETS; the
-same state-space recursion vectorised for SARIMAX), seeded, so they carry into the schemes, beds and money.
+**COVID-19.** March 2020 – March 2021 are not scored. By default the backtest chooses between the months *as
+recorded* and a *level shift* (the disrupted months replaced by the pre-pandemic pattern at the level the data
+show afterwards), at origins after the disruption; the data decide the post-COVID level. *Return to the pre-COVID
+level* is an assumption, offered only as an option.
+
+**Intervals** are 1,000 simulated future paths: the point forecast times a random walk whose spread at each
+horizon is calibrated on the series' own in-sample forecast errors 1–12 months ahead (disrupted months
+excluded), scaled by how the chosen model did against a simple forecast in the backtest, with Student-t tails.
+Coverage in the tables is checked at the backtest origins, each using only the data before it.
 
 **Placements** are small counts, summed to financial years and modelled with a GLM (Poisson, or negative
 binomial when overdispersed) with the 65+ population as exposure; intervals combine parameter uncertainty

@@ -17,6 +17,7 @@ from pages.common import (
     how_calculated,
     lever,
     projection,
+    safe_text,
     scenario,
     set_scenario,
     show_lever_errors,
@@ -33,6 +34,8 @@ st.markdown(
     "drives the demand projections."
 )
 
+variants_table = a.tables["growth_variants.csv"]
+growth_source = str(variants_table["source"].iloc[0]) if "source" in variants_table and len(variants_table) else ""
 left, right = st.columns([1, 2])
 with left:
     lever(
@@ -41,7 +44,7 @@ with left:
         ("growth", "variant"),
         options=["low", "principal", "high"],
         help="Annual growth by age band; source: the area's growth_variants.csv "
-        + f"({a.tables['growth_variants.csv']['source'].iloc[0] if 'source' in a.tables['growth_variants.csv'] else 'uploaded'}).",
+        + f"({safe_text(growth_source) if growth_source else 'uploaded'}).",
     )
     lever(
         st.slider,

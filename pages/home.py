@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
+from models.engine import headline
 from models.history import admissions_by_fy, placements_by_fy
 from pages.common import (
     area,
@@ -13,9 +14,10 @@ from pages.common import (
     ensure_frame,
     fmt_gbp,
     how_calculated,
-    projection,
+    reference,
+    results,
+    safe_text,
     scenario,
-    winter_result,
 )
 
 ensure_frame()
@@ -32,8 +34,8 @@ st.markdown(
 adm = a.admissions
 first, last = adm["month"].min(), adm["month"].max()
 st.markdown(
-    f"**{a.meta.name}** · data {first:%B %Y} – {last:%B %Y} · population base year {a.meta.base_year} · "
-    f"scenario **{sc.name}**"
+    f"**{safe_text(a.meta.name)}** · data {first:%B %Y} – {last:%B %Y} · population base year {a.meta.base_year} · "
+    f"scenario **{safe_text(sc.name)}**"
 )
 
 fy_adm = admissions_by_fy(a)
@@ -63,44 +65,72 @@ c4.metric(
     delta_color="inverse",
 )
 
-st.subheader(f"Scenario: {sc.name}")
-proj = projection()
-first_fy = proj.first_fy
-plc = proj.placements_table
-plc_first = plc[(plc["series"] == "scenario") & (plc["fy"] == first_fy)].iloc[0]
-w = winter_result()
-k = w.kpis.set_index("kpi")
+st.subheader(f"Scenario: {safe_text(sc.name)}")
+res = results()
+ref_sc = reference()
+is_reference = sc.to_json() == ref_sc.to_json()
+h = headline(res)
+r = h if is_reference else headline(results(ref_sc))
+first_fy = res.projection.first_fy
+vs = "vs current funding trend"
+
+
+def change(key: str, fmt: str) -> str:
+    return "current funding trend" if is_reference else f"{h[key] - r[key]:{fmt}} {vs}"
+
+
 t1, t2, t3, t4 = st.columns(4)
 t1.metric(
-    f"Projected emergency admissions {first_fy}",
-    f"{proj.annual_mean('nea', 'scenario'):,.0f}",
-    f"{proj.annual_mean('nea', 'scenario') - proj.annual_mean('nea', 'baseline'):+,.0f} from schemes",
+    f"Emergency admissions {first_fy}",
+    f"{h['nea_first_fy']:,.0f}",
+    change("nea_first_fy", "+,.0f"),
     delta_color="inverse",
+    help="Projected emergency (non-elective) admissions in the first projected financial year, mean of the draws",
 )
 t2.metric(
-    f"Placements 65+ {first_fy}",
-    f"{plc_first['mean']:,.0f}",
-    f"{plc_first['rate_mean']:.0f} per 100k vs ambition {sc.ambition_rate_per_100k:.0f}",
-    delta_color="off",
-    delta_arrow="off",
+    f"Care-home placements 65+ {first_fy}",
+    f"{h['placements_first_fy']:,.0f}",
+    change("placements_first_fy", "+,.1f"),
+    delta_color="inverse",
+    help=f"{h['placements_rate_first_fy']:.0f} per 100,000 aged 65+ against the ambition of "
+    f"{sc.ambition_rate_per_100k:.0f} ({h['p_meet_placements_ambition']:.0%} chance of meeting "
+    f"{sc.ambition_placements:,} placements or fewer)",
 )
-t3.metric(
-    f"Winter peak occupancy {w.start:%b %Y}–{(w.start + pd.Timedelta(days=181)):%b %Y}",
-    f"{w.weekly['mean'].max():.0f}%",
-    f"{k.loc['days_above_95', 'mean']:.0f} days above 95%",
-    delta_color="off",
-    delta_arrow="off",
-)
+w = res.winter
+if w is not None:
+    t3.metric(
+        f"Winter {w.start:%b %Y} – {w.start + pd.Timedelta(days=w.run.days - 1):%b %Y}: mean occupancy",
+        f"{h['winter_mean_occupancy_pct']:.1f}%",
+        change("winter_mean_occupancy_pct", "+.1f"),
+        delta_color="inverse",
+        help=f"{h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
+        f"bed days and {h['winter_boarding_days']:,.0f} ED boarding days (same definitions as the winter page)",
+    )
+else:
+    t3.metric("Winter", "–", "projection too short for a winter", delta_color="off", delta_arrow="off")
 t4.metric(
-    "Pooled fund (schemes)",
-    fmt_gbp(sc.scheme_budget_gbp),
-    f"{len(sc.schemes)} schemes",
+    "Pooled fund (schemes, £ a year)",
+    fmt_gbp(h["fund_budget_gbp"]),
+    "current funding" if h["fund_budget_change_gbp"] == 0 else f"{fmt_gbp(h['fund_budget_change_gbp'])} {vs}",
     delta_color="off",
     delta_arrow="off",
 )
+if w is not None:
+    u1, u2, u3, u4 = st.columns(4)
+    u1.metric("Winter delayed bed days", f"{h['winter_delayed_bed_days']:,.0f}", change("winter_delayed_bed_days", "+,.0f"), delta_color="inverse")
+    u2.metric("Winter ED boarding days", f"{h['winter_boarding_days']:,.0f}", change("winter_boarding_days", "+,.0f"), delta_color="inverse")
+    u3.metric("Winter days with every bed full", f"{h['winter_days_full']:.0f}", change("winter_days_full", "+.0f"), delta_color="inverse")
+    u4.metric(
+        "Winter capacity spend",
+        fmt_gbp(h["winter_capacity_spend_gbp"]),
+        "current funding" if is_reference else f"{fmt_gbp(h['winter_capacity_spend_gbp'] - r['winter_capacity_spend_gbp'])} {vs}",
+        delta_color="off",
+        delta_arrow="off",
+    )
 st.caption(
-    "Projections are means of the Monte Carlo draws; see each page for intervals. Partner risk-share positions "
-    "are not modelled yet."
+    "Means of the Monte Carlo draws; see each page for intervals. Changes are against the current funding trend: "
+    "the area's own trend with every scheme at today's budget and the default levers, on the same random numbers. "
+    "Partner risk-share positions are not modelled yet."
 )
 
 st.subheader("History")

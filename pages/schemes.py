@@ -20,10 +20,17 @@ from models.charts.schemes import before_after, cost_per_avoided, metric_waterfa
 from models.data import SCHEME_METRICS
 from models.engine import Projection
 from models.scenario import Scenario, evolve, explain
-from models.schemes import METRIC_LABELS, METRIC_UNITS, WHOLE_FUND, schemes_to_rows, validate_scheme_rows
+from models.schemes import (
+    METRIC_LABELS,
+    METRIC_UNITS,
+    WHOLE_FUND,
+    scheme_table,
+    schemes_to_rows,
+    validate_scheme_rows,
+)
 from pages.common import (
-    area_presets,
     bound_widget,
+    capacity_outcomes,
     demo_note,
     downloads,
     ensure_frame,
@@ -33,11 +40,12 @@ from pages.common import (
     scenario,
     set_scenario,
     show_lever_errors,
+    winter_result,
 )
 
 BUDGET_STEP_GBP = 50_000
 N_BUDGET_LEVERS = 3
-MAX_BUDGET_GBP = 1e9  # Scheme.budget_gbp's upper limit
+MAX_BUDGET_GBP = 1e10  # Scheme.budget_gbp's upper limit
 FUNDING_SOURCES = ("NHS minimum contribution", "iBCF", "DFG", "Discharge fund", "Additional")
 WATERFALL_METRICS = ("nea", "acs", "placements")  # metrics with a modelled baseline on this page
 
@@ -96,10 +104,10 @@ def _set_realised(pct: float) -> None:
 
 def _budget_levers(sc: Scenario) -> None:
     rev = st.session_state.rev
-    largest = sorted(sc.schemes, key=lambda s: (-s.reference_budget_gbp, s.name))[:N_BUDGET_LEVERS]
+    largest = sorted(sc.schemes, key=lambda s: (-s.current_budget_gbp, s.name))[:N_BUDGET_LEVERS]
     cols = st.columns(len(largest) + 1) if largest else [st.container()]
     for col, s in zip(cols, largest, strict=False):
-        top = max(2 * s.reference_budget_gbp, s.budget_gbp)
+        top = max(2 * s.current_budget_gbp, 2 * s.reference_budget_gbp, s.budget_gbp)
         top_m = min(math.ceil(top / BUDGET_STEP_GBP) * BUDGET_STEP_GBP, MAX_BUDGET_GBP) / 1e6
         with col:
             bound_widget(
@@ -113,9 +121,15 @@ def _budget_levers(sc: Scenario) -> None:
                 step=BUDGET_STEP_GBP / 1e6,
                 format="£%.2fm",
                 help=(
-                    f"Budget of this {METRIC_LABELS[s.metric]} scheme, £ a year. Its effects were estimated at "
-                    f"{fmt_gbp(s.reference_budget_gbp)} (the reference); above that each extra £ buys less. "
-                    f"Source: {s.source}"
+                    f"Budget of this scheme ({METRIC_LABELS[s.metric]}), £ a year; today "
+                    f"{fmt_gbp(s.current_budget_gbp)}. The effect is the change against today's budget"
+                    + (
+                        f"; its effects were estimated at {fmt_gbp(s.reference_budget_gbp)}, above which each "
+                        "extra £ buys less."
+                        if s.kind != "discharge capacity"
+                        else ": the capacity it buys at the unit cost feeds the winter simulation."
+                    )
+                    + f" Source: {s.source}"
                 ),
             )
     with cols[-1]:
@@ -129,7 +143,8 @@ def _budget_levers(sc: Scenario) -> None:
             max_value=100.0,
             step=5.0,
             format="%.0f%%",
-            help="Share of every scheme's effect that actually happens (100% = as estimated). "
+            help="Share of the benefits of more money that actually happens (100% = as estimated): extra "
+            "activity avoided and extra discharge capacity delivered. The harm of a cut is not softened. "
             "Illustrative stress test, not a forecast.",
         )
         st.button(
@@ -137,7 +152,7 @@ def _budget_levers(sc: Scenario) -> None:
             key="savings_none",
             on_click=_set_realised,
             args=(0.0,),
-            help="Keep paying for every scheme but assume none of the activity is avoided (0% realised).",
+            help="Keep paying for every change but assume none of its benefits come (0% realised).",
         )
         st.button(
             "Savings realised in full (100%)",
@@ -151,29 +166,43 @@ def _budget_levers(sc: Scenario) -> None:
 # --------------------------------------------------------------------------- the editable table
 def _editor_config(sc: Scenario) -> dict[str, Any]:
     sources = list(dict.fromkeys([*FUNDING_SOURCES, *(s.funding_source for s in sc.schemes)]))
-    effect_help = "{}: activity avoided a year at the reference budget (units depend on the metric)."
+    effect_help = (
+        "{}: activity avoided a year at the reference budget (units depend on the metric); 0 or blank for "
+        "capacity schemes."
+    )
     return {
-        "name": st.column_config.TextColumn("Scheme", required=True, max_chars=80, help="A unique name."),
+        "name": st.column_config.TextColumn("Scheme", required=True, max_chars=200, help="A unique name."),
         "funding_source": st.column_config.SelectboxColumn(
             "Funding source", options=sources, default=FUNDING_SOURCES[0], help="Which BCF funding stream pays."
         ),
-        "lead_partner": st.column_config.TextColumn("Lead partner", max_chars=40, help="e.g. ICB or Council."),
-        "budget_gbp": st.column_config.NumberColumn(
-            "Budget (£ a year)",
+        "lead_partner": st.column_config.TextColumn("Lead partner", max_chars=120, help="e.g. ICB or Council."),
+        "current_budget_gbp": st.column_config.NumberColumn(
+            "Current budget (£ a year)",
             min_value=0,
-            max_value=1e9,
+            max_value=1e10,
+            step=1000,
+            format="£%,.0f",
+            help="What the area funds today (the history already reflects it). Blank for a new scheme: £0.",
+        ),
+        "budget_gbp": st.column_config.NumberColumn(
+            "Scenario budget (£ a year)",
+            min_value=0,
+            max_value=1e10,
             step=1000,
             format="£%,.0f",
             required=True,
-            help="What the scheme gets from the pooled fund, £ a year.",
+            help="What the scheme gets in this scenario, £ a year. The effect is the change against the current "
+            "budget.",
         ),
         "metric": st.column_config.SelectboxColumn(
             "Metric affected",
             options=list(SCHEME_METRICS),
             required=True,
             format_func=lambda m: METRIC_LABELS.get(m, m),
-            help="What the scheme avoids: emergency admissions, avoidable (ACS) admissions, "
-            "care-home placements 65+ or delayed bed days.",
+            help="What the scheme does: avoids emergency admissions, avoidable (ACS) admissions or care-home "
+            "placements 65+; or buys discharge capacity (P1 Home First starts, P2 step-down beds, P3 interim "
+            "care-home placements) at the unit costs on the winter page. Capacity schemes take no effect: the "
+            "winter simulation says what their capacity avoids.",
         ),
         "effect_low": st.column_config.NumberColumn(
             "Low effect", min_value=0, format="%,.0f", help=effect_help.format("Low (pessimistic)")
@@ -228,6 +257,7 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
     rows = schemes_to_rows(sc.schemes)
     if rows.empty:  # typed columns, so an empty table stays editable
         numeric = [
+            "current_budget_gbp",
             "budget_gbp",
             "effect_low",
             "effect_central",
@@ -248,7 +278,10 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
     if not _has_edits(key):
         return
     reference = {s.name: s.reference_budget_gbp for s in sc.schemes}
-    new, messages = validate_scheme_rows(edited, horizon_months=horizon_months, reference=reference)
+    current = {s.name: s.current_budget_gbp for s in sc.schemes}
+    new, messages = validate_scheme_rows(
+        edited, horizon_months=horizon_months, reference=reference, current=current
+    )
     for msg in messages:
         if msg.startswith("Note:"):
             st.info(msg)
@@ -272,25 +305,27 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
 ensure_frame()
 sc = scenario()
 proj = projection()
-base_sc = next(iter(area_presets().values()))
-# Reference for deltas: this scenario with the area's baseline scheme funding (other levers as now),
-# so each delta is the effect of the funding changes made here.
+# Current funding with everything else as in this scenario: the reference for the winter deltas
+# (the projection's "baseline" series already is current funding for admissions and placements).
 ref_sc = evolve(
-    sc, schemes=[s.model_dump() for s in base_sc.schemes], savings_realised_pct=base_sc.savings_realised_pct
+    sc, schemes=[{**s.model_dump(), "budget_gbp": s.current_budget_gbp} for s in sc.schemes], savings_realised_pct=100.0
 )
-ref = projection(ref_sc) if ref_sc != sc else proj
+changed = ref_sc.to_json() != sc.to_json()
 note = demo_note()
-table = proj.schemes
-whole = _whole_fund(proj)
+# the table with what each discharge scheme's capacity avoids in the winter (paired flow runs, cached)
+table = scheme_table(sc.schemes, proj.effects, sc.costs, proj.schemes.attrs.get("horizon"), capacity_outcomes())
 fy = proj.first_fy
 
 st.title("Scheme funding")
+current_total = sum(s.current_budget_gbp for s in sc.schemes)
 st.markdown(
-    f"The Better Care Fund pools **{fmt_gbp(sc.scheme_budget_gbp)} a year** across **{len(sc.schemes)} schemes**. "
-    "Each scheme states what it avoids (emergency or avoidable admissions, care-home placements, or delayed bed "
-    "days) **a year at its reference budget**, as a low / central / high range. Money above the reference buys "
-    "less and less (diminishing returns); money below it buys proportionally less. Change the budgets below, "
-    "or edit, add and remove schemes in the table, and see what the fund buys and whether it pays for itself."
+    f"The Better Care Fund pools **{fmt_gbp(current_total)} a year** today across **{len(sc.schemes)} schemes**"
+    + (f"; this scenario funds **{fmt_gbp(sc.scheme_budget_gbp)}**." if changed else ".")
+    + " The area's history already reflects today's funding, so the **current funding trend is the baseline** and "
+    "every figure below is the effect of *changing* a budget. Admission- and placement-avoidance schemes state what "
+    "they avoid a year at a reference budget (low / central / high, with diminishing returns); discharge-capacity "
+    "schemes buy Home First starts, step-down beds or interim care-home places at the unit costs, and the winter "
+    "simulation says what that capacity avoids."
 )
 if sc.schemes:
     n_ill = sum("illustrative" in s.source.lower() for s in sc.schemes)
@@ -299,58 +334,71 @@ if sc.schemes:
         "scheme's source in the table); treat their effects as a starting point for local evidence."
     )
 if sc.savings_realised_pct < 100:
-    st.warning(f"Only {sc.savings_realised_pct:.0f}% of the schemes' estimated effects are assumed to happen.")
+    st.warning(
+        f"Only {sc.savings_realised_pct:.0f}% of the benefits of the budget changes are assumed to happen "
+        "(the costs are paid in full)."
+    )
 
 # KPIs ---------------------------------------------------------------------------------------------
-ref_whole = _whole_fund(ref)
-nea_avoided, ref_nea_avoided = _avoided_in(proj, "nea", fy), _avoided_in(ref, "nea", fy)
-plc_avoided, ref_plc_avoided = _avoided_in(proj, "placements", fy), _avoided_in(ref, "placements", fy)
+whole = table.loc[table["scheme"] == WHOLE_FUND].iloc[0]
+nea_change = proj.annual_mean("nea", "scenario", fy) - proj.annual_mean("nea", "baseline", fy)
+plc_change = proj.annual_mean("placements", "scenario", fy) - proj.annual_mean("placements", "baseline", fy)
+w = winter_result()
+w_ref = winter_result(ref_sc) if changed else w
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(
     "Pooled fund a year",
     fmt_gbp(sc.scheme_budget_gbp),
-    _signed(sc.scheme_budget_gbp - ref_sc.scheme_budget_gbp, fmt_gbp),
+    _signed(sc.scheme_budget_gbp - current_total, fmt_gbp),
     delta_color="off",
     delta_arrow="off",
-    help="The pooled fund: sum of the scheme budgets, £ a year. Delta: against the area's baseline scheme funding.",
+    help="Sum of the scenario's scheme budgets, £ a year. Delta: against today's budgets.",
 )
 k2.metric(
-    f"Admissions avoided {fy or ''}".strip(),
-    _count(nea_avoided),
-    _signed(nea_avoided - ref_nea_avoided, _count),
-    help="Emergency (non-elective) admissions avoided, mean over the simulations, first full projected financial year: admissions without the "
-    "schemes minus with them (NEA and ACS schemes).",
+    f"Emergency admissions {fy or ''}".strip(),
+    _count(proj.annual_mean("nea", "scenario", fy)),
+    _signed(nea_change, _count),
+    delta_color="inverse",
+    help="Projected emergency admissions in the first projected financial year (mean of the draws). Delta: the "
+    "budget changes against the current funding trend (NEA and ACS schemes).",
 )
 k3.metric(
-    f"Placements avoided {fy or ''}".strip(),
-    _count(plc_avoided),
-    _signed(plc_avoided - ref_plc_avoided, lambda x: f"{x:,.1f}"),
-    help="Permanent admissions of people 65+ to residential and nursing care avoided, mean, same year.",
+    f"Care-home placements 65+ {fy or ''}".strip(),
+    f"{proj.annual_mean('placements', 'scenario', fy):,.0f}",
+    _signed(plc_change, lambda x: f"{x:,.1f}"),
+    delta_color="inverse",
+    help="Permanent admissions of people 65+ to residential and nursing care, same year. Delta: against the "
+    "current funding trend.",
 )
 k4.metric(
-    "Net cost a year",
-    fmt_gbp(whole["net_cost_gbp"]),
-    _signed(float(whole["net_cost_gbp"] - ref_whole["net_cost_gbp"]), fmt_gbp),
+    "Winter delayed + ED boarding days",
+    f"{w.kpi('delayed_bed_days') + w.kpi('boarding_days'):,.0f}",
+    _signed(
+        (w.kpi("delayed_bed_days") + w.kpi("boarding_days"))
+        - (w_ref.kpi("delayed_bed_days") + w_ref.kpi("boarding_days")),
+        _count,
+    ),
     delta_color="inverse",
-    help="Net cost of the whole fund: budget minus the value of the activity avoided, average a year over the horizon "
-    "(negative: the fund saves more than it costs).",
+    help="Bed days lost in the first projected winter: medically ready patients waiting in a bed plus patients "
+    "waiting in ED for one. Delta: the discharge-capacity budget changes, paired simulation (same random numbers).",
 )
-p_be = float(whole["p_break_even"])
 k5.metric(
-    "Chance of breaking even",
-    "–" if math.isnan(p_be) else f"{p_be:.0%}",
-    _signed(100 * (p_be - float(ref_whole["p_break_even"])), lambda x: f"{x:.0f} pts"),
-    help="Chance the whole fund breaks even: share of the simulations in which the value of the activity avoided covers the whole budget.",
+    "Net cost of the changes a year",
+    fmt_gbp(whole["change_net_gbp"]),
+    None,
+    help="Budget change minus the gross value of the activity the changes avoid (admissions at £ per spell; "
+    "placements as council cash over their stays within the horizon), average a year over the horizon. Winter "
+    "bed days freed are shown on the left and in the table, valued separately (gross notional).",
 )
 st.caption(
-    "Deltas compare with the area's baseline scheme funding, everything else as in this scenario. "
-    f"Money is £ a year averaged over the projection ({table.attrs.get('horizon', '')})."
+    f"Money is £ a year averaged over the projection ({table.attrs.get('horizon', '')}). Savings are gross "
+    "notional value except care-home placements, which release council cash week by week."
 )
 
 # Levers -------------------------------------------------------------------------------------------
 st.subheader("Biggest levers")
 st.caption(
-    "The three largest schemes (by the budget their effects were estimated at): £0 to twice that budget, in £50k steps."
+    "The three largest schemes by today's budget: £0 to twice that budget, in £50k steps."
 )
 _budget_levers(sc)
 show_lever_errors()
@@ -359,14 +407,15 @@ show_lever_errors()
 st.subheader("The schemes")
 st.caption(
     "Edit any cell, add a row at the bottom or delete rows (select, then the bin). Effects are activity avoided "
-    "a year at the reference budget. A change is applied only when the whole table is valid."
+    "a year at the reference budget; a new row's current budget is £0 unless you enter one. A change is applied "
+    "only when the whole table is valid."
 )
 _scheme_editor(sc, len(proj.months))
 for msg in proj.effects.messages:
     st.info(msg)
 
 # Charts ---------------------------------------------------------------------------------------------
-st.subheader("What the fund buys")
+st.subheader("What the changes do")
 st.plotly_chart(waterfall(table, _baseline_a_year(proj, "nea"), note), width="stretch", key="schemes_waterfall")
 st.plotly_chart(
     before_after(None, _monthly(proj, "nea", "baseline"), _monthly(proj, "nea", "scenario"), "nea", note),
@@ -380,7 +429,7 @@ with c1:
         [m for m in WATERFALL_METRICS if m != "nea"],
         format_func=lambda m: METRIC_LABELS[m],
         key="schemes_waterfall_metric",
-        help="Delayed bed days are on the Discharge page, where the bed model gives their baseline.",
+        help="Discharge capacity is on the Discharge and winter beds page, where the bed model says what it avoids.",
     )
     st.plotly_chart(
         metric_waterfall(table, _baseline_a_year(proj, other), other, note),
@@ -392,40 +441,70 @@ with c2:
 
 # Table and downloads ------------------------------------------------------------------------------------
 st.subheader("Scheme results")
+gbp = {"format": "£%,.0f"}
+count = {"format": "%,.0f"}
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     column_config={
         "scheme": st.column_config.TextColumn("Scheme", pinned=True),
+        "kind": "Kind",
         "funding_source": "Funding source",
         "lead_partner": "Lead partner",
         "metric": st.column_config.TextColumn("Metric", help="; ".join(f"{k}: {v}" for k, v in METRIC_LABELS.items())),
-        "budget_gbp": st.column_config.NumberColumn("Budget (£ a year)", format="£%,.0f"),
+        "savings_basis": "Savings are",
+        "current_budget_gbp": st.column_config.NumberColumn("Current budget", **gbp),
+        "budget_gbp": st.column_config.NumberColumn("Scenario budget", **gbp),
+        "budget_change_gbp": st.column_config.NumberColumn("Budget change", **gbp),
         "unit_value_gbp": st.column_config.NumberColumn(
-            "Value of one avoided (£)", format="£%,.0f", help="£ saved per admission, placement or bed day avoided."
+            "Value of one avoided", help="£ saved per admission or placement avoided (gross).", **gbp
         ),
         "avoided_a_year_mean": st.column_config.NumberColumn(
-            "Avoided a year (mean)", format="%,.0f", help="Average a year over the horizon; units depend on the metric."
+            "Buys: avoided a year", help="What the scheme's whole scenario budget avoids a year at full effect.", **count
         ),
-        "avoided_a_year_p10": st.column_config.NumberColumn("P10", format="%,.0f", help="10th percentile."),
-        "avoided_a_year_p90": st.column_config.NumberColumn("P90", format="%,.0f", help="90th percentile."),
-        "cost_per_avoided_gbp": st.column_config.NumberColumn("£ per one avoided", format="£%,.0f"),
-        "gross_savings_gbp": st.column_config.NumberColumn("Gross savings (£ a year)", format="£%,.0f"),
+        "avoided_a_year_p10": st.column_config.NumberColumn("Buys, P10", **count),
+        "avoided_a_year_p90": st.column_config.NumberColumn("Buys, P90", **count),
+        "cost_per_avoided_gbp": st.column_config.NumberColumn("£ per one avoided", **gbp),
+        "gross_savings_gbp": st.column_config.NumberColumn(
+            "Gross value of what it buys, £ a year",
+            help="Avoidance schemes: avoided a year × value of one; capacity schemes: first-winter delayed and "
+            "boarding days its capacity avoids, valued at their unit costs.",
+            **gbp,
+        ),
         "net_cost_gbp": st.column_config.NumberColumn(
-            "Net cost (£ a year)", format="£%,.0f", help="Budget minus gross savings; negative = saves money."
+            "Net cost, £ a year", help="Budget minus gross value; negative = worth more than it costs.", **gbp
         ),
         "break_even_activity": st.column_config.NumberColumn(
-            "Break-even (avoided a year)", format="%,.0f", help="Budget ÷ value of one avoided."
+            "Break-even (avoided a year)", help="Budget ÷ value of one avoided.", **count
         ),
         "p_break_even": st.column_config.NumberColumn(
-            "Chance of breaking even", format="percent", help="Share of simulations in which savings ≥ budget."
+            "Chance of breaking even", format="percent", help="Share of draws in which the value covers the budget."
+        ),
+        "change_a_year_mean": st.column_config.NumberColumn(
+            "Change: avoided a year vs current funding",
+            help="Average a year over the horizon (ramp months count); negative = more activity (a cut).",
+            **count,
+        ),
+        "change_a_year_p10": st.column_config.NumberColumn("Change, P10", **count),
+        "change_a_year_p90": st.column_config.NumberColumn("Change, P90", **count),
+        "change_savings_gbp": st.column_config.NumberColumn("Change: value, £ a year", **gbp),
+        "change_net_gbp": st.column_config.NumberColumn("Change: net cost, £ a year", **gbp),
+        "capacity_now": st.column_config.NumberColumn("Capacity today", format="%,.1f"),
+        "capacity": st.column_config.NumberColumn("Capacity in the scenario", format="%,.1f"),
+        "winter_delayed_days_avoided": st.column_config.NumberColumn(
+            "Winter delayed days its capacity avoids", **count
+        ),
+        "winter_boarding_days_avoided": st.column_config.NumberColumn(
+            "Winter ED boarding days its capacity avoids", **count
         ),
     },
 )
 st.caption(
-    f"Whole-fund activity is blank when schemes count different things. {METRIC_UNITS['nea'].capitalize()} "
-    "for NEA and ACS schemes; placements a year; bed days a year."
+    f"Activity units: {METRIC_UNITS['nea']} for NEA and ACS schemes; {METRIC_UNITS['placements']}. Capacity: "
+    f"{METRIC_UNITS['p1_capacity']} (P1), {METRIC_UNITS['p2_capacity']} (P2), {METRIC_UNITS['p3_capacity']} (P3). "
+    "What a capacity scheme avoids is simulated for the first winter (October–March), paired with the same "
+    "random numbers, by taking its capacity away."
 )
 export = {
     "schemes": table,
@@ -441,35 +520,32 @@ downloads(
 c = sc.costs
 how_calculated(
     f"""
-**Effects.** Each scheme states the activity it avoids **a year at its reference budget** B0, as low / central /
-high. Each simulation draws the effect from a triangular distribution over that range.
+**Current funding is the baseline.** The demand models are fitted on history in which today's schemes already
+ran, so the baseline (the current funding trend) already contains their effect. A scenario's effect is the
+*change* against current funding: effect × (f(B) − f(B_current)) for an avoidance scheme — zero when the budget is
+unchanged, negative (more activity) when money is cut; a new scheme has B_current = £0. With every budget at its
+current value the scenario equals the baseline, draw for draw (tested).
 
-**Diminishing returns.** At budget B the effect is the reference effect × f(B), with
-f(B) = (1 − exp(−(B/B0)/s)) / (1 − exp(−1/s)): 0 at £0, exactly 1 at B0, and each extra £ buys less than the
-last (s is the saturation; doubling the money does not double the effect).
+**Avoidance schemes** state the activity they avoid **a year at a reference budget** B0, as low / central / high;
+each draw takes the effect from a triangular distribution over that range (keyed by the scheme's name and the
+seed: common random numbers). At budget B the effect is the reference effect × f(B), with
+f(B) = (1 − exp(−(B/B0)/s)) / (1 − exp(−1/s)): 0 at £0, 1 at B0, and each extra £ buys less (s is the
+saturation). The change ramps in linearly over the ramp-up months (for a cut, the same months are the lag before
+services wind down). The savings-realised % scales the benefits of more money, not the harm of a cut. Schemes
+together cannot avoid more than the baseline activity in any simulated month (NEA and ACS together against the
+NEA baseline).
 
-**Ramp-up.** A scheme starts in the first projected month and builds up linearly to full effect over its
-ramp-up months. Everything is then multiplied by the savings realised (%).
+**Discharge-capacity schemes** buy capacity at one cost basis per service, shared with the winter page:
+a Home First (P1) start £{c.p1_start:,.0f}; a step-down (P2) bed day £{c.p2_bed_day:,.0f}; an interim care-home
+(P3) placement £{c.p3_week:,.0f} a week × {c.p3_weeks_per_placement:g} weeks. Their budget change moves the
+winter model's capacities; the delayed and boarding days they avoid come out of the paired simulation, never
+from a typed-in effect.
 
-**Common random numbers.** Each scheme's draws are keyed by its name and the scenario seed, so two scenarios
-that differ only in budgets use the same random numbers and their difference is not simulation noise.
-
-**No double counting.** For each metric the schemes together cannot avoid more than the baseline activity in
-any simulated month; when they would, they are scaled down proportionally (and a note says so). An avoided
-avoidable (ACS) admission is an avoided emergency admission, so NEA and ACS schemes are capped together at the
-emergency-admission baseline.
-
-**Money.** One emergency admission avoided is worth £{c.nea_spell:,.0f} (NAO: £13.7bn / 5.8m admissions);
-one delayed bed day £{c.excess_bed_day:,.0f} (King's Fund); one care-home placement
-£{c.care_home_week:,.0f} a week × {c.placement_duration_weeks:,.0f} weeks
-= £{c.care_home_week * c.placement_duration_weeks:,.0f} (ASC-FR weekly cost; the length of stay is an
-illustrative assumption). Net cost = budget − value of activity avoided. **Break-even** = budget ÷ value of one
-avoided: the activity a scheme must avoid a year to pay for itself. The chance of breaking even is the share of
-simulations in which savings cover the budget.
-
-**Caveat.** The demand trend is fitted on history in which these schemes were already running, so the baseline
-already contains their past effect: "baseline minus schemes" is the modelled effect of the schemes as specified,
-not proof of what removing them would do. For decisions about changing funding, compare scenarios (a scenario
-against the baseline funding), which is what the deltas above do.
+**Money.** An emergency admission avoided is worth £{c.nea_spell:,.0f} (NAO; gross notional value: acute costs
+are largely fixed in a year). A care-home placement avoided releases £{c.care_home_week:,.0f} a week of council
+cash for as long as the stay would have lasted (exponential stays with a mean of
+{c.placement_duration_weeks:,.0f} weeks), booked month by month and only within the horizon: a placement avoided
+in the last projected year saves only the weeks left. Delayed bed days are valued at £{c.excess_bed_day:,.0f} and
+ED boarding days at £{c.boarding_day:,.0f} (gross notional). **Break-even** = budget ÷ value of one avoided.
 """
 )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from models import engine
 from models.beds import (
-    beds_for_occupancy,
     beds_for_refusal,
-    erlang_b,
     occupancy_at_refusal_target,
     occupancy_risk_curve,
 )
 from models.charts.flow import occupancy_fan, occupancy_risk, options_chart, size_matters
+from models.flow import WARMUP_DAYS as WARMUP
 from pages.common import (
     area,
     demo_note,
@@ -25,6 +25,7 @@ from pages.common import (
     how_calculated,
     lever,
     projection,
+    reference,
     scenario,
     show_lever_errors,
     winter_options_result,
@@ -37,9 +38,11 @@ f = sc.flow
 st.title("Discharge and winter beds")
 st.markdown(
     "Do we need the escalation beds, or would more discharge capacity do more for less? A day-by-day simulation "
-    "of the acute emergency bed base for the area's residents through the first projected winter (October–March), "
-    "with arrivals from the demand projection (after the schemes), stays calibrated to the area's 14+/21+ day "
-    "shares, and discharge pathways P0–P3 with limited capacity."
+    "of the acute emergency bed base for the area's residents through the first projected winter (October–March). "
+    "Each of the Monte Carlo draws is one winter driven by its own demand path (growth, trend and scheme changes); "
+    "stays are calibrated so the simulated system reproduces the area's mean stay and 14+/21+ day shares; beds "
+    "bind (when every bed is full, arrivals wait in ED); discharge pathways P0–P3 have limited capacity, which the "
+    "discharge schemes' budgets buy."
 )
 
 sources = (
@@ -97,6 +100,15 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             )
     with c2:
         st.markdown("**Length of stay and demand**")
+        lever(
+            st.slider,
+            "Mean length of stay, days",
+            ("flow", "mean_los_days"),
+            min_value=1.5,
+            max_value=20.0,
+            step=0.1,
+            help="Bed days ÷ admissions, delays included (from the area's data). " + src("mean_los_days"),
+        )
         lever(
             st.slider,
             "Inpatients staying 14+ days, %",
@@ -161,20 +173,27 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             "Discharge capacity",
             [
                 (
-                    "Home First (P1) starts a week",
+                    "Home First (P1) starts a week at current funding",
                     ("flow", "p1_starts_per_week"),
                     0.0,
                     5000.0,
                     1.0,
                     src("p1_starts_per_week"),
                 ),
-                ("Care-home (P3) placements a week", ("flow", "p3_per_week"), 0.0, 1000.0, 0.5, src("p3_per_week")),
+                (
+                    "Care-home (P3) placements a week at current funding",
+                    ("flow", "p3_per_week"),
+                    0.0,
+                    1000.0,
+                    0.5,
+                    src("p3_per_week"),
+                ),
             ],
         ),
         (
             "Step-down (P2)",
             [
-                ("Step-down beds", ("flow", "p2_beds"), 0, 2000, 1, src("p2_beds")),
+                ("Step-down beds at current funding", ("flow", "p2_beds"), 0, 2000, 1, src("p2_beds")),
                 ("Stay in a step-down bed, days", ("flow", "p2_los_days"), 1.0, 120.0, 1.0, src("p2_los_days")),
             ],
         ),
@@ -206,6 +225,31 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
                     "Default £337 a week (seed 003) × 6 weeks: an illustrative assumption.",
                 ),
                 ("Step-down bed day", ("costs", "p2_bed_day"), 0.0, 1e5, 10.0, "Illustrative assumption."),
+                (
+                    "Interim care-home bed, a week",
+                    ("costs", "p3_week"),
+                    0.0,
+                    1e5,
+                    10.0,
+                    "Default £916: council-paid residential care 65+ (ASC-FR 2023-24).",
+                ),
+                (
+                    "Weeks of interim bed per P3 discharge",
+                    ("costs", "p3_weeks_per_placement"),
+                    0.5,
+                    52.0,
+                    0.5,
+                    "Illustrative assumption (discharge to assess).",
+                ),
+                (
+                    "A patient-day waiting in ED for a bed",
+                    ("costs", "boarding_day"),
+                    0.0,
+                    1e5,
+                    5.0,
+                    "Assumption: £345, the hotel cost of a bed day without treatment (PQ 146908), ≈ £14 an hour; "
+                    "no cost of corridor care is published.",
+                ),
             ],
         ),
     )
@@ -217,39 +261,92 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
 show_lever_errors()
 
 w = winter_result()
+ref = winter_result(reference())
+is_reference = sc.to_json() == reference().to_json()
+change = w.capacity_change
+if any(abs(v) > 1e-9 for v in change.values()):
+    st.info(
+        "The scheme budgets change discharge capacity against current funding: "
+        f"P1 {change['p1_starts_per_week']:+.1f} starts a week, P2 {change['p2_beds']:+.1f} beds, "
+        f"P3 {change['p3_per_week']:+.1f} placements a week (at the winter's start, after ramp-up). "
+        f"Simulated: P1 {w.params.p1_starts_per_week:.1f} a week, P2 {w.params.p2_beds} beds, "
+        f"P3 {w.params.p3_per_week:.1f} a week."
+    )
 for message in w.messages:
     st.warning(message)
-k = w.kpis.set_index("kpi")
-costs = w.costs.set_index("component")
 note = demo_note()
-st.subheader(f"Winter {w.start:%B %Y} – {(w.start + pd.Timedelta(days=181)):%B %Y}")
+end = w.start + pd.Timedelta(days=w.run.days - 1)
+st.subheader(f"Winter {w.start:%-d %B %Y} – {end:%-d %B %Y}")
+st.caption(
+    "Means over the draws; each draw is one winter with its own demand path, scheme effects and day-to-day "
+    "variation, so the ranges carry demand and scheme uncertainty. Changes are against the current funding trend"
+    + (" (this scenario is the current funding trend)." if is_reference else ".")
+)
+
+
+def kpi_delta(name: str, fmt: str, scale: float = 1.0) -> str | None:
+    if is_reference:
+        return None
+    d = (w.kpi(name) - ref.kpi(name)) * scale
+    return f"{d:{fmt}} vs current funding"
+
+
 m = st.columns(5)
 m[0].metric(
     "Mean occupancy",
-    f"{k.loc['mean_occupancy_pct', 'mean']:.1f}%",
-    help="Inpatients ÷ funded beds, averaged over days and replications",
+    f"{w.kpi('mean_occupancy_pct'):.1f}%",
+    kpi_delta("mean_occupancy_pct", "+.1f"),
+    delta_color="inverse",
+    help="Patients in beds ÷ open beds, averaged over days and draws (never above 100%: beds bind)",
 )
-m[1].metric("Days above 92% / 95%", f"{k.loc['days_above_92', 'mean']:.0f} / {k.loc['days_above_95', 'mean']:.0f}")
-m[2].metric("Days above 100%", f"{k.loc['days_above_100', 'mean']:.0f}", help="Every funded bed full: patients outlied")
-m[3].metric(
+m[1].metric(
+    "Days ≥ 95% / every bed full",
+    f"{w.kpi('days_at_95'):.0f} / {w.kpi('days_full'):.0f}",
+    kpi_delta("days_full", "+.0f"),
+    delta_color="inverse",
+    help=f"Expected days in the {w.run.days}-day winter; the chance that a given day has every bed full is "
+    f"{w.kpis.set_index('kpi').loc['days_full', 'p_day']:.0%}.",
+)
+m[2].metric(
     "Delayed bed days",
-    f"{k.loc['delayed_bed_days', 'mean']:,.0f}",
-    f"P10–P90 {k.loc['delayed_bed_days', 'p10']:,.0f}–{k.loc['delayed_bed_days', 'p90']:,.0f}",
-    delta_color="off",
-    delta_arrow="off",
+    f"{w.kpi('delayed_bed_days'):,.0f}",
+    kpi_delta("delayed_bed_days", "+,.0f"),
+    delta_color="inverse",
+    help=f"P10–P90 {w.kpi('delayed_bed_days', 'p10'):,.0f}–{w.kpi('delayed_bed_days', 'p90'):,.0f}: medically "
+    "ready patients waiting in a bed for their discharge pathway",
 )
-m[4].metric("Inpatients 14+ / 21+ days", f"{k.loc['share_14plus', 'mean']:.1%} / {k.loc['share_21plus', 'mean']:.1%}")
-st.plotly_chart(occupancy_fan(w.weekly, note), width="stretch", key="occupancy_fan")
+m[3].metric(
+    "ED boarding days",
+    f"{w.kpi('boarding_days'):,.0f}",
+    kpi_delta("boarding_days", "+,.0f"),
+    delta_color="inverse",
+    help=f"P10–P90 {w.kpi('boarding_days', 'p10'):,.0f}–{w.kpi('boarding_days', 'p90'):,.0f}: patient-days "
+    f"waiting in ED for a bed; {w.kpi('patients_boarded'):,.0f} patients waited overnight, on "
+    f"{w.kpi('days_with_boarding'):.0f} days",
+)
+m[4].metric(
+    "Inpatients 14+ / 21+ days",
+    f"{w.kpi('share_14plus'):.1%} / {w.kpi('share_21plus'):.1%}",
+    kpi_delta("share_21plus", "+.1%"),
+    delta_color="inverse",
+    help="Share of the daily census, delays included",
+)
+st.plotly_chart(
+    occupancy_fan(w.weekly, note, None if is_reference else ref.weekly), width="stretch", key="occupancy_fan"
+)
+costs = w.costs.set_index("component")
 st.caption(
-    f"{sc.n_draws:,} replications, seeded; arrivals {w.arrivals_per_day.mean():.1f} a day on average; "
-    f"winter spend {fmt_gbp(costs.loc['total_spend', 'mean'])} on the capacity above; delayed days valued at "
-    f"{fmt_gbp(costs.loc['delayed_days_value', 'mean'])}."
+    f"{w.run.n_reps:,} draws, seeded; arrivals {w.arrivals_per_day.mean():.1f} a day on average. Winter capacity "
+    f"spend {fmt_gbp(costs.loc['total_spend', 'mean'])}; delayed bed days valued at "
+    f"{fmt_gbp(costs.loc['delayed_days_cost', 'mean'])} and ED boarding at "
+    f"{fmt_gbp(costs.loc['boarding_cost', 'mean'])} (gross notional values, not cash)."
 )
 
 st.subheader("Options side by side")
 st.markdown(
-    "Each option is added to the scenario above and simulated with **the same random numbers**, so the "
-    "differences are the options', not noise."
+    "Each option is added to the scenario above and simulated with **the same random numbers** (the same demand "
+    "draws, arrivals and patients), so the differences are the options', not noise. The first row is the scenario "
+    "itself: the same run as the figures above."
 )
 o1, o2, o3 = st.columns(3)
 lever(
@@ -259,7 +356,7 @@ lever(
     min_value=0,
     max_value=500,
     step=1,
-    help="Seed 003: 27 additional beds proposed for winter 2022-23.",
+    help="Open on the escalation dates above. Seed 003: 27 additional beds proposed for winter 2022-23.",
 )
 lever(
     o2.number_input,
@@ -268,6 +365,7 @@ lever(
     min_value=0.0,
     max_value=500.0,
     step=1.0,
+    help="Costed at the Home First start unit cost, block contract (paid whether used or not).",
 )
 lever(
     o3.number_input,
@@ -276,99 +374,127 @@ lever(
     min_value=0,
     max_value=500,
     step=1,
+    help="Costed at the step-down bed day, block (paid whether used or not).",
 )
 options = winter_options_result()
+shown = options.assign(option=options["option"].replace({"baseline": f"Scenario: {sc.name}"}))
 st.plotly_chart(options_chart(options, note), width="stretch", key="options_chart")
-money = st.column_config.NumberColumn(format="£%,.0f")
+count = {"format": "%,.0f"}
 st.dataframe(
-    options,
+    shown,
     hide_index=True,
     width="stretch",
     column_config={
         "option": "Option",
-        "delayed_days": st.column_config.NumberColumn("Delayed bed days", format="%,.0f"),
-        "delayed_days_avoided": st.column_config.NumberColumn("Delayed days avoided", format="%,.0f"),
-        "days_above_92": st.column_config.NumberColumn("Days > 92%", format="%.0f"),
-        "days_above_95": st.column_config.NumberColumn("Days > 95%", format="%.0f"),
-        "days_above_100": st.column_config.NumberColumn("Days > 100%", format="%.0f"),
-        "peak_occupancy_p90": st.column_config.NumberColumn("Peak occupancy (P90)", format="%.0f%%"),
-        "share14": st.column_config.NumberColumn("14+ days", format="%.3f"),
-        "share21": st.column_config.NumberColumn("21+ days", format="%.3f"),
-        "spend": money,
-        "extra_cost": money,
+        "delayed_days": st.column_config.NumberColumn("Delayed bed days", **count),
+        "delayed_days_avoided": st.column_config.NumberColumn("Delayed days avoided", **count),
+        "boarding_days": st.column_config.NumberColumn("ED boarding days", **count),
+        "boarding_days_avoided": st.column_config.NumberColumn("Boarding days avoided", **count),
+        "patients_boarded": st.column_config.NumberColumn("Patients who waited in ED", **count),
+        "days_at_92": st.column_config.NumberColumn("Days ≥ 92%", format="%.0f"),
+        "days_at_95": st.column_config.NumberColumn("Days ≥ 95%", format="%.0f"),
+        "days_full": st.column_config.NumberColumn("Days every bed full", format="%.0f"),
+        "mean_occupancy_pct": st.column_config.NumberColumn("Mean occupancy", format="%.1f%%"),
+        "share14": st.column_config.NumberColumn("Share 14+ days", format="percent"),
+        "share21": st.column_config.NumberColumn("Share 21+ days", format="percent"),
+        "spend": st.column_config.NumberColumn("Capacity spend", format="£%,.0f"),
+        "extra_cost": st.column_config.NumberColumn("Extra cost", format="£%,.0f"),
         "cost_per_delayed_day_avoided": st.column_config.NumberColumn("£ per delayed day avoided", format="£%,.0f"),
+        "cost_per_boarding_day_avoided": st.column_config.NumberColumn("£ per boarding day avoided", format="£%,.0f"),
+        "cost_per_bed_day_freed": st.column_config.NumberColumn(
+            "£ per bed day freed (delayed + boarding)", format="£%,.0f"
+        ),
     },
 )
 
-st.subheader("Bed-sizing calculator (Erlang loss model)")
-st.markdown(
-    "How many beds does a given load need? The offered load is arrivals a day × mean stay in days "
-    "(the beds that would be occupied if none were ever full)."
+st.subheader("How many beds? Three answers side by side")
+load_days = w.run.census + w.run.boarding  # patients needing a bed each day (in a bed or waiting in ED)
+mean_load = float(load_days.mean())
+p90_peak = float(np.quantile(load_days.max(axis=1), 0.9))
+s1, s2 = st.columns(2)
+occupancy_target = s1.slider("Target mean occupancy, %", 50, 99, 92, 1, key="calc_occ") / 100
+refusal = s2.slider("Acceptable chance that every bed is full, %", 0.1, 20.0, 2.0, 0.1, key="calc_refusal") / 100
+simple = int(np.ceil(mean_load / occupancy_target))
+erl = beds_for_refusal(mean_load, refusal)
+r1, r2, r3, r4 = st.columns(4)
+r1.metric(
+    f"Simple conversion at {occupancy_target:.0%}",
+    f"{simple:,} beds",
+    help="Bed days ÷ (days × target occupancy), as the national hospital planning model does: covers the average "
+    "only.",
 )
-s1, s2, s3 = st.columns(3)
-default_load = float(w.arrivals_per_day.mean() * w.params.mean_stay_days)
-load = s1.number_input(
-    "Offered load (occupied beds)",
-    min_value=0.1,
-    max_value=5000.0,
-    value=round(default_load, 1),
-    step=1.0,
-    key="calc_load",
-    help="Default: this winter's mean arrivals × mean stay to medically ready",
-)
-refusal = s2.slider("Acceptable chance all beds are full, %", 0.1, 20.0, 2.0, 0.1, key="calc_refusal") / 100
-occupancy_target = s3.slider("Target mean occupancy, %", 50, 99, 92, 1, key="calc_occ") / 100
-n_refusal, n_occ = beds_for_refusal(load, refusal), beds_for_occupancy(load, occupancy_target)
-r1, r2, r3 = st.columns(3)
-r1.metric(f"Beds for ≤ {refusal:.1%} full", f"{n_refusal:,}")
 r2.metric(
-    f"Beds for ≤ {occupancy_target:.0%} occupancy",
-    f"{n_occ:,}",
-    f"{erlang_b(n_occ, load):.1%} of arrivals find it full",
-    delta_color="off",
-    delta_arrow="off",
+    f"Erlang: every bed full ≤ {refusal:.1%} of the time",
+    f"{erl:,} beds",
+    help="Erlang loss model on the same load: adds room for day-to-day randomness, but not for a winter whose "
+    "demand runs high.",
 )
 r3.metric(
-    "Funded beds in the scenario",
-    f"{f.core_beds + f.escalation_beds:,}",
-    f"{erlang_b(f.core_beds + f.escalation_beds, load):.1%} full risk",
-    delta_color="off",
-    delta_arrow="off",
+    "Simulated P90 peak",
+    f"{p90_peak:,.0f} beds",
+    help="In 9 winters out of 10 the busiest day needs no more beds than this (patients in beds plus waiting in "
+    "ED): it includes demand and scheme uncertainty and the discharge queues.",
 )
-curve = occupancy_risk_curve(load)
+r4.metric("Open beds in the scenario", f"{f.core_beds:,} + {f.escalation_beds:,} escalation")
+st.caption(
+    f"The load is the simulated mean census with delays and ED waits included ({mean_load:,.1f} patients a day), "
+    "not arrivals × stay to medically ready. The three figures differ because they answer different questions: "
+    "the simple conversion plans for the average day, Erlang for randomness around a known average, and the "
+    "simulated peak for a bad winter."
+)
+curve = occupancy_risk_curve(mean_load)
 left, right = st.columns(2)
-left.plotly_chart(occupancy_risk(curve, load, note), width="stretch", key="risk_curve")
+left.plotly_chart(occupancy_risk(curve, mean_load, note), width="stretch", key="risk_curve")
 sizes = occupancy_at_refusal_target([1, 2, 4, 8, 15, 30, 60, 120, 250, 500, 1000], refusal)
 right.plotly_chart(size_matters(sizes, refusal), width="stretch", key="size_matters")
 
+cal = w.calibration
 downloads(
-    {"weekly_occupancy": w.weekly, "kpis": w.kpis, "costs": w.costs, "options": options, "bed_sizing_curve": curve},
+    {
+        "weekly_occupancy": w.weekly,
+        "kpis": w.kpis,
+        "costs": w.costs,
+        "options": options,
+        "bed_sizing_curve": curve,
+    },
     "bcf_winter_beds",
 )
 how_calculated(
     f"""
-**Arrivals** each day are Poisson with the scenario's projected emergency admissions for the month (mean of the
-draws, after scheme effects), a weekday shape (illustrative: Monday peak, weekend dip) and any extra winter surge.
+**One Monte Carlo.** Draw *d* of the demand projection (its own monthly emergency admissions, with growth, trend
+and the scenario's scheme changes) drives winter replication *d*: arrivals each day are Poisson around that
+draw's month spread over its days with a weekday shape (illustrative: Monday peak, weekend dip) and any extra
+winter surge. So the P10–P90 ranges include demand and scheme uncertainty, not only day-to-day noise.
 
-**Stays.** Days from admission to *medically ready* follow a log-normal distribution whose two parameters are
-solved so that, in a steady state, the share of inpatients who have stayed 14+ and 21+ days equals the inputs
-(μ = {w.params.los_mu:.3f}, σ = {w.params.los_sigma:.3f}, mean {w.params.mean_stay_days:.1f} days).
+**Stays** to *medically ready* are log-normal, calibrated on the *simulated* system (today's capacities, delays
+and the 120-day truncation included) so that it reproduces the mean length of stay
+({cal.target_mean_los:.1f} days; simulated {cal.simulated_mean_los:.2f}) and the shares of inpatients at 14+ and
+21+ days ({cal.target_14plus:.1%} / {cal.target_21plus:.1%}; simulated {cal.simulated_14plus:.1%} /
+{cal.simulated_21plus:.1%}): μ = {cal.los_mu:.3f}, σ = {cal.los_sigma:.3f}. The page warns when the simulated
+shares miss the targets by more than 1 percentage point.
 
-**Discharge.** On becoming ready a patient goes home (P0) or needs a Home First start (P1, limited starts a
-week), a step-down bed (P2, limited beds, fixed stay) or a care-home placement (P3, limited a week). When the
-pathway is full the patient waits in the acute bed, first come first served: those are **delayed bed days**,
-and waiting makes stays longer (more 14+/21+ patients).
+**Discharge.** On becoming ready a patient goes home (P0) or needs a Home First start (P1, limited starts a day),
+a step-down bed (P2, limited beds, fixed stay) or a care-home placement (P3, limited a day). When the pathway is
+full the patient waits in the acute bed: **delayed bed days**. Each queue is served **longest stay first** (the
+total delayed days do not depend on the order). The capacities are the levers at current funding plus what the
+discharge schemes' budget changes buy at the unit costs (one cost basis with the Scheme funding page).
 
-**Beds.** Occupancy is inpatients ÷ funded beds (core + escalation beds while open). Arrivals are always
-admitted: above 100% they are outlied or in surge space (counted as days above 100%).
+**Beds bind.** Occupancy is patients in beds ÷ open beds (core + escalation while open; a bed due to close stays
+open until its patient leaves) and never exceeds 100%. An arrival who finds every bed full waits in ED (boarding /
+corridor care) until a bed frees, first come first served: **boarding days** are patient-days waiting, costed at
+£{sc.costs.boarding_day:,.0f} a day (an assumption). Escalation beds therefore score on boarding and crowding.
 
-**Validation** (tests run in CI): with ample capacity the mean occupancy equals arrivals × mean stay (Little's
-law); with no waiting allowed the share of arrivals finding every bed full matches the Erlang B formula; the
-Erlang B/C functions reproduce published table values.
+**Common random numbers** survive lever changes: each day's arrivals come from a uniform fixed for that draw and
+day (inverse CDF), each patient's stay and pathway from uniforms fixed for the arrival slot, so an option changes
+only what it must. The winter starts warm: the inpatients of a stationary past are drawn exactly, then
+{WARMUP} days at the first week's rate bring queues, step-down beds and ED waits to their steady state.
 
-**Limits.** One winter, one hospital bed pool for the area's residents; no elective competition for beds; no
-change in stay by season (winter pressure enters through arrivals and queues); pathway capacities are steady
-through the winter; demand uncertainty enters through the Poisson arrivals, not the spread of the demand
-projection.
+**Validation** (tests run in CI): Little's law with ample capacity; the loss version against Erlang B; P1, P2 and
+P3 queues against an independent discrete-event simulation (SimPy); occupancy never above the open beds; more
+beds never more boarding; the paired standard error of an option's effect is far below the unpaired one.
+
+**Limits.** One winter, one bed pool for the area's residents; no elective competition for beds; stays do not
+change with the season; pathway capacities are steady through the winter; ED boarding is counted by day (no
+hours within a day).
 """
 )

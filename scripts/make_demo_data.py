@@ -209,8 +209,13 @@ def make_growth() -> pd.DataFrame:
 def make_schemes() -> pd.DataFrame:
     """The 2021-22 pooled fund as schemes (lines and totals from seed 003).
 
-    The split of the NHS-commissioned £10,329,723 across five schemes and every
-    effect size are illustrative assumptions unless a seed is named.
+    Every scheme's current budget is its 2021-22 line: the history the demand models are
+    fitted on already reflects it, so the baseline is the current-funding trend. The split
+    of the NHS-commissioned £10,329,723 across five schemes, the split of the two council
+    lines between discharge capacity and placement avoidance, and every effect size are
+    illustrative assumptions unless a seed is named. Discharge-capacity schemes buy
+    capacity at the unit costs in unit_costs.csv (one cost basis per service) and carry no
+    typed-in effect: the flow simulation says what the capacity avoids.
     """
     s = "seed 003 (2021-22 BCF year-end)"
     rows = [
@@ -233,26 +238,26 @@ def make_schemes() -> pd.DataFrame:
             "NHS minimum contribution",
             "ICB",
             2_100_000,
-            "delayed_days",
-            1_500,
-            3_000,
-            4_500,
+            "p1_capacity",
+            0,
+            0,
+            0,
             2,
             1.5,
-            "Illustrative assumption: delayed bed days avoided; Home First in seed 003",
+            "Home First (seed 003); buys P1 starts at the unit cost per start; budget split illustrative",
         ),
         (
             "Community rehab (step-down) beds",
             "NHS minimum contribution",
             "ICB",
             1_900_000,
-            "delayed_days",
-            1_300,
-            2_600,
-            3_600,
+            "p2_capacity",
+            0,
+            0,
+            0,
             3,
             1.0,
-            "30 → 40 admissions a week (seed 001): 520 more a year × ≈5 delayed days avoided each (assumption)",
+            "Community rehab beds (seed 001); buys P2 beds at the unit cost per bed day; budget split illustrative",
         ),
         (
             "ICE high-risk cohorts",
@@ -281,30 +286,56 @@ def make_schemes() -> pd.DataFrame:
             "Illustrative assumption",
         ),
         (
-            "Protection of adult social care",
+            "Protection of adult social care: home care after discharge",
             "NHS minimum contribution",
             "Council",
-            6_799_326,
-            "placements",
-            5,
-            15,
-            30,
-            6,
-            2.0,
-            "Budget: " + s + "; effect illustrative assumption",
+            1_500_000,
+            "p1_capacity",
+            0,
+            0,
+            0,
+            3,
+            1.5,
+            "Line total: " + s + "; split between home care and prevention illustrative",
         ),
         (
-            "Improved BCF: market sustainability and discharge",
+            "Protection of adult social care: prevention and community support",
+            "NHS minimum contribution",
+            "Council",
+            5_299_326,
+            "placements",
+            4,
+            12,
+            24,
+            6,
+            2.0,
+            "Line total: " + s + "; split and effect illustrative assumptions",
+        ),
+        (
+            "Improved BCF: interim care-home beds for discharge",
             "iBCF",
             "Council",
-            6_467_630,
-            "delayed_days",
-            1_000,
-            2_500,
-            4_000,
+            1_000_000,
+            "p3_capacity",
+            0,
+            0,
+            0,
+            3,
+            1.5,
+            "Line total: " + s + "; buys P3 placements at the weekly cost × weeks funded; split illustrative",
+        ),
+        (
+            "Improved BCF: market sustainability and home care",
+            "iBCF",
+            "Council",
+            5_467_630,
+            "placements",
+            4,
+            10,
+            20,
             3,
             2.0,
-            "Budget: " + s + "; effect illustrative assumption",
+            "Line total: " + s + "; split and effect illustrative assumptions",
         ),
         (
             "Disabled Facilities Grant",
@@ -333,7 +364,9 @@ def make_schemes() -> pd.DataFrame:
         "saturation",
         "source",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols)
+    df.insert(3, "current_budget_gbp", df["budget_gbp"])  # today's funding = the 2021-22 lines
+    return df
 
 
 def make_unit_costs() -> pd.DataFrame:
@@ -344,36 +377,72 @@ def make_unit_costs() -> pd.DataFrame:
         ("escalation_bed_day", 901, "£ per escalation bed day", "assumption: = non-elective bed day (PQ 165361)"),
         ("care_home_residential_week", 916, "£ per week", "ASC-FR 2023-24"),
         ("care_home_nursing_week", 1026, "£ per week", "ASC-FR 2023-24"),
-        ("placement_duration_weeks", 104, "weeks", "illustrative assumption: about two years in a care home"),
+        (
+            "placement_duration_weeks",
+            114,
+            "weeks",
+            "mean permanent care-home stay 801 days (Forder & Fernández 2011, PSSRU)",
+        ),
         ("p1_start", 2022, "£ per Home First start", "£337 a week (seed 003) × 6 weeks (assumption)"),
         ("p2_bed_day", 300, "£ per step-down bed day", "illustrative assumption"),
         ("p3_week", 916, "£ per week of interim care-home bed", "ASC-FR 2023-24 residential"),
+        ("p3_weeks_per_placement", 4, "weeks funded per P3 discharge", "illustrative assumption (discharge to assess)"),
+        (
+            "boarding_day",
+            345,
+            "£ per patient-day waiting in ED for a bed",
+            "assumption: hotel cost of a bed day without treatment, £345 (PQ 146908), ≈ £14 an hour",
+        ),
         ("reablement_episode", 2088, "£ per episode (2010 prices)", "Glendinning et al. 2010"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit", "source"])
+
+
+MEAN_LOS_DAYS = 5.0
+# Re-derived discharge capacities (issue 8). Demand in the first projected winter (Oct 2025 – Mar
+# 2026) at the current-funding trend is ≈60 emergency admissions a day: P1 ≈42 starts a week (10%),
+# P2 ≈2.1 a day × 21 days ≈44 beds (3.5%), P3 ≈6.3 a week (1.5%). Capacity is set at ≈1.05 × that
+# demand: a stretched but stable system in which many P1 and most P2/P3 patients wait a little
+# (Health Foundation 2023: at least 1 in 4 awaiting home-based and nearly half awaiting bed-based
+# intermediate care were delayed), giving delayed bed days near the 10-11% of beds in NHS England's
+# discharge-ready-date data. (The first version's 40 / 45 / 6 were below winter demand, so queues
+# grew without limit.) Core beds: the current-funding winter's mean census (≈60 a day × 5.0 days ≈
+# 300 patients) at ≈94% mean occupancy, the level NHS England ran at in winter 2024/25 (DOMAIN.md).
+P1_PER_WEEK = 44
+P2_BEDS = 47
+P3_PER_WEEK = 6.7
+CORE_BEDS = 320
+CAPACITY_NOTE = "computed: ≈1.05 × first-winter demand for the pathway (see scripts/make_demo_data.py)"
 
 
 def make_flow_defaults() -> pd.DataFrame:
     rows = [
         (
             "core_beds",
-            285,
+            CORE_BEDS,
             "beds",
-            "illustrative assumption: residents' share of the acute G&A base, sized for ≈90% mean winter occupancy",
+            "computed: residents' share of the acute G&A base at ≈94% mean winter occupancy (NHS winter 2024/25)",
         ),
         ("escalation_beds", 27, "beds", "seed 003: 27 additional beds (winter 2022-23)"),
         ("escalation_open", "12-01", "MM-DD", "illustrative assumption"),
         ("escalation_close", "03-31", "MM-DD", "illustrative assumption"),
+        (
+            "mean_los_days",
+            MEAN_LOS_DAYS,
+            "days (bed days ÷ admissions, delays included)",
+            "computed: 9.1-day mean of overnight emergency stays (Health Foundation 2023) × ≈55% of emergency "
+            "admissions staying overnight (assumption)",
+        ),
         ("share_14plus", 0.109, "share of inpatients", "seed 003: actual 10.9% (Q3 2021-22)"),
         ("share_21plus", 0.056, "share of inpatients", "seed 003: actual 5.6% (Q3 2021-22)"),
         ("p0_share", 0.85, "share of discharges", "assumption: 93.8% to usual residence (seed 003)"),
         ("p1_share", 0.10, "share of discharges", "assumption within national guide ≤45% for 65+ (DHSC 2020)"),
         ("p2_share", 0.035, "share of discharges", "assumption within national guide ≤4% for 65+ (DHSC 2020)"),
         ("p3_share", 0.015, "share of discharges", "assumption within national guide ≤1% for 65+ (DHSC 2020)"),
-        ("p1_starts_per_week", 40, "starts a week", "illustrative assumption: just above mean P1 demand (≈38 a week)"),
-        ("p2_beds", 45, "beds", "illustrative assumption (community rehab beds, seed 001)"),
+        ("p1_starts_per_week", P1_PER_WEEK, "starts a week", CAPACITY_NOTE),
+        ("p2_beds", P2_BEDS, "beds", CAPACITY_NOTE + "; community rehab beds in seed 001"),
         ("p2_los_days", 21, "days", "illustrative assumption"),
-        ("p3_per_week", 6, "placements a week", "illustrative assumption: just above mean P3 demand (≈5.6 a week)"),
+        ("p3_per_week", P3_PER_WEEK, "placements a week", CAPACITY_NOTE),
         (
             "winter_uplift_pct",
             0,

@@ -17,6 +17,20 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   fi
 fi
 
+# The scenario-library tests run against a real PostgreSQL server as well as SQLite: tests/pgserver.py starts a
+# throw-away cluster with the installed binaries (or uses BCF_TEST_DATABASE_URL). Install Debian's `postgresql`
+# package when it is missing; without a server those tests fail (they are never skipped).
+if [ -z "${BCF_TEST_DATABASE_URL:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 \
+  && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL is needed for the store tests: install the postgresql package or set BCF_TEST_DATABASE_URL" >&2
+    exit 1
+  fi
+fi
+
 python -m ruff check .
 # Every test runs: unit, property, app (AppTest) and browser (Playwright). None is skipped.
 python -m pytest -n 2 --dist loadgroup "$@"

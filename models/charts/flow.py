@@ -8,13 +8,16 @@ import plotly.graph_objects as go
 from models.charts import BAND_80, PALETTE, base_layout
 
 
-def occupancy_fan(weekly: pd.DataFrame, note: str = "") -> go.Figure:
+def occupancy_fan(weekly: pd.DataFrame, note: str = "", reference: pd.DataFrame | None = None) -> go.Figure:
     """Weekly bed occupancy through the winter: mean and P10–P90 across replications, with 92% and 100% lines.
 
     Parameters
     ----------
     weekly : DataFrame
-        ``week_start``, ``mean``, ``p10``, ``p90`` (occupancy, % of funded beds), ``beds``.
+        ``week_start``, ``mean``, ``p10``, ``p90`` (occupancy, % of open beds), ``beds``,
+        ``boarding_mean`` (patients waiting in ED for a bed, optional).
+    reference : DataFrame, optional
+        The same for the current-funding baseline: drawn as a grey line.
     """
     x = weekly["week_start"]
     fig = go.Figure()
@@ -24,16 +27,25 @@ def occupancy_fan(weekly: pd.DataFrame, note: str = "") -> go.Figure:
         fill="toself",
         fillcolor=BAND_80,
         line={"width": 0},
-        name="P10–P90 of replications",
+        name="P10–P90 (demand, schemes and day-to-day variation)",
         hoverinfo="skip",
     )
+    if reference is not None:
+        fig.add_scatter(
+            x=reference["week_start"],
+            y=reference["mean"],
+            name="Current funding trend (mean)",
+            line={"color": PALETTE["grey"], "width": 2, "dash": "dash"},
+            hovertemplate="current funding: %{y:.1f}%",
+        )
+    custom = weekly[["beds", "boarding_mean"]] if "boarding_mean" in weekly else weekly[["beds"]].assign(b=0.0)
     fig.add_scatter(
         x=x,
         y=weekly["mean"],
-        name="Mean occupancy",
+        name="Scenario (mean)",
         line={"color": PALETTE["blue"], "width": 3},
-        customdata=weekly["beds"],
-        hovertemplate="%{y:.1f}% of %{customdata:.0f} funded beds",
+        customdata=custom.to_numpy(),
+        hovertemplate="%{y:.1f}% of %{customdata[0]:.0f} beds; %{customdata[1]:.1f} waiting in ED",
     )
     fig.add_hline(
         y=92,
@@ -44,16 +56,16 @@ def occupancy_fan(weekly: pd.DataFrame, note: str = "") -> go.Figure:
     fig.add_hline(
         y=100,
         line={"color": PALETTE["vermillion"], "dash": "dot", "width": 2},
-        annotation_text="100%: every funded bed full",
+        annotation_text="100%: every bed full, arrivals wait in ED",
         annotation_position="top left",
     )
-    base_layout(fig, "Acute bed occupancy through the winter, by week", "% of funded beds occupied", note=note)
-    fig.update_yaxes(rangemode="normal", ticksuffix="%")
+    base_layout(fig, "Acute bed occupancy through the winter, by week", "% of open beds occupied", note=note)
+    fig.update_yaxes(rangemode="normal", ticksuffix="%", range=[min(70.0, float(weekly["p10"].min()) - 2), 101.5])
     return fig
 
 
 def options_chart(options: pd.DataFrame, note: str = "") -> go.Figure:
-    """Delayed bed days avoided and extra cost of each option against the scenario."""
+    """Bed days each option frees this winter (delayed days and ED boarding days avoided) and its extra cost."""
     df = options[options["option"] != "baseline"]
     fig = go.Figure()
     fig.add_bar(
@@ -66,13 +78,21 @@ def options_chart(options: pd.DataFrame, note: str = "") -> go.Figure:
     )
     fig.add_bar(
         x=df["option"],
+        y=df["boarding_days_avoided"],
+        name="ED boarding days avoided",
+        marker_color=PALETTE["sky"],
+        yaxis="y",
+        offsetgroup=2,
+    )
+    fig.add_bar(
+        x=df["option"],
         y=df["extra_cost"] / 1e3,
         name="Extra cost, £k (right axis)",
         marker_color=PALETTE["orange"],
         yaxis="y2",
-        offsetgroup=2,
+        offsetgroup=3,
     )
-    base_layout(fig, "What each option buys this winter", "delayed bed days avoided", note=note)
+    base_layout(fig, "What each option buys this winter", "days avoided (negative: more)", note=note)
     fig.update_layout(
         barmode="group",
         yaxis2={

@@ -20,7 +20,9 @@ METRIC_COLOURS = {
     "nea": PALETTE["blue"],
     "acs": PALETTE["sky"],
     "placements": PALETTE["orange"],
-    "delayed_days": PALETTE["green"],
+    "p1_capacity": PALETTE["green"],
+    "p2_capacity": PALETTE["purple"],
+    "p3_capacity": PALETTE["grey"],
 }
 
 
@@ -34,17 +36,18 @@ def _num(x: float) -> str:
 
 
 def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = "nea", note: str = "") -> go.Figure:
-    """Waterfall from baseline activity a year to activity with the schemes.
+    """Waterfall from the current funding trend a year to the scenario: one step per scheme's change.
 
     Parameters
     ----------
     table : DataFrame
-        From :func:`models.schemes.scheme_table` (average a year over the horizon).
+        From :func:`models.schemes.scheme_table` (``change_a_year_*``: activity avoided a year
+        by each scheme's budget change against current funding, average over the horizon).
     baseline_a_year : float
-        Mean baseline activity a year over the same horizon (e.g. NEA admissions a year).
+        Mean activity a year at current funding over the same horizon (e.g. NEA a year).
     metric : str
-        One of nea, acs, placements, delayed_days. For "nea", ACS schemes are included
-        (an avoided ACS admission is an avoided emergency admission).
+        One of nea, acs, placements. For "nea", ACS schemes are included (an avoided ACS
+        admission is an avoided emergency admission).
     note : str
         Footnote (e.g. "Illustrative demo data").
 
@@ -56,18 +59,18 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     members = ["nea", "acs"] if metric == "nea" else [metric]
     rows = _schemes_only(table)
     rows = rows.loc[rows["metric"].isin(members)]
-    steps = [-float(v) for v in rows["avoided_a_year_mean"]]
+    steps = [-float(v) for v in rows["change_a_year_mean"]]
     end = baseline_a_year + sum(steps)
     unit = METRIC_UNITS[metric]
-    x = ["Baseline", *rows["scheme"].tolist(), "With schemes"]
-    hover = [f"Baseline: {_num(baseline_a_year)} {unit}"]
+    x = ["Current funding trend", *rows["scheme"].tolist(), "Scenario"]
+    hover = [f"Current funding trend: {_num(baseline_a_year)} {unit}"]
     for _, r in rows.iterrows():
         hover.append(
-            f"{r['scheme']}<br>avoids {_num(r['avoided_a_year_mean'])} {unit} "
-            f"(P10–P90 {_num(r['avoided_a_year_p10'])}–{_num(r['avoided_a_year_p90'])})"
-            f"<br>budget {fmt_gbp(r['budget_gbp'])} a year; {fmt_gbp(r['cost_per_avoided_gbp'])} per one avoided"
+            f"{r['scheme']}<br>budget change {fmt_gbp(r['budget_change_gbp'])} a year: "
+            f"{_num(-r['change_a_year_mean'])} {unit} "
+            f"(P10–P90 {_num(-r['change_a_year_p90'])} to {_num(-r['change_a_year_p10'])})"
         )
-    hover.append(f"With schemes: {_num(end)} {unit}")
+    hover.append(f"Scenario: {_num(end)} {unit}")
     fig = go.Figure(
         go.Waterfall(
             x=x,
@@ -85,13 +88,17 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
         )
     )
     label = METRIC_LABELS[metric]
-    base_layout(fig, f"{label[0].upper()}{label[1:]} a year: baseline and with schemes", unit, note=note)
+    base_layout(
+        fig, f"{label[0].upper()}{label[1:]} a year: current funding and the scenario's changes", unit, note=note
+    )
     fig.update_layout(showlegend=False, hovermode="closest")
-    avoided = baseline_a_year - end
-    if baseline_a_year > 0 and 0 < avoided < 0.3 * baseline_a_year:
-        # zoom so small schemes are visible; say so, as bars then do not start at zero
-        low = max(0.0, end - 1.5 * avoided)
-        fig.update_yaxes(range=[low, baseline_a_year + 0.25 * avoided], rangemode="normal")
+    levels = np.cumsum([baseline_a_year, *steps])
+    spread = float(levels.max() - levels.min())
+    if baseline_a_year > 0 and spread < 0.3 * baseline_a_year:
+        # zoom so small changes are visible; say so, as bars then do not start at zero
+        pad = max(spread, 0.01 * baseline_a_year)
+        low = max(0.0, float(levels.min()) - 1.5 * pad)
+        fig.update_yaxes(range=[low, float(levels.max()) + 0.5 * pad], rangemode="normal")
         fig.add_annotation(
             text=f"Axis starts at {_num(low)}, not zero",
             xref="paper",

@@ -47,6 +47,7 @@ def streamlit_server(workdir: Path) -> Iterator[str]:
     port = _free_port()
     log = workdir / "server.log"
     env = dict(os.environ)
+    env.setdefault("BCF_DATA_DIR", str(workdir / "library"))  # a fresh scenario library per server
     with log.open("w") as out:
         proc = subprocess.Popen(
             [

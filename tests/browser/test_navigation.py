@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_no_exception, wait_idle
@@ -30,7 +32,8 @@ def test_demo_banner_and_sidebar_navigation(page: Page, app_url: str) -> None:
     page.get_by_role("link", name="Data").first.click()
     wait_idle(page)
     expect(page.get_by_role("heading", name="Data", exact=True).first).to_be_visible()
-    assert page.url.rstrip("/").endswith("/data")
+    assert urlparse(page.url).path.rstrip("/").endswith("/data")
+    assert "s=" in urlparse(page.url).query  # the address still holds the scenario
     assert_no_exception(page)
 
 

@@ -1,11 +1,20 @@
-"""Browser: the Scheme funding page — a budget change (slider or table cell) redraws the waterfall."""
+"""Browser: the Scheme funding page — budget changes (slider or table cell) against current funding.
+
+Cutting an admission-avoidance scheme redraws the waterfall (a step up from the current funding
+trend) and raises the admissions KPI; more money for Home First (a discharge-capacity scheme,
+typed into the real grid) lowers the winter's delayed + ED boarding days.
+"""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_no_exception, wait_idle
 
+STARRS = "STARRS intermediate care"  # the largest admission-avoidance scheme (£3.4m today)
+WINTER = "Winter delayed + ED boarding days"
 READ_WATERFALL = """
 () => {
   for (const el of document.querySelectorAll('.js-plotly-plot')) {
@@ -18,6 +27,17 @@ READ_WATERFALL = """
   return null;
 }
 """
+READ_METRIC = """(starts) => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const l = m.querySelector('[data-testid="stMetricLabel"]');
+    if (l && l.innerText.trim().startsWith(starts)) {
+      const v = m.querySelector('[data-testid="stMetricValue"]');
+      const d = m.querySelector('[data-testid="stMetricDelta"]');
+      return {value: v ? v.innerText.trim() : null, delta: d ? d.innerText.trim() : null};
+    }
+  }
+  return null;
+}"""
 
 
 def _waterfall(page: Page) -> dict[str, float]:
@@ -26,13 +46,14 @@ def _waterfall(page: Page) -> dict[str, float]:
     return dict(zip(data["x"], data["y"], strict=True))
 
 
-def _wait_until_starrs_avoids_nothing(page: Page) -> None:
-    """The rerun is asynchronous: wait for the redrawn waterfall, then for the script to finish."""
-    page.wait_for_function(
-        READ_WATERFALL.replace("return {x", "return trace.y[trace.x.indexOf('STARRS intermediate care')] > -1 && {x"),
-        timeout=60_000,
-    )
-    wait_idle(page)
+def _metric(page: Page, starts: str) -> dict:
+    found = page.evaluate(READ_METRIC, starts)
+    assert found is not None, f"metric {starts!r} not found"
+    return found
+
+
+def _count(text: str) -> float:
+    return float(re.sub(r"[^\d.]", "", text))
 
 
 def _open(page: Page, app_url: str) -> None:
@@ -42,42 +63,59 @@ def _open(page: Page, app_url: str) -> None:
     expect(page.get_by_role("heading", name="BCF Scenario Lab", exact=True).first).to_be_visible(timeout=120_000)
     page.goto(f"{app_url}/schemes")
     heading = page.get_by_role("heading", name="Scheme funding", exact=True).first
-    expect(heading).to_be_visible(timeout=120_000)  # the first run fits the models
+    expect(heading).to_be_visible(timeout=120_000)  # the first run fits the models and simulates the winter
     wait_idle(page, 120_000)
+    page.wait_for_function(f"() => ({READ_METRIC})({WINTER!r}) !== null", timeout=120_000)
     assert_no_exception(page)
 
 
-def test_budget_slider_redraws_waterfall(page: Page, app_url: str) -> None:
+def test_cutting_a_budget_redraws_waterfall_and_raises_admissions(page: Page, app_url: str) -> None:
     _open(page, app_url)
     before = _waterfall(page)
-    assert before["STARRS intermediate care"] < 0  # a step down: admissions avoided
+    # current funding is the baseline: no scheme changes anything yet
+    assert abs(before[STARRS]) < 1 and abs(before["Scenario"] - before["Current funding trend"]) < 1, before
+    assert _metric(page, "Emergency admissions")["delta"] is None
     thumb = page.locator('[data-testid="stSlider"]').filter(has_text="STARRS").get_by_role("slider")
     thumb.focus()
     thumb.press("Home")  # £0
-    _wait_until_starrs_avoids_nothing(page)
+    page.wait_for_function(
+        READ_WATERFALL.replace("return {x", f"return trace.y[trace.x.indexOf({STARRS!r})] > 1 && {{x"),
+        timeout=60_000,
+    )
+    wait_idle(page)
     after = _waterfall(page)
-    assert abs(after["STARRS intermediate care"]) < 1  # £0 buys nothing
-    assert after["With schemes"] > before["With schemes"]
+    assert after[STARRS] > 100, after  # the admissions it avoided today come back
+    assert after["Scenario"] > after["Current funding trend"]
+    admissions = _metric(page, "Emergency admissions")
+    assert admissions["delta"] and admissions["delta"].startswith("+"), admissions
     assert_no_exception(page)
 
 
-def test_editing_a_budget_cell_redraws_waterfall(page: Page, app_url: str) -> None:
+def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_url: str) -> None:
     _open(page, app_url)
-    before = _waterfall(page)
+    before = _metric(page, WINTER)
+    assert before["delta"] is None
     grid = page.locator('[data-testid="stDataFrame"]').first  # the editable scheme table
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
-    # first data row, first column (Scheme); then three columns right to the budget
     page.wait_for_timeout(500)  # the canvas grid lays out after it appears
-    page.mouse.click(box["x"] + 80, box["y"] + 35 + 17)
+    # second data row (Home First, a P1 capacity scheme), first column; then three columns right to the budget
+    page.mouse.click(box["x"] + 80, box["y"] + 35 + 35 + 17)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.keyboard.type("0")  # typing on a selected cell opens its editor with that text
+    page.keyboard.type("4200000")  # typing on a selected cell opens its editor with that text (today £2.1m)
     page.wait_for_timeout(500)
     page.keyboard.press("Enter")
-    _wait_until_starrs_avoids_nothing(page)
-    after = _waterfall(page)
-    assert abs(after["STARRS intermediate care"]) < 1, after
-    assert after["With schemes"] > before["With schemes"]
+    page.wait_for_function(
+        f"(v) => {{ const m = ({READ_METRIC})({WINTER!r}); return m && m.value !== v && m.delta; }}",
+        arg=before["value"],
+        timeout=90_000,
+    )
+    wait_idle(page, 90_000)
+    after = _metric(page, WINTER)
+    assert _count(after["value"]) < _count(before["value"]), (before, after)
+    assert after["delta"].startswith("-"), after
+    assert _metric(page, "Pooled fund a year")["delta"] == "+£2.1m"
+    assert abs(_waterfall(page)["Scenario"] - _waterfall(page)["Current funding trend"]) < 1  # admissions unchanged
     assert_no_exception(page)

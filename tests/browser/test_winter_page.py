@@ -1,47 +1,82 @@
-"""Browser: on Discharge and winter beds, adding escalation beds changes the occupancy chart."""
+"""Browser: on Discharge and winter beds, escalation beds (the real slider, by keyboard) lower ED boarding.
+
+Beds bind in the flow model, so extra escalation beds score on patients waiting in ED; the KPI
+and the occupancy chart are redrawn against the current funding trend.
+"""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_no_exception, wait_idle
 
-# Plotly ships numpy arrays base64-encoded; _fullData holds them decoded.
-FIGURE_JS = """(title) => {
+BOARDING = "ED boarding days"
+READ_METRIC = """(label) => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const l = m.querySelector('[data-testid="stMetricLabel"]');
+    if (l && l.innerText.trim() === label) {
+      const v = m.querySelector('[data-testid="stMetricValue"]');
+      const d = m.querySelector('[data-testid="stMetricDelta"]');
+      return {value: v ? v.innerText.trim() : null, delta: d ? d.innerText.trim() : null};
+    }
+  }
+  return null;
+}"""
+FIGURE_TRACES = """(title) => {
   for (const d of document.querySelectorAll('.js-plotly-plot')) {
     const t = d.layout && d.layout.title && d.layout.title.text;
-    if (t && t.includes(title)) return d._fullData.map(tr => ({name: tr.name, y: Array.from(tr.y || [])}));
+    if (t && t.includes(title)) return d._fullData.map(tr => tr.name);
   }
   return null;
 }"""
 
 
-def occupancy_mean(page: Page) -> list[float]:
-    data = page.evaluate(FIGURE_JS, "Acute bed occupancy")
-    assert data is not None, "occupancy chart not found"
-    return next(tr["y"] for tr in data if tr["name"] == "Mean occupancy")
+def _metric(page: Page, label: str) -> dict:
+    found = page.evaluate(READ_METRIC, label)
+    assert found is not None, f"metric {label!r} not found"
+    return found
 
 
-def test_escalation_beds_change_the_occupancy_chart(page: Page, app_url: str) -> None:
+def _traces(page: Page) -> list[str]:
+    """Trace names of the occupancy chart (waits until Plotly has drawn it)."""
+    title = "Acute bed occupancy"
+    page.wait_for_function(f"() => ({FIGURE_TRACES})({title!r}) !== null", timeout=60_000)
+    return page.evaluate(FIGURE_TRACES, title)
+
+
+def _count(text: str) -> float:
+    return float(re.sub(r"[^\d.]", "", text))
+
+
+def test_escalation_beds_lower_ed_boarding(page: Page, app_url: str) -> None:
+    # the frame first: on a fresh server a direct page URL is served without app.py until st.navigation ran once
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="BCF Scenario Lab", exact=True).first).to_be_visible(timeout=120_000)
     page.goto(f"{app_url}/winter")
-    wait_idle(page, 90_000)
-    expect(page.get_by_role("heading", name="Discharge and winter beds", exact=True).first).to_be_visible()
-    page.wait_for_selector(".js-plotly-plot")
-    before = occupancy_mean(page)
-    slider = page.get_by_role("group", name="Escalation beds").locator("input[type=range]")
-    slider.focus()
-    for _ in range(20):
-        slider.press("ArrowRight")
-    expect(slider).to_have_value("20")
+    expect(page.get_by_role("heading", name="Discharge and winter beds", exact=True).first).to_be_visible(
+        timeout=120_000
+    )  # the first winter compiles the flow kernel
+    wait_idle(page, 120_000)
+    page.wait_for_function(f"() => ({READ_METRIC})({BOARDING!r}) !== null", timeout=120_000)
+    before = _metric(page, BOARDING)
+    assert before["delta"] is None  # the default scenario is the current funding trend
+    assert "Current funding trend (mean)" not in _traces(page)
+
+    thumb = page.locator('input[type=range][aria-label="Escalation beds"]')
+    thumb.focus()
+    thumb.press("End")  # one change, one rerun: the slider's maximum, 100 beds (each arrow key would rerun)
     page.wait_for_function(
-        "(args) => { const f = (" + FIGURE_JS + ")(args[0]); if (!f) return false;"
-        " const y = f.find(t => t.name === 'Mean occupancy').y; return y.join() !== args[1]; }",
-        arg=["Acute bed occupancy", ",".join(str(v) for v in before)],
-        timeout=60_000,
+        f"(v) => {{ const m = ({READ_METRIC})({BOARDING!r}); return m && m.value !== v && m.delta; }}",
+        arg=before["value"],
+        timeout=90_000,
     )
-    after = occupancy_mean(page)
-    # escalation opens 1 December (week 9): occupancy as a share of funded beds falls from then on
-    assert len(after) == len(before)
-    assert after[0] == before[0]
-    assert sum(after[10:20]) < sum(before[10:20])
+    wait_idle(page, 90_000)
+    after = _metric(page, BOARDING)
+    assert _count(after["value"]) < _count(before["value"]), (before, after)
+    assert after["delta"].endswith("vs current funding"), after
+    assert "Current funding trend (mean)" in _traces(page)  # the reference line
+    expect(page.get_by_text("+ 100 escalation").first).to_be_visible()
+    expect(page.locator('input[type=range][aria-label="Escalation beds"]')).to_have_value("100")
     assert_no_exception(page)

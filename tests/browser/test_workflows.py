@@ -65,7 +65,7 @@ def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> 
     page.get_by_role("combobox", name="Scenario preset").click()
     page.get_by_role("option", name="High older-people growth").click()
     wait_idle(page, 90_000)
-    page.wait_for_function("() => window.location.search.includes('s=v1.')", timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('s=l1.')", timeout=30_000)
     link = page.url
     other = browser.new_context().new_page()
     try:

@@ -1,4 +1,4 @@
-"""Unit tests for models.demand: wrapper vs statsmodels, backtest, simulation, validation."""
+"""Unit tests for models.demand: forecasts vs statsmodels, metrics, leakage, COVID-19, lengths, intervals."""
 
 from __future__ import annotations
 
@@ -10,13 +10,21 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from models.demand import (
     BENCHMARK,
+    COMBINATION,
     MIN_MONTHS,
-    SPECS,
+    NAIVE,
+    Calibration,
     DemandDataError,
-    _ss_simulate,
+    _backtest,
+    _coverage,
+    _family,
+    _mase_scale,
+    _metrics,
     financial_year_totals,
     fit_series,
+    forecast,
     fy_label,
+    normalise_covid,
     project_counts,
     summarise_paths,
 )
@@ -25,17 +33,16 @@ pytestmark = pytest.mark.unit
 
 
 def _series(start: str, n: int, seed: int, covid: bool, level: float = 2000.0) -> tuple[pd.Series, pd.Series]:
-    """Seasonal Poisson counts with trend; optional COVID collapse and lower level after."""
+    """Seasonal Poisson counts with trend; optional COVID collapse (Mar 2020 - Mar 2021) and a lower level after."""
     rng = np.random.default_rng(seed)
     idx = pd.date_range(start, periods=n, freq="MS")
     t = np.arange(n)
     index = pd.Series(0.9 + 0.012 * t / 12, index=idx)
     mu = level * (1 + 0.004 * t / 12) * (1 + 0.05 * np.cos(2 * np.pi * (idx.month.to_numpy() - 1) / 12))
     if covid:
-        dis = (idx >= "2020-04-01") & (idx <= "2021-03-01")
-        mu = np.where(dis, mu * 0.8, mu)
-        mu = np.where(idx == "2020-04-01", mu * 0.76, mu)
-        mu = np.where(idx >= "2021-04-01", mu * 0.93, mu)
+        dis = (idx >= "2020-03-01") & (idx <= "2021-03-01")
+        mu = np.where(dis, mu * 0.75, mu)
+        mu = np.where(idx >= "2021-04-01", mu * 0.9, mu)
     counts = pd.Series(rng.poisson(mu * index.to_numpy()).astype(float), index=idx)
     return counts, index
 
@@ -43,16 +50,17 @@ def _series(start: str, n: int, seed: int, covid: bool, level: float = 2000.0) -
 @pytest.fixture(scope="module")
 def covid_fit():
     counts, index = _series("2015-04-01", 120, seed=11, covid=True)
-    return fit_series(counts, index, "nea", covid="intervention"), counts, index
+    return fit_series(counts, index, "nea"), counts, index
 
 
-def test_ets_wrapper_forecast_equals_statsmodels_own_forecast():
-    counts, index = _series("2006-04-01", 96, seed=3, covid=False)
-    fit = fit_series(counts, index, "nea", candidates=["ETS(A,Ad,A)"])
-    assert fit.chosen == "ETS(A,Ad,A)"
-    rate = pd.Series((counts / index).to_numpy(), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+# ---------------------------------------------------------------- equality with statsmodels
+
+
+def test_forecast_equals_statsmodels_own_ets_forecast_for_a_fixed_specification():
+    counts, _ = _series("2006-04-01", 96, seed=3, covid=False)
+    out = forecast(counts, 18, model="ETS(A,Ad,A)", n_paths=400)
     res = ETSModel(
-        rate,
+        counts,
         error="add",
         trend="add",
         damped_trend=True,
@@ -60,114 +68,161 @@ def test_ets_wrapper_forecast_equals_statsmodels_own_forecast():
         seasonal_periods=12,
         initialization_method="heuristic",
     ).fit(disp=False, maxiter=200)
-    np.testing.assert_allclose(fit.forecast_rate(24), np.asarray(res.forecast(24)), rtol=1e-9)
-    # And the fitted counts are the model's fitted rate times the index.
-    np.testing.assert_allclose(fit.fitted["fitted"], np.asarray(res.fittedvalues) * index.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(out["p50"].to_numpy(), np.asarray(res.forecast(18)), rtol=1e-9)
+    assert list(out.columns) == ["mean", "p025", "p10", "p50", "p90", "p975"]
+    assert out.index[0] == pd.Timestamp("2014-04-01") and len(out) == 18
 
 
-def test_sarimax_wrapper_forecast_equals_statsmodels_with_covid_regressors():
-    counts, index = _series("2015-04-01", 120, seed=5, covid=True)
+def test_fit_series_sarimax_forecast_and_fitted_equal_statsmodels():
+    counts, index = _series("2006-04-01", 96, seed=5, covid=False)
     label = "SARIMAX(0,1,1)(0,1,1)12"
-    fit = fit_series(counts, index, "acs", candidates=[label], covid="intervention")
-    idx = pd.date_range("2015-04-01", periods=120, freq="MS")
-    rate = pd.Series((counts / index).to_numpy(), index=idx)
-    exog = pd.DataFrame(
-        {
-            "covid_step": ((idx >= "2020-04-01") & (idx <= "2021-03-01")).astype(float),
-            "covid_pulse": ((idx >= "2020-04-01") & (idx <= "2020-06-01")).astype(float),
-        },
-        index=idx,
+    fit = fit_series(counts, index, "acs", candidates=[label])
+    assert fit.chosen == label
+    rate = pd.Series((counts / index).to_numpy(), index=pd.date_range("2006-04-01", periods=96, freq="MS"))
+    res = SARIMAX(rate, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), concentrate_scale=True).fit(
+        disp=False, maxiter=60
     )
-    res = SARIMAX(rate, exog=exog, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), concentrate_scale=True).fit(
-        disp=False, maxiter=100
-    )
-    expected = np.asarray(res.forecast(18, exog=np.zeros((18, 2))))
-    np.testing.assert_allclose(fit.forecast_rate(18), expected, rtol=1e-6)
-    assert res.params["covid_step"] < 0  # the collapse is attributed to the regressor
-    # Simulated spread matches statsmodels' own forecast standard errors.
-    paths = fit.simulate_rate_paths(18, 4000, np.random.default_rng(1))
-    se = res.get_forecast(18, exog=np.zeros((18, 2))).se_mean.to_numpy()
-    np.testing.assert_allclose(paths.std(axis=0), se, rtol=0.08)
-    np.testing.assert_allclose(paths.mean(axis=0), expected, atol=4 * se.max() / np.sqrt(4000))
+    np.testing.assert_allclose(fit.forecast_rate(24), np.asarray(res.forecast(24)), rtol=1e-9)
+    fitted = np.asarray(res.fittedvalues) * index.to_numpy()
+    np.testing.assert_allclose(fit.fitted["fitted"].to_numpy()[13:], fitted[13:], rtol=1e-9)
 
 
-def test_vectorised_state_space_simulation_matches_statsmodels_simulate():
-    counts, index = _series("2015-04-01", 120, seed=5, covid=False)
-    res = SARIMAX((counts / index).to_numpy(), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12)).fit(disp=False)
-    fr = res.filter_results
-    rng = np.random.default_rng(0)
-    h = 30
-    x0 = rng.normal(size=fr.k_states)
-    eta = rng.normal(size=(h, fr.k_posdef))
-    sm_path = res.simulate(h, anchor="end", initial_state=x0, state_shocks=eta, measurement_shocks=np.zeros((h, 1)))
-    mine = _ss_simulate(fr, x0[None, :], eta[None, :, :], np.zeros((1, h)), np.zeros(h))
-    np.testing.assert_allclose(mine[0], np.asarray(sm_path).ravel(), atol=1e-9)
+# ---------------------------------------------------------------- metrics by hand
 
 
-def test_backtest_table_has_benchmark_and_exactly_one_chosen(covid_fit):
-    fit, _, _ = covid_fit
-    bt = fit.backtest
-    assert list(bt.columns) == ["model", "mase", "mape", "pi80_coverage", "pi95_coverage", "chosen"]
-    assert BENCHMARK in set(bt["model"])
-    assert set(SPECS) <= set(bt["model"])
-    assert bt["chosen"].sum() == 1
-    assert not bool(bt.loc[bt["model"] == BENCHMARK, "chosen"].iloc[0])
-    cands = bt.loc[bt["model"] != BENCHMARK]
-    assert bt.loc[bt["chosen"], "model"].iloc[0] == cands.loc[cands["mase"].idxmin(), "model"] == fit.chosen
-    assert bt[["pi80_coverage", "pi95_coverage"]].stack().between(0, 1).all()
-    # Fair origins for data ending March 2025: the last three financial years.
-    assert fit.diagnostics["backtest_origins"] == ["2024-03", "2023-03", "2022-03"]
-    assert 0 <= fit.diagnostics["ljung_box_p"] <= 1
+def test_mase_mape_bias_by_hand_on_a_tiny_series():
+    actual = np.array([[100.0, 110.0, np.nan], [90.0, np.nan, np.nan]])
+    point = np.array([[90.0, 121.0, 50.0], [99.0, 80.0, np.nan]])
+    scale = np.array([10.0, 5.0])
+    m = _metrics(actual, point, scale)
+    # origin 1: errors 10, 11 -> MAE 10.5 / 10 = 1.05; origin 2: error 9 -> 9 / 5 = 1.8
+    assert m["mase"] == pytest.approx((1.05 + 1.8) / 2)
+    # APE: 10/100, 11/110, 9/90 -> all 10%
+    assert m["mape"] == pytest.approx(10.0)
+    # signed: -10%, +10%, +10% -> +3.33% (over-forecast)
+    assert m["bias"] == pytest.approx(10 / 3)
+    assert m["n"] == 2
 
 
-def test_simulated_paths_centre_on_forecast_and_intervals_widen(covid_fit):
-    fit, _, _ = covid_fit
-    n = 60
-    paths = fit.simulate_rate_paths(n, 2000, np.random.default_rng(42))
-    assert paths.shape == (2000, n)
-    assert np.all(paths >= 0)
-    point = fit.forecast_rate(n)
-    sd = paths.std(axis=0)
-    # Monte Carlo mean within 4 standard errors of the model's own point forecast (first year).
-    assert np.all(np.abs(paths.mean(axis=0)[:12] - point[:12]) < 4 * sd[:12] / np.sqrt(2000) + 1e-9 * point[:12])
-    months = fit.future_months(n)
-    s = summarise_paths(paths, months)
-    width = (s["p90"] - s["p10"]).to_numpy()
-    assert width[48:].mean() > 1.3 * width[:12].mean()
-    assert np.corrcoef(np.arange(n), width)[0, 1] > 0.8
-    assert np.all(s["p025"] <= s["p10"]) and np.all(s["p10"] <= s["p50"])
-    assert np.all(s["p50"] <= s["p90"]) and np.all(s["p90"] <= s["p975"])
+def test_mase_scale_is_seasonal_naive_mae_skipping_covid_pairs():
+    idx = pd.date_range("2018-01-01", periods=26, freq="MS")
+    y = np.arange(26, dtype=float) * 2.0  # seasonal differences all 24
+    y[idx.get_loc(pd.Timestamp("2019-06-01"))] = 999.0  # not disrupted: counts
+    scale = _mase_scale(y, idx)
+    diffs = np.abs(y[12:] - y[:-12])
+    assert scale == pytest.approx(diffs.mean())
+    idx2 = pd.date_range("2019-06-01", periods=26, freq="MS")  # pairs touching Mar 2020 - Mar 2021 skipped
+    z = np.arange(26, dtype=float)
+    z[9:22] = 0.0
+    ok = ~(((idx2 >= "2020-03-01") & (idx2 <= "2021-03-01"))[12:] | ((idx2 >= "2020-03-01") & (idx2 <= "2021-03-01"))[:-12])
+    assert _mase_scale(z, idx2) == pytest.approx(np.abs(z[12:] - z[:-12])[ok].mean())
 
 
-def test_simulation_is_reproducible_with_the_same_seed(covid_fit):
-    fit, _, _ = covid_fit
-    a = fit.simulate_rate_paths(24, 50, np.random.default_rng(7))
-    b = fit.simulate_rate_paths(24, 50, np.random.default_rng(7))
-    np.testing.assert_array_equal(a, b)
+def test_interval_coverage_by_hand():
+    cal = Calibration(a=0.01, b=0.0, ratio=1.0, n_errors=10)  # sigma 0.1 at every horizon
+    h80, h95 = cal.bounds(np.arange(1, 13))
+    assert h80[0] == pytest.approx(0.1 * 1.4758840488)
+    err = np.full((2, 12), np.nan)
+    err[0, :4] = [0.0, 0.1, 0.2, 0.3]  # inside 80% (0.148): 2; inside 95% (0.257): 3
+    err[1, :2] = [-0.05, -0.3]  # inside 80%: 1; inside 95%: 1
+    c80, c95 = _coverage(err, [cal, cal], ratio=1.0)
+    assert c80 == pytest.approx(3 / 6)
+    assert c95 == pytest.approx(4 / 6)
 
 
-def test_exclude_option_fits_and_documents_handling():
-    counts, index = _series("2015-04-01", 120, seed=11, covid=True, level=170.0)
-    fit = fit_series(counts, index, "acs", covid="exclude", candidates=["SARIMAX(0,1,1)(0,1,1)12", "ETS(A,Ad,A)"])
-    assert "missing" in fit.diagnostics["covid"]
-    sarimax_rows = fit.backtest.loc[fit.backtest["model"].str.startswith("SARIMAX")]
-    assert sarimax_rows["mase"].notna().all()
+# ---------------------------------------------------------------- no leakage
+
+
+def test_backtest_forecast_at_an_origin_ignores_data_after_it():
+    counts, _ = _series("2012-04-01", 84, seed=8, covid=False)
+    y = counts.to_numpy()
+    idx = pd.DatetimeIndex(counts.index, freq="MS")
+    fam, ets, min_train = _family(len(y))
+    labels = [*fam, COMBINATION]
+    a = _backtest(y, idx, fam, ets, min_train, ["observed"], labels, {})
+    i = len(a.origins) // 2
+    o = a.origins[i]
+    y2 = y.copy()
+    y2[o + 1 :] *= 1.5  # change everything after that origin
+    b = _backtest(y2, idx, fam, ets, min_train, ["observed"], labels, {})
+    for lab in labels:
+        np.testing.assert_array_equal(a.points["observed"][lab][: i + 1], b.points["observed"][lab][: i + 1])
+    assert not np.allclose(a.points["observed"][NAIVE][i + 1 :], b.points["observed"][NAIVE][i + 1 :], equal_nan=True)
+    # and the public entry point sees only its history
+    f1 = forecast(pd.Series(y[: o + 1], index=idx[: o + 1]), 6, n_paths=200)
+    f2 = forecast(pd.Series(y2[: o + 1], index=idx[: o + 1]), 6, n_paths=200)
+    pd.testing.assert_frame_equal(f1, f2)
+
+
+# ---------------------------------------------------------------- level shift after the disruption
+
+
+@pytest.mark.parametrize("end", ["2022-09-01", "2024-03-01"])
+def test_persistent_ten_percent_drop_after_the_disruption_is_forecast_near_the_new_level(end):
+    idx = pd.date_range("2015-04-01", end, freq="MS")
+    season = 1 + 0.04 * np.cos(2 * np.pi * (idx.month.to_numpy() - 1) / 12)
+    rng = np.random.default_rng(4)
+    level = np.where(idx >= "2021-04-01", 0.9, 1.0) * 3000.0
+    level = np.where((idx >= "2020-03-01") & (idx <= "2021-03-01"), 3000.0 * 0.7, level)
+    counts = pd.Series(rng.poisson(level * season).astype(float), index=idx)
+    out = forecast(counts, 12, n_paths=400)
+    future = out.index
+    new_level = 0.9 * 3000.0 * (1 + 0.04 * np.cos(2 * np.pi * (future.month.to_numpy() - 1) / 12))
+    assert abs(out["p50"].sum() / new_level.sum() - 1) < 0.03
+    old_level = new_level / 0.9
+    assert abs(out["p50"].sum() / old_level.sum() - 1) > 0.07  # not a return to the pre-COVID level
+
+
+def test_covid_treatment_changes_the_fit_when_the_data_span_2020():
+    counts, index = _series("2015-04-01", 76, seed=11, covid=True)  # ends Jul 2021
+    fits = {c: fit_series(counts, index, "nea", covid=c, candidates=["ETS(A,Ad,A)"]) for c in ("observed", "return")}
+    a, b = fits["observed"].forecast_rate(12), fits["return"].forecast_rate(12)
+    assert np.max(np.abs(a / b - 1)) > 0.02
+    assert "ASSUMES" in fits["return"].diagnostics["covid"]
+    auto = fit_series(counts, index, "nea")
+    assert auto.covid in ("observed", "shift")
+    assert set(auto.diagnostics["covid_scores"]) == {"observed", "shift"}
+
+
+def test_old_scenario_values_map_to_the_new_treatments():
+    assert normalise_covid("intervention") == "auto"
+    assert normalise_covid("exclude") == "return"
+    with pytest.raises(DemandDataError, match="covid must be one of"):
+        normalise_covid("ignore")
+
+
+# ---------------------------------------------------------------- lengths
+
+
+@pytest.mark.parametrize("n", [12, 18, 24, 30, 36])
+def test_short_series_are_accepted_with_origins_and_a_note(n):
+    counts, index = _series("2021-04-01", n, seed=n, covid=False)
+    fit = fit_series(counts, index, "nea")
+    d = fit.diagnostics
+    assert d["n_origins"] >= 1
+    assert len(d["backtest_origins"]) == d["n_origins"]
     assert np.isfinite(fit.forecast_rate(12)).all()
+    paths = fit.simulate_rate_paths(12, 100, np.random.default_rng(0))
+    assert paths.shape == (100, 12) and np.isfinite(paths).all()
+    models = set(fit.backtest["model"])
+    assert NAIVE in models
+    assert (BENCHMARK in models) == (n >= 24)
+    assert ("ETS(A,Ad,A)" in models) == (n >= 36)
+    assert bool(d["note"]) == (n < 36)
+    out = forecast(counts, 12, n_paths=200)
+    assert len(out) == 12 and out.notna().all().all()
 
 
-def test_project_counts_is_rate_times_index(covid_fit):
-    fit, _, _ = covid_fit
-    rate = np.array([[100.0, 200.0, 300.0], [1.0, 2.0, 3.0]])
-    out = project_counts(fit, rate, np.array([1.0, 1.1, 1.2]))
-    np.testing.assert_allclose(out, [[100, 220, 360], [1, 2.2, 3.6]])
-    with pytest.raises(ValueError, match="shape"):
-        project_counts(fit, rate, np.ones(4))
+def test_ten_months_get_the_plain_refusal():
+    counts, _ = _series("2023-01-01", 10, seed=1, covid=False)
+    with pytest.raises(DemandDataError, match="too short to forecast: it has 10 months and at least 12"):
+        forecast(counts)
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda s: s.iloc[: MIN_MONTHS - 1], f"at least {MIN_MONTHS} months"),
+        (lambda s: s.iloc[: MIN_MONTHS - 1], "too short"),
         (lambda s: s * 0 + 150.0, "constant"),
         (lambda s: s.where(s.index != s.index[40]), "missing"),
         (lambda s: s.drop(s.index[50]), "gaps"),
@@ -179,6 +234,59 @@ def test_bad_series_raise_plain_english_error(mutate, message):
     with pytest.raises(DemandDataError, match=message) as info:
         fit_series(mutate(counts), index, "nea")
     assert isinstance(info.value, ValueError)
+
+
+# ---------------------------------------------------------------- choice, table, intervals
+
+
+def test_backtest_table_reports_chosen_and_benchmarks(covid_fit):
+    fit, _, _ = covid_fit
+    bt = fit.backtest
+    assert list(bt.columns) == ["model", "mase", "mape", "bias", "pi80_coverage", "pi95_coverage", "chosen"]
+    assert {BENCHMARK, NAIVE, COMBINATION, "ETS(A,Ad,A)", "Theta", "SARIMAX(0,1,1)(0,1,1)12"} <= set(bt["model"])
+    assert bt["chosen"].sum() == 1
+    assert bt.loc[bt["chosen"], "model"].iloc[0] == fit.chosen
+    best = float(bt["mase"].min())
+    assert fit.diagnostics["chosen_mase"] <= 1.10 * best + 1e-12
+    assert bt[["pi80_coverage", "pi95_coverage"]].stack().between(0, 1).all()
+    d = fit.diagnostics
+    assert d["n_origins"] == 12
+    assert d["backtest_origins"][-1] == "Feb 2025"  # month names, latest origin a month before the end
+    assert "in-sample forecast errors" in d["calibration"]
+
+
+def test_intervals_widen_with_horizon_and_centre_on_the_point(covid_fit):
+    fit, _, _ = covid_fit
+    n = 48
+    paths = fit.simulate_rate_paths(n, 2001, np.random.default_rng(42))
+    assert paths.shape == (2001, n)
+    assert np.all(paths >= 0)
+    point = fit.forecast_rate(n)
+    np.testing.assert_allclose(np.median(paths, axis=0), point, rtol=1e-12)
+    s = summarise_paths(paths, fit.future_months(n))
+    rel = ((s["p975"] - s["p025"]) / s["p50"]).to_numpy()
+    assert np.all(np.diff(rel[:12]) > -0.02 * rel[0])  # Monte Carlo noise allowed, never a real narrowing
+    assert rel[36:].mean() > 1.2 * rel[:6].mean()
+    sig = fit.calibration.sigma(np.arange(1, n + 1))
+    assert np.all(np.diff(sig) > 0)
+    assert np.all(s["p025"] <= s["p10"]) and np.all(s["p10"] <= s["p50"])
+    assert np.all(s["p50"] <= s["p90"]) and np.all(s["p90"] <= s["p975"])
+
+
+def test_simulation_is_reproducible_with_the_same_seed(covid_fit):
+    fit, _, _ = covid_fit
+    a = fit.simulate_rate_paths(24, 50, np.random.default_rng(7))
+    b = fit.simulate_rate_paths(24, 50, np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_project_counts_is_rate_times_index(covid_fit):
+    fit, _, _ = covid_fit
+    rate = np.array([[100.0, 200.0, 300.0], [1.0, 2.0, 3.0]])
+    out = project_counts(fit, rate, np.array([1.0, 1.1, 1.2]))
+    np.testing.assert_allclose(out, [[100, 220, 360], [1, 2.2, 3.6]])
+    with pytest.raises(ValueError, match="shape"):
+        project_counts(fit, rate, np.ones(4))
 
 
 def test_fy_label_and_totals():

@@ -47,11 +47,13 @@ def test_covid_collapse_april_2020(demo_area) -> None:
 
 def test_pooled_fund_lines(demo_area) -> None:
     schemes = demo_area.schemes
-    council = schemes[schemes["lead_partner"] == "Council"].set_index("funding_source")["budget_gbp"]
+    council = schemes[schemes["lead_partner"] == "Council"].groupby("funding_source")["budget_gbp"].sum()
     assert council["DFG"] == 1_721_553 and council["iBCF"] == 6_467_630
     assert council["NHS minimum contribution"] == 6_799_326
     assert council.sum() == 14_988_509
     assert schemes[schemes["lead_partner"] == "ICB"]["budget_gbp"].sum() == 10_329_723
+    # today's funding is the 2021-22 lines: the baseline is the current-funding trend
+    assert (schemes["current_budget_gbp"].astype(float) == schemes["budget_gbp"].astype(float)).all()
 
 
 def test_span_and_shape(demo_area) -> None:

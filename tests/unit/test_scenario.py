@@ -75,9 +75,61 @@ def test_scheme_effect_order_rejected(base_scenario) -> None:
 def test_presets_are_valid_and_distinct(demo_area) -> None:
     ps = presets(demo_area)
     assert len(ps) >= 5 and len(set(ps.values())) == len(ps)
-    assert ps["Savings don't materialise"].savings_realised_pct == 0
-    moved = ps["Move £1m into admission avoidance"]
-    assert moved.scheme_budget_gbp == pytest.approx(ps["Baseline"].scheme_budget_gbp)
+    base = ps["Baseline"]
+    assert all(s.budget_gbp == s.current_budget_gbp for s in base.schemes)  # baseline = current funding
+    moved = ps["Move £1m from social care into Home First"]
+    assert moved.scheme_budget_gbp == pytest.approx(base.scheme_budget_gbp)  # money moved, not added
+    changes = {s.name: s.budget_gbp - s.current_budget_gbp for s in moved.schemes if s.budget_gbp != s.current_budget_gbp}
+    assert sorted(changes.values()) == [-1_000_000, 1_000_000]
+    taker = next(s for s in moved.schemes if changes.get(s.name, 0) > 0)
+    assert taker.metric == "p1_capacity"
+    assert ps["Move £1m, and the savings don't materialise"].savings_realised_pct == 0
+    more = ps["+15 Home First starts a week"]
+    extra = more.scheme_budget_gbp - base.scheme_budget_gbp
+    assert extra == pytest.approx(15 * 365.25 / 7 * base.costs.p1_start)  # bought at the P1 unit cost
+
+
+def test_v1_scenario_migrates_to_v2() -> None:
+    """A stored v1 scenario (tests/fixtures/scenario_v1.json) loads through the explicit migration."""
+    import json
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "scenario_v1.json").read_text()
+    raw = json.loads(text)
+    assert raw["schema_version"] == 1
+    sc = Scenario.from_json(text)
+    assert sc.schema_version == SCHEMA_VERSION == 2
+    by_name = {s.name: s for s in sc.schemes}
+    v1 = {s["name"]: s for s in raw["schemes"]}
+    for name, s in by_name.items():
+        assert s.current_budget_gbp == v1[name]["reference_budget_gbp"]  # v1 reference = today's budget
+        assert s.budget_gbp == v1[name]["budget_gbp"]
+    assert by_name["Home First and supported discharge"].metric == "p1_capacity"
+    assert by_name["Community rehab (step-down) beds"].metric == "p2_capacity"
+    assert all(s.effect_high == 0 for s in sc.schemes if s.kind == "discharge capacity")
+    assert sc.flow.mean_los_days == 5.0 and sc.costs.boarding_day == 345.0
+    # the capacity levers hold at least what the migrated schemes fund
+    assert Scenario.from_json(sc.to_json()) == sc
+
+
+def test_capacity_scheme_bad_input_refused(base_scenario) -> None:
+    schemes = [s.model_dump() for s in base_scenario.schemes]
+    # a capacity scheme cannot carry a typed-in effect
+    bad = [{**d, "effect_high": 10.0} if d["metric"] == "p1_capacity" else d for d in schemes]
+    with pytest.raises(ValidationError, match="flow simulation"):
+        evolve(base_scenario, schemes=bad)
+    # no unit cost: its budget cannot be turned into capacity
+    with pytest.raises(ValidationError, match="unit cost is £0"):
+        evolve(base_scenario, costs={"p1_start": 0.0})
+    # current budgets that buy more than the area has
+    with pytest.raises(ValidationError, match="more than the area's total"):
+        evolve(base_scenario, flow={"p1_starts_per_week": 1.0})
+    # an absurd budget: more capacity than the model supports
+    absurd = [{**d, "budget_gbp": 9e9} if d["metric"] == "p2_capacity" else d for d in schemes]
+    with pytest.raises(ValidationError, match="more than the model supports"):
+        evolve(base_scenario, schemes=absurd)
+    with pytest.raises(ValidationError):
+        evolve(base_scenario, flow={"core_beds": 0})
 
 
 def test_newer_schema_refused() -> None:

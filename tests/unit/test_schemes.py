@@ -231,7 +231,7 @@ def test_break_even_helpers_exact():
     assert net_cost(240_000, 288_000) == -48_000
     assert unit_value("nea", COSTS) == unit_value("acs", COSTS) == 2_400
     assert unit_value("placements", COSTS) == 916 * 104
-    assert unit_value("delayed_days", COSTS) == 395
+    assert math.isnan(unit_value("p1_capacity", COSTS))  # capacity: valued by the flow model
     with pytest.raises(ValueError):
         unit_value("beds", COSTS)
 
@@ -263,23 +263,27 @@ def test_scheme_table_hand_worked():
 def test_scheme_table_ramp_averages_over_horizon():
     e = compute_effects([make(ramp_months=3)], MONTHS12, {}, np.full((2, 1), 0.5))
     t = scheme_table([make(ramp_months=3)], e, COSTS)
-    assert t["avoided_a_year_mean"].iloc[0] == pytest.approx(10 * ramp(12, 3).sum())  # 10 × 10.5 = 105
+    assert t["avoided_a_year_mean"].iloc[0] == pytest.approx(120)  # what it buys, at full effect
+    assert t["change_a_year_mean"].iloc[0] == pytest.approx(10 * ramp(12, 3).sum())  # the change: 10 × 10.5 = 105
 
 
 def test_scheme_table_totals_add_up_demo():
     schemes = demo_schemes()
     u = scheme_uniforms([s.name for s in schemes], 400, 2022)
     rng = np.random.default_rng(0)
-    base = {"nea": 2000 + rng.normal(0, 50, (400, 60)), "delayed_days": np.full(60, 700.0)}
+    base = {"nea": 2000 + rng.normal(0, 50, (400, 60)), "placements": np.full(60, 15.0)}
     e = compute_effects(schemes, MONTHS60, base, u)
     t = scheme_table(schemes, e, COSTS)
     rows, total = t.iloc[:-1], t.iloc[-1]
     assert total["scheme"] == WHOLE_FUND
-    for col in ("budget_gbp", "gross_savings_gbp", "net_cost_gbp"):
+    for col in ("budget_gbp", "gross_savings_gbp", "net_cost_gbp", "change_savings_gbp", "change_net_gbp"):
         assert rows[col].sum() == pytest.approx(total[col], rel=1e-12)
     assert total["budget_gbp"] == pytest.approx(sum(s.budget_gbp for s in schemes))
-    assert (rows["avoided_a_year_p10"] <= rows["avoided_a_year_mean"] + 1e-9).all()
-    assert (rows["avoided_a_year_mean"] <= rows["avoided_a_year_p90"] + 1e-9).all()
+    avoid = rows[rows["kind"] != "discharge capacity"]
+    assert (avoid["avoided_a_year_p10"] <= avoid["avoided_a_year_mean"] + 1e-9).all()
+    assert (avoid["avoided_a_year_mean"] <= avoid["avoided_a_year_p90"] + 1e-9).all()
+    # the demo schemes are at their current budgets: no change, no change in money
+    assert (rows["change_a_year_mean"].fillna(0) == 0).all() and total["change_net_gbp"] == 0
     assert t.attrs["horizon"].startswith("average a year over Apr 2025")
 
 
@@ -317,7 +321,7 @@ def test_blank_rows_ignored_and_gbp_text_parsed():
     rows.loc[0, "budget_gbp"] = "£3,400,000"
     rows.loc[len(rows)] = [None] * rows.shape[1]
     out, messages = validate_scheme_rows(rows, 60)
-    assert messages == [] and out is not None and len(out) == 8
+    assert messages == [] and out is not None and len(out) == 10
     assert out[0].budget_gbp == 3_400_000
 
 
@@ -327,13 +331,18 @@ def test_blank_rows_ignored_and_gbp_text_parsed():
         (
             "budget_gbp",
             -5000,
-            "Row 2 ('Home First and supported discharge'), column 'budget_gbp': the budget cannot be negative",
+            "Row 4 ('ICE high-risk cohorts'), column 'budget_gbp': the budget cannot be negative",
         ),
         ("effect_low", -1, "column 'effect_low': activity avoided cannot be negative"),
-        ("effect_low", 4000, "column 'effect_low': low (4000) is above central (3000)"),
-        ("effect_high", 2000, "column 'effect_high': high (2000) is below central (3000)"),
-        ("metric", "beds", "column 'metric': 'beds' is not one of nea, acs, placements, delayed_days"),
-        ("name", "", "Row 2, column 'name': the scheme name is blank"),
+        ("effect_low", 4000, "column 'effect_low': low (4000) is above central (417)"),
+        ("effect_high", 300, "column 'effect_high': high (300) is below central (417)"),
+        (
+            "metric",
+            "beds",
+            "column 'metric': 'beds' is not one of nea, acs, placements, p1_capacity, p2_capacity, p3_capacity",
+        ),
+        ("name", "", "Row 4, column 'name': the scheme name is blank"),
+        ("current_budget_gbp", -1, "column 'current_budget_gbp': '-1' must be a budget from £0 to £10bn"),
         ("name", "STARRS intermediate care", "column 'name': the name is already used by row 1"),
         ("budget_gbp", "lots", "column 'budget_gbp': 'lots' is not a number"),
         ("effect_central", "n/a", "column 'effect_central': 'n/a' is not a number"),
@@ -343,7 +352,7 @@ def test_blank_rows_ignored_and_gbp_text_parsed():
 )
 def test_bad_cell_messages(column, value, expected):
     rows = demo_rows().astype(object)
-    rows.loc[1, column] = value
+    rows.loc[3, column] = value
     out, messages = validate_scheme_rows(rows, 60)
     assert out is None
     assert any(expected in m for m in messages), messages
@@ -358,7 +367,7 @@ def test_ramp_longer_than_horizon_is_a_note():
 
 
 def test_ten_thousand_rows_one_message():
-    rows = pd.concat([demo_rows()] * 1250, ignore_index=True)
+    rows = pd.concat([demo_rows()] * 1000, ignore_index=True)
     assert len(rows) == 10_000
     out, messages = validate_scheme_rows(rows, 60)
     assert out is None and len(messages) == 1
@@ -430,14 +439,25 @@ def test_waterfall_traces():
     wf = fig.data[0]
     assert wf.type == "waterfall"
     nea_like = [s.name for s in schemes if s.metric in ("nea", "acs")]
-    assert list(wf.x) == ["Baseline", *nea_like, "With schemes"]
+    assert list(wf.x) == ["Current funding trend", *nea_like, "Scenario"]
     assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
     steps = np.array(wf.y[1:-1])
-    assert np.all(steps <= 0)
+    assert np.all(steps == 0)  # the demo schemes at their current budgets change nothing
     assert wf.y[-1] == pytest.approx(24_000 + steps.sum())
     assert "£" in wf.hovertext[1]
-    dd = charts.metric_waterfall(table, 9_000.0, "delayed_days")
-    assert len(dd.data[0].x) == 2 + sum(s.metric == "delayed_days" for s in schemes)
+    plc = charts.metric_waterfall(table, 190.0, "placements")
+    assert len(plc.data[0].x) == 2 + sum(s.metric == "placements" for s in schemes)
+
+
+def test_waterfall_steps_follow_budget_changes():
+    schemes = demo_schemes()
+    cut = tuple(s.model_copy(update={"budget_gbp": 0.0}) if s.name == "STARRS intermediate care" else s for s in schemes)
+    u = scheme_uniforms([s.name for s in cut], 200, 1)
+    e = compute_effects(cut, MONTHS60, {"nea": np.full(60, 2000.0), "acs": np.full(60, 150.0)}, u)
+    wf = charts.waterfall(scheme_table(cut, e, COSTS), 24_000.0).data[0]
+    steps = dict(zip(wf.x[1:-1], wf.y[1:-1], strict=True))
+    assert steps["STARRS intermediate care"] > 0  # a cut adds admissions
+    assert all(v == 0 for k, v in steps.items() if k != "STARRS intermediate care")
 
 
 def test_before_after_traces():
@@ -473,3 +493,41 @@ def test_cost_per_avoided_chart():
     assert fig.data[-1].name == "Value of one avoided (break-even)"
     assert fig.layout.xaxis.type == "log"
     assert any("£" in h for h in bars[0].hovertext)
+
+
+# --------------------------------------------------------------------------- money timing and capacity
+def test_placement_savings_spread_over_the_stay_within_the_horizon():
+    from models.schemes import placement_kernel, placement_savings
+
+    k = placement_kernel(600, 114.0)
+    assert k.sum() == pytest.approx(114.0, rel=1e-6)  # an unlimited horizon books the whole expected stay
+    assert k[0] < k[1] and (np.diff(k[1:]) < 0).all()  # half a month first, then the survivors
+    n = 60
+    early = np.zeros((1, n))
+    early[0, 0] = 1.0
+    late = np.zeros((1, n))
+    late[0, n - 6] = 1.0  # avoided in the last projected year, six months before the end
+    s_early = placement_savings(early, 916.0, 114.0)
+    s_late = placement_savings(late, 916.0, 114.0)
+    assert s_early.sum() == pytest.approx(916.0 * placement_kernel(n, 114.0).sum())
+    assert s_late.sum() == pytest.approx(916.0 * placement_kernel(6, 114.0).sum())  # only the weeks inside
+    assert s_late.sum() < 916.0 * 6 * 365.25 / 7 / 12 + 1e-6  # at most six months of weekly cost
+    assert (s_late[0, : n - 6] == 0).all()  # nothing booked before it is avoided
+    assert s_early.sum() < 916.0 * 114.0  # not 114 weeks in the year it is avoided
+
+
+def test_capacity_changes_from_budgets_with_ramp_and_realisation():
+    from models.schemes import capacity_bought, capacity_changes
+
+    hf = Scheme(name="HF", current_budget_gbp=1_000_000, budget_gbp=1_500_000, reference_budget_gbp=1.0, metric="p1_capacity", ramp_months=3)
+    beds = Scheme(name="P2", current_budget_gbp=300 * 365.25 * 10, budget_gbp=300 * 365.25 * 4, reference_budget_gbp=1.0, metric="p2_capacity", ramp_months=0)
+    full = capacity_changes([hf, beds], COSTS)
+    assert full["p1_starts_per_week"] == pytest.approx(500_000 / (2022 * 365.25 / 7))
+    assert full["p2_beds"] == pytest.approx(-6.0)
+    assert full["p3_per_week"] == 0
+    assert capacity_bought(beds, COSTS) == pytest.approx(4.0)
+    ramped = capacity_changes([hf], COSTS, month_index=0)
+    assert ramped["p1_starts_per_week"] == pytest.approx(full["p1_starts_per_week"] / 4)  # month 1 of a 3-month ramp
+    half = capacity_changes([hf, beds], COSTS, realised_pct=50)
+    assert half["p1_starts_per_week"] == pytest.approx(full["p1_starts_per_week"] / 2)  # benefits scaled
+    assert half["p2_beds"] == pytest.approx(-6.0)  # the cut is not softened

@@ -1,0 +1,293 @@
+"""Workshop load test: N concurrent sessions against one local server, each opening a page and moving sliders.
+
+Not a pytest test: it prints figures. One Chromium (the system one, as the browser tests use), one
+Playwright context per session, all on 127.0.0.1 (any other host is refused). Bounded: at most 30
+sessions, a few interactions each, and a deadline per round.
+
+For every interaction it records
+
+- **server time**: from the rerun request leaving the browser (the ``rerun_script`` BackMsg on the
+  websocket) to the server's ``script_finished`` message arriving (over loopback, so this is the
+  server's queueing plus script time);
+- **browser time**: from the key press to the page being idle again (no "Running…" status);
+
+and it reports per interaction kind the median and p95, the errors (exceptions shown, timeouts)
+and the server's resident memory (RSS) per session.
+
+Usage::
+
+    python benchmarks/load_test.py                 # N = 5, 10
+    python benchmarks/load_test.py --sessions 5 10 20 30 --rounds 3
+
+The machine's load average is printed with the figures: on a shared machine they are upper bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_SESSIONS = 30
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server() -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on a free loopback port; yields (url, pid)."""
+    port = _free_port()
+    log = Path(tempfile.mkdtemp(prefix="bcf-load-")) / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own app, loopback only
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+            + ["--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start:\n" + log.read_text()[-3000:])
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server process (MB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@dataclass
+class Stats:
+    server_s: dict[str, list[float]] = field(default_factory=dict)
+    browser_s: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, server: float | None, browser: float) -> None:
+        if server is not None:
+            self.server_s.setdefault(kind, []).append(server)
+        self.browser_s.setdefault(kind, []).append(browser)
+
+
+class Session:
+    """One browser context on one page; times its reruns from the websocket frames."""
+
+    def __init__(self, page, host: str) -> None:  # noqa: ANN001 - a Playwright Page
+        self.page = page
+        self.host = host
+        self.sent: float | None = None
+        self.finished: asyncio.Event = asyncio.Event()
+        self.last_server: float | None = None
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws) -> None:  # noqa: ANN001
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def sent(payload: bytes | str) -> None:
+            if isinstance(payload, bytes):
+                msg = BackMsg()
+                with contextlib.suppress(Exception):
+                    msg.ParseFromString(payload)
+                    if msg.WhichOneof("type") == "rerun_script":
+                        self.sent = time.perf_counter()
+
+        def received(payload: bytes | str) -> None:
+            if isinstance(payload, bytes) and self.sent is not None:
+                msg = ForwardMsg()
+                with contextlib.suppress(Exception):
+                    msg.ParseFromString(payload)
+                    if msg.WhichOneof("type") == "script_finished":
+                        self.last_server = time.perf_counter() - self.sent
+                        self.sent = None
+                        self.finished.set()
+
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+
+    async def idle(self, timeout_s: float) -> None:
+        await self.page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+        await self.page.wait_for_timeout(150)
+        await self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+            timeout=timeout_s * 1000,
+        )
+
+    async def exceptions(self) -> int:
+        return await self.page.locator('[data-testid="stException"]').count()
+
+
+async def _route(route, host: str) -> None:  # noqa: ANN001
+    if urlparse(route.request.url).netloc == host:
+        await route.continue_()
+    else:
+        await route.abort()  # 127.0.0.1 only
+
+
+def _playwright_timeout() -> type[Exception]:
+    from playwright.async_api import TimeoutError as PwTimeout
+
+    return PwTimeout
+
+
+PlaywrightTimeout = _playwright_timeout()
+
+
+async def _interact(s: Session, slider_label: str, key: str, kind: str, stats: Stats, timeout_s: float) -> None:
+    thumb = s.page.get_by_role("slider", name=slider_label).first
+    s.finished.clear()
+    s.last_server = None
+    t0 = time.perf_counter()
+    await thumb.focus()
+    await s.page.keyboard.press(key)
+    try:
+        await asyncio.wait_for(s.finished.wait(), timeout_s)
+        await s.idle(timeout_s)
+    except (TimeoutError, PlaywrightTimeout) as err:
+        stats.errors.append(f"{kind}: timeout ({type(err).__name__})")
+        return
+    stats.add(kind, s.last_server, time.perf_counter() - t0)
+    if await s.exceptions():
+        stats.errors.append(f"{kind}: the page shows an exception")
+
+
+async def one_session(browser, url: str, host: str, path: str, rounds: int, stats: Stats, timeout_s: float) -> None:  # noqa: ANN001
+    context = await browser.new_context(viewport={"width": 1300, "height": 900})
+    try:
+        await context.route("**/*", lambda r: _route(r, host))
+        s = Session(await context.new_page(), host)
+        t0 = time.perf_counter()
+        await s.page.goto(f"{url}/{path}")
+        await s.page.wait_for_selector("h1", timeout=timeout_s * 1000)
+        await s.idle(timeout_s)
+        stats.add("open page", s.last_server, time.perf_counter() - t0)
+        for i in range(rounds):
+            await _interact(
+                s, "Older people (65+): extra growth", "ArrowRight" if i % 2 == 0 else "ArrowLeft", "growth slider",
+                stats, timeout_s,
+            )
+            await _interact(s, "85+", "ArrowRight" if i % 2 == 0 else "ArrowLeft", "band slider", stats, timeout_s)
+        await _interact(s, "Horizon (financial years)", "ArrowLeft", "horizon change", stats, timeout_s)
+    except Exception as err:  # noqa: BLE001 - counted and reported, the round goes on
+        stats.errors.append(f"session: {type(err).__name__}: {str(err)[:120]}")
+    finally:
+        await context.close()
+
+
+def _q(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def run(sessions: list[int], rounds: int, path: str, timeout_s: float) -> None:
+    from playwright.async_api import async_playwright
+
+    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    with server() as (url, pid):
+        host = urlparse(url).netloc
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
+            # warm the server (fits are once per dataset; the first visit pays for them)
+            warm = Stats()
+            await one_session(browser, url, host, path, 1, warm, timeout_s)
+            rss0 = rss_mb(pid)
+            print(f"server warm: RSS {rss0:,.0f} MB; warm-up errors {len(warm.errors)}", flush=True)
+            for n in sessions:
+                n = min(n, MAX_SESSIONS)
+                stats = Stats()
+                load0 = os.getloadavg()[0]
+                t0 = time.perf_counter()
+                await asyncio.wait_for(
+                    asyncio.gather(*(one_session(browser, url, host, path, rounds, stats, timeout_s) for _ in range(n))),
+                    timeout=timeout_s * (2 * rounds + 3),
+                )
+                wall = time.perf_counter() - t0
+                rss = rss_mb(pid)
+                print(
+                    f"\nN = {n} sessions, {rounds} rounds, page /{path}: {wall:.1f} s wall; load average "
+                    f"{load0:.1f} → {os.getloadavg()[0]:.1f}; server RSS {rss:,.0f} MB "
+                    f"({(rss - rss0) / n:+,.0f} MB a session over the warm server)"
+                )
+                print(f"{'interaction':<16}{'n':>4}{'server median':>15}{'server p95':>12}{'browser median':>16}{'browser p95':>13}")
+                for kind in stats.browser_s:
+                    sv, bv = stats.server_s.get(kind, []), stats.browser_s[kind]
+                    print(
+                        f"{kind:<16}{len(bv):>4}{statistics.median(sv) if sv else float('nan'):>14.2f}s"
+                        f"{_q(sv, 0.95):>11.2f}s{statistics.median(bv):>15.2f}s{_q(bv, 0.95):>12.2f}s"
+                    )
+                errors = sorted({e.splitlines()[0][:90] for e in stats.errors})
+                print(f"errors: {len(stats.errors)}" + (f" ({'; '.join(errors[:4])})" if errors else ""))
+                sliders = stats.server_s.get("growth slider", []) + stats.server_s.get("band slider", [])
+                horizon = stats.server_s.get("horizon change", [])
+                print(
+                    "targets (issue 10): slider p95 ≤ 2 s server time: "
+                    + ("met" if sliders and _q(sliders, 0.95) <= 2 else f"not met ({_q(sliders, 0.95):.2f} s)")
+                    + "; horizon change ≤ 0.3 s: "
+                    + ("met" if horizon and statistics.median(horizon) <= 0.3 else f"not met ({_q(horizon, 0.5):.2f} s median)")
+                    + "; no errors: "
+                    + ("met" if not stats.errors else "not met")
+                )
+            await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[5, 10], help="concurrent sessions per round (≤ 30)")
+    parser.add_argument("--rounds", type=int, default=2, help="slider moves of each kind per session")
+    parser.add_argument("--page", default="growth", help="page URL path to open (default: growth)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds allowed for one interaction")
+    args = parser.parse_args()
+    asyncio.run(run(args.sessions, max(1, min(args.rounds, 5)), args.page, args.timeout))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The sidebar's scenario library: save as (with author and notes), load, rename, duplicate, delete.
+
+Not a page: app.py calls :func:`library_sidebar` inside the sidebar. The library is
+``models.store`` (an SQLite file by default, PostgreSQL with ``DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime
+
+import streamlit as st
+
+from models import engine
+from models.data import AreaData
+from models.export import board_workbook
+from models.scenario import Scenario
+from models.store import Entry, StoreError
+from pages.common import _fits, area, library, scenario, scenario_label, set_scenario
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """User text shown inside Markdown (names, authors, notes) as plain characters."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def uk_time(when: datetime) -> str:
+    """1 Dec 2026, 21:05 (UTC)."""
+    return f"{when.day} {when:%b %Y, %H:%M}"
+
+
+def entry_label(e: Entry) -> str:
+    name = e.name if len(e.name) <= 60 else e.name[:59] + "…"
+    return f"{name} · {uk_time(e.updated_at)}"
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["library_message"] = (kind, text)
+
+
+def _save(name: str, author: str, notes: str, replace: bool) -> None:
+    try:
+        e = library().save(scenario(), name, area=area(), author=author, notes=notes, overwrite=replace)
+    except StoreError as err:
+        _flash("error", f"Not saved: {err}.")
+        return
+    st.session_state.scenario_origin = (e.name, scenario())
+    st.session_state.library_pick = e.id
+    _flash("success", f"Saved as “{md_escape(_short(e.name))}”.")
+
+
+def _short(name: str, limit: int = 80) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def load_entry(entry_id: str) -> None:
+    """Make a saved scenario the session's scenario (with a note when it was made on other data)."""
+    try:
+        e, sc = library().load(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not loaded: {err}.")
+        return
+    set_scenario(sc, external=True)
+    st.session_state.scenario_origin = (e.name, sc)
+    if e.area_fingerprint and e.area_fingerprint != area().fingerprint:
+        _flash(
+            "warning",
+            f"Loaded “{md_escape(_short(e.name))}”. It was saved on {md_escape(e.area_name or 'other')} data, which "
+            f"is not the data loaded now ({md_escape(area().meta.name)}), so its numbers will differ.",
+        )
+    else:
+        _flash("success", f"Loaded “{md_escape(_short(e.name))}”.")
+
+
+def _rename(entry_id: str, key: str) -> None:
+    try:
+        e = library().rename(entry_id, st.session_state.get(key, ""))
+    except StoreError as err:
+        _flash("error", f"Not renamed: {err}.")
+        return
+    origin = st.session_state.get("scenario_origin")
+    if origin and origin[1] == scenario():
+        st.session_state.scenario_origin = (e.name, origin[1])
+    _flash("success", f"Renamed to “{md_escape(_short(e.name))}”.")
+
+
+def _duplicate(entry_id: str) -> None:
+    try:
+        e = library().duplicate(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not duplicated: {err}.")
+        return
+    st.session_state.library_pick = e.id
+    _flash("success", f"Copied as “{md_escape(_short(e.name))}”.")
+
+
+def _delete(entry_id: str) -> None:
+    try:
+        e = library().get(entry_id)
+        library().delete(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not deleted: {err}.")
+        return
+    st.session_state.pop("library_pick", None)
+    _flash("success", f"Deleted “{md_escape(_short(e.name))}”.")
+
+
+def _board_workbook(a: AreaData, sc: Scenario, label: str) -> bytes:
+    """Built when the button is clicked, outside the script run: uses only what it is given."""
+    try:
+        f = _fits(a.fingerprint, sc.demand.covid, a)  # the shared cache (fitted once per dataset)
+    except Exception:  # noqa: BLE001 - no cache outside a script run: fit here
+        f = engine.fit_all(a, sc.demand.covid)
+    return board_workbook([engine.run(sc, a, fits=f)], a, labels=[label])
+
+
+def board_download() -> None:
+    """The scenario's board-ready workbook (built only when clicked; hidden when presenting)."""
+    if st.session_state.get("presentation"):
+        return
+    stem = "bcf_scenario" + ("_illustrative" if area().meta.synthetic else "")
+    st.download_button(
+        "Board workbook (Excel)",
+        functools.partial(_board_workbook, area(), scenario(), scenario_label()),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="board_xlsx",
+        width="stretch",
+        on_click="ignore",
+        icon="📊",
+        help="Cover, levers, every results table, provenance and assumptions with sources: for a board paper.",
+    )
+
+
+def library_sidebar() -> None:
+    """The library controls (call inside ``with st.sidebar``)."""
+    board_download()
+    with st.expander("Scenario library", icon="🔖"):
+        try:
+            entries = library().list()
+        except StoreError as err:
+            st.error(str(err))
+            return
+        if "library_message" in st.session_state:
+            kind, text = st.session_state.pop("library_message")
+            getattr(st, kind)(text)
+        with st.form("library_save", clear_on_submit=False, border=False):
+            label = scenario_label()
+            st.text_input(
+                "Save as",
+                value="" if label == "Custom" else label,
+                max_chars=500,
+                key="library_name",
+                placeholder="A name for this scenario",
+            )
+            st.text_input("Author", max_chars=200, key="library_author", placeholder="Your name (optional)")
+            st.text_area("Notes", max_chars=5000, key="library_notes", height=68, placeholder="Optional")
+            st.checkbox("Replace a saved scenario with this name", key="library_replace")
+            if st.form_submit_button("Save", icon="💾", width="stretch"):
+                ss = st.session_state
+                _save(ss.library_name, ss.library_author, ss.library_notes, ss.library_replace)
+                st.rerun()
+        if not entries:
+            st.caption("No saved scenarios yet.")
+            return
+        ids = [e.id for e in entries]
+        by_id = {e.id: e for e in entries}
+        if st.session_state.get("library_pick") not in ids:
+            st.session_state.library_pick = ids[0]
+        pick = st.selectbox(
+            "Saved scenarios", ids, key="library_pick", format_func=lambda i: entry_label(by_id[i])
+        )
+        e = by_id[pick]
+        bits = [md_escape(e.area_name or "unknown area")]
+        if e.author:
+            bits.append("by " + md_escape(e.author))
+        bits.append(uk_time(e.updated_at))
+        st.caption(" · ".join(bits) + ("  \n" + md_escape(e.notes[:300]) if e.notes else ""))
+        c1, c2, c3 = st.columns(3)
+        c1.button("Load", key="library_load", on_click=load_entry, args=(pick,), width="stretch")
+        c2.button("Copy", key="library_copy", on_click=_duplicate, args=(pick,), width="stretch", help="Duplicate")
+        c3.button("Delete", key="library_delete", on_click=_delete, args=(pick,), width="stretch")
+        rename_key = f"library_rename:{pick}"
+        st.text_input("Rename to", value=e.name, max_chars=500, key=rename_key)
+        st.button("Rename", key="library_rename_btn", on_click=_rename, args=(pick, rename_key), width="stretch")
