@@ -19,6 +19,7 @@ from pages.common import (
     scenario_label,
     set_scenario,
     show_lever_errors,
+    warm_presets,
 )
 from pages.library_ui import library_sidebar
 
@@ -40,13 +41,15 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 19px; }
   font-size: clamp(1.5rem, 2.3vw, 2.6rem) !important; line-height: 1.15;
 }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; }
-[data-testid="stMetric"] *, [data-testid="stTable"] th, [data-testid="stTable"] td {
+[data-testid="stMetric"] *, [data-testid="stTable"] th, [data-testid="stTable"] td,
+[data-testid="stWidgetLabel"] *, [data-testid="stExpander"] summary * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere;
 }
 [data-testid="stMetric"] { min-width: 0; }
 .stMarkdown p, .stMarkdown li { font-size: 1.15rem; }
 [data-testid="stTable"] table { width: 100%; table-layout: auto; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.05rem; }
 /* Chart text grows with the type: drawn at 80% width, shown at 125%, so it still fills the column. */
 [data-testid="stPlotlyChart"] { zoom: 1.25; width: 80% !important; }
 </style>
@@ -135,6 +138,7 @@ nav = st.navigation(
         ],
         "Money": [
             st.Page("pages/schemes.py", title="Scheme funding", icon="💷", url_path="schemes"),
+            st.Page("pages/finance.py", title="Risk share and finance", icon="🤝", url_path="finance"),
         ],
         "Scenarios": [
             st.Page("pages/compare.py", title="Compare scenarios", icon="⚖️", url_path="compare"),
@@ -158,3 +162,4 @@ if area().meta.synthetic:
         icon="ℹ️",
     )
 nav.run()
+warm_presets()  # in the background: the presets' projections and winters, so switching preset is instant

@@ -201,6 +201,8 @@ async def _interact(s: Session, slider_label: str, key: str, kind: str, stats: S
 async def one_session(browser, url: str, host: str, path: str, rounds: int, stats: Stats, timeout_s: float) -> None:  # noqa: ANN001
     context = await browser.new_context(viewport={"width": 1300, "height": 900})
     try:
+        context.set_default_timeout(timeout_s * 1000)
+        context.set_default_navigation_timeout(timeout_s * 2000)  # N pages loading at once on 2 cores
         await context.route("**/*", lambda r: _route(r, host))
         s = Session(await context.new_page(), host)
         t0 = time.perf_counter()

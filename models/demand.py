@@ -46,8 +46,8 @@ The old scenario values map as ``"intervention" -> "auto"`` and ``"exclude" -> "
 
 Backtest (rolling origin)
 -------------------------
-Origins are the last month of training, from ``SEASONAL_MONTHS`` (or 12 for series shorter
-than ``MODEL_SEASONAL_MONTHS``) months of training to the month before the end of the data;
+Origins are the last month of training, from ``SEASONAL_MONTHS`` months of training (12 for
+series of 24-35 months; for shorter ones ``n - 12`` but at least 6) to the month before the end;
 at most ``MAX_ORIGINS``, evenly spread, the latest always included; the test window is the
 next ``HORIZON`` (12) months or as many as the data have. Disrupted test months are not
 scored. MASE scales each origin's mean absolute error by the training data's seasonal-naive
@@ -88,6 +88,7 @@ MIN_MONTHS = 12  # shortest series modelled (non-seasonal candidates)
 SEASONAL_MONTHS = 24  # seasonal naive and seasonal intervals
 MODEL_SEASONAL_MONTHS = 36  # seasonal ETS / SARIMAX / Theta (24 months' training at every origin)
 MAX_ORIGINS = 12
+SHORT_MIN_TRAIN = 6  # months of training at the first origin of a series under 24 months
 COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
 DISRUPTION_START = pd.Timestamp("2020-03-01")
 DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
@@ -273,9 +274,11 @@ def _ets_options(seasonal: bool) -> dict[str, Any]:
 def _fit_ets(seasonal: bool) -> Callable[..., Any]:
     def fit(y, idx, h):  # noqa: ANN001, ANN202
         with _quiet_fit():
-            res = ETSModel(
-                pd.Series(y, index=idx), initialization_method="heuristic", **_ets_options(seasonal)
-            ).fit(disp=False, maxiter=200)
+            # Heuristic start values need 10+ months (2 cycles when seasonal); estimated ones otherwise.
+            init = "heuristic" if seasonal or len(y) >= 10 else "estimated"
+            res = ETSModel(pd.Series(y, index=idx), initialization_method=init, **_ets_options(seasonal)).fit(
+                disp=False, maxiter=200
+            )
         return np.asarray(res.forecast(h), dtype=float), np.asarray(res.fittedvalues, dtype=float), res
 
     return fit
@@ -325,7 +328,8 @@ def _family(n: int) -> tuple[dict[str, tuple[Candidate, Callable[..., Any]]], st
     fam = dict(CANDIDATES_SHORT)
     if n >= SEASONAL_MONTHS:
         fam[BENCHMARK] = CANDIDATES_SEASONAL[BENCHMARK]
-    return fam, "ETS(A,Ad,N)", MIN_MONTHS
+        return fam, "ETS(A,Ad,N)", MIN_MONTHS
+    return fam, "ETS(A,Ad,N)", max(SHORT_MIN_TRAIN, n - HORIZON)
 
 
 def _geomean_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -551,7 +555,7 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0) -> Cali
     elif a < 0:
         a, b = 0.0, float(np.sum(w * msq * hs) / np.sum(w * hs**2))
     a = max(a, 1e-6)
-    b = max(b, 0.01 * a)  # intervals always widen with horizon
+    b = max(b, a / 24)  # intervals always widen with horizon (variance +50% over the first year at least)
     fitted = float(np.sum(w * (a + b * hs)) / np.sum(w))
     if fitted > 0 and target > 0:
         a, b = a * target / fitted, b * target / fitted
@@ -654,20 +658,17 @@ class SeriesFit:
 
         ``point x exp(sigma_h Z_h)``: ``Z_h`` is a random walk standardised to unit
         variance at every horizon, drawn in antithetic pairs (the median path is the point
-        forecast); ``sigma_h`` is calibrated on the backtest errors (see module docstring).
+        forecast); ``sigma_h`` is calibrated as described in :class:`Calibration`.
         """
         if n_months < 1 or n_paths < 1:
             raise ValueError("n_months and n_paths must be at least 1.")
         point = self.forecast_rate(n_months)
-        half = (n_paths + 1) // 2
+        half = n_paths // 2
         eps = rng.standard_normal((half, n_months))
         z = np.cumsum(eps, axis=1) / np.sqrt(np.arange(1, n_months + 1))
-        z = np.vstack([z, -z])[:n_paths]
-        if n_paths % 2:  # odd: the middle path is the point forecast itself
-            z[-1] = 0.0
         # Student-t tails: one chi-square scale per antithetic pair (keeps the median at the point).
-        tail = np.sqrt(TAIL_DF / rng.chisquare(TAIL_DF, size=half))
-        z = z * np.r_[tail, tail][:n_paths, None]
+        z = z * np.sqrt(TAIL_DF / rng.chisquare(TAIL_DF, size=half))[:, None]
+        z = np.vstack([z, -z, np.zeros((n_paths - 2 * half, n_months))])  # odd: one path is the point itself
         sig = self.calibration.sigma(np.arange(1, n_months + 1))
         return point[None, :] * np.exp(z * sig[None, :])
 
@@ -839,10 +840,14 @@ def fit_series(
     fitted_df = pd.DataFrame({"month": idx, "observed": y_s.to_numpy(), "fitted": fitted_counts})
     residuals = pd.Series(y_s.to_numpy() - fitted_counts, index=idx, name=f"{name}_residual")
     r = residuals[~_disrupted(idx)].dropna()
-    try:
-        lb_p = float(acorr_ljungbox(r.to_numpy(), lags=[min(SEASON, max(len(r) // 3, 1))])["lb_pvalue"].iloc[0])
-    except (ValueError, np.linalg.LinAlgError, IndexError):
-        lb_p = float("nan")
+    lb_p = float("nan")
+    if len(r) >= 12:
+        try:
+            with _quiet_fit():
+                lags = [min(SEASON, len(r) // 3)]
+                lb_p = float(acorr_ljungbox(r.to_numpy(), lags=lags)["lb_pvalue"].iloc[0])
+        except (ValueError, np.linalg.LinAlgError, IndexError):
+            pass
 
     def mase_of(lab: str) -> float:
         hit = table.loc[table["model"] == lab, "mase"]

@@ -52,6 +52,7 @@ from models.schemes import (
     SchemeEffects,
     capacity_changes,
     compute_effects,
+    placement_savings,
     scheme_table,
     scheme_uniforms,
     with_schemes,
@@ -160,6 +161,7 @@ class Projection:
     placements : series, fy, mean … p975 (placements a year), rate_mean, rate_p10 … (per 100,000
         aged 65+), p_meet_ambition, population_65plus.
     schemes : see :func:`models.schemes.scheme_table`.
+    money : see :func:`money_by_fy` (the scheme changes' money by financial year).
     """
 
     months: pd.DatetimeIndex
@@ -178,6 +180,7 @@ class Projection:
     annual: pd.DataFrame
     placements_table: pd.DataFrame
     schemes: pd.DataFrame
+    money: pd.DataFrame
 
     @property
     def first_fy(self) -> str:
@@ -219,6 +222,62 @@ def _summaries(
     for col, values in zip(_QCOLS, q, strict=True):
         out[col] = values.ravel()
     return out
+
+
+MONEY_LINES = {
+    "budget_change": ("Scheme budgets: change against current funding", "spend"),
+    "nea_value": ("Emergency admissions avoided (NEA and ACS schemes)", "gross notional value"),
+    "placements_cash": ("Care-home placements avoided 65+", "cash released"),
+    "net": ("Net: value and cash less the budget change", "mixed"),
+}
+
+
+def money_by_fy(
+    scenario: Scenario, effects: SchemeEffects, fy: np.ndarray, fy_years: np.ndarray
+) -> pd.DataFrame:
+    """The scheme changes' money in £ by financial year, across draws.
+
+    Budget changes are spent month by month (1/12 of the annual change a month, so a
+    part year counts its months); avoided admissions are valued at £ per spell when they
+    are avoided (gross notional value); avoided placements release the weekly cost for as
+    long as each stay would have lasted, within the horizon (cash released, see
+    :func:`models.schemes.placement_savings`). The first winter's delayed and boarding
+    days are on the winter page (gross notional value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``fy`` (label), ``line`` (``budget_change``: extra spend; ``nea_value`` and
+        ``placements_cash``: savings; ``net`` = savings − extra spend), ``label``, ``basis``,
+        ``mean``, ``p10``, ``p50``, ``p90`` (£ in the financial year).
+    """
+    c = scenario.costs
+    n_draws = effects.n_draws
+    change = np.array([s.budget_gbp - s.current_budget_gbp for s in scenario.schemes], dtype=float)
+    monthly_budget = np.full((n_draws, effects.n_months), change.sum() / 12.0)
+    nea_value = effects.total_nea_avoided() * c.nea_spell
+    cash = placement_savings(effects.by_metric("placements"), c.care_home_week, c.placement_duration_weeks)
+    lines = {"budget_change": monthly_budget, "nea_value": nea_value, "placements_cash": cash}
+    lines["net"] = nea_value + cash - monthly_budget
+    rows = []
+    for y in fy_years:
+        cols = fy == y
+        for key, paths in lines.items():
+            x = paths[:, cols].sum(axis=1)
+            label, basis = MONEY_LINES[key]
+            rows.append(
+                {
+                    "fy": fy_label(int(y)),
+                    "line": key,
+                    "label": label,
+                    "basis": basis,
+                    "mean": float(x.mean()),
+                    "p10": float(np.quantile(x, 0.1)),
+                    "p50": float(np.quantile(x, 0.5)),
+                    "p90": float(np.quantile(x, 0.9)),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> Projection:
@@ -292,6 +351,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         ignore_index=True,
     )
     table = scheme_table(sc.schemes, effects, sc.costs)
+    money = money_by_fy(sc, effects, fy, fy_years)
     return Projection(
         months=months,
         growth=growth,
@@ -309,6 +369,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         annual=annual,
         placements_table=placements_table,
         schemes=table,
+        money=money,
     )
 
 

@@ -311,11 +311,14 @@ def flow_day_loop(
             lk = key(seed, S_LUMP, r, day_key)
             n_board = f_tail - f_head + lump
             waiting = 0
-            for s in range(n_board + arr):
+            s = 0
+            while s < n_board + arr:
                 from_queue = s < n_board
+                s += 1
                 if from_queue:
                     if free <= 0:
-                        continue  # boarders keep their place; nobody behind them can overtake for a bed
+                        s = n_board  # no free bed: the boarders keep their place, in order
+                        continue
                     if f_head < f_tail:
                         o = fifo[f_head % FQ]
                         f_head += 1
@@ -323,14 +326,14 @@ def flow_day_loop(
                         o = sample_guided(to_unit(slot_hash(lk, lump)), cdf, guide)
                         lump -= 1
                 else:
-                    o = sample_guided(to_unit(slot_hash(pk, s - n_board)), cdf, guide)
+                    o = sample_guided(to_unit(slot_hash(pk, s - 1 - n_board)), cdf, guide)
                 if o < 4:  # ready on admission
                     if o == 0:
                         n_ready += 1
                         admitted += 1
                         continue
                     k = o - 1
-                    if capk[k] > 0:
+                    if capk[k] > 0 and (from_queue or f_tail - f_head + lump == 0):  # nobody overtakes boarders
                         capk[k] -= 1
                         starts[k] += 1
                         n_ready += 1

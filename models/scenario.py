@@ -193,15 +193,150 @@ class Costs(Lever):
     )
 
 
-class RiskShare(Lever):
-    """Risk-share terms between the two pooled-fund partners (2014 plan: 50:50, seed 001)."""
+#: The lines of the finance statement (models/finance.py) whose variance the terms allocate.
+RISK_LINES: dict[str, str] = {
+    "acute_nea": "Emergency admissions (acute activity)",
+    "placements": "Care-home placements 65+",
+    "escalation_beds": "Escalation beds open",
+    "p3_interim": "P3 interim care-home beds used",
+    "delayed_days": "Delayed bed days (gross notional)",
+    "boarding": "ED boarding days (gross notional)",
+    "performance": "Performance element not released",
+}
+#: Default treatment of each line: "pool" (shared under the terms) or "lead" (carried by its lead partner).
+RISK_LINE_DEFAULTS: dict[str, str] = {
+    "acute_nea": "pool",
+    "placements": "pool",
+    "escalation_beds": "pool",
+    "p3_interim": "pool",
+    "delayed_days": "lead",
+    "boarding": "lead",
+    "performance": "pool",
+}
 
-    partners: tuple[str, str] = ("ICB", "Council")
-    overspend_share_first: float = Field(default=0.5, ge=0, le=1, description="first partner's share of overspend")
-    savings_share_first: float = Field(default=0.5, ge=0, le=1, description="first partner's share of savings")
-    threshold_gbp: float = Field(default=0.0, ge=0, description="first £ of overspend borne by the scheme's lead")
-    performance_pct: float = Field(default=0.0, ge=0, le=100, description="% of NHS money held back")
-    admissions_target_pct: float = Field(default=3.5, ge=0, le=50, description="NEA reduction target (2015-16: 3.5%)")
+
+class Partner(Lever):
+    """One partner of the pooled fund (a council or an ICB)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    contribution_gbp: float | None = Field(
+        default=None, description="£ a year paid into the pool; None: the budgets of the schemes it leads"
+    )
+    cap_gbp: float | None = Field(default=None, description="most it carries of an overspend in a year (None: no cap)")
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("a partner needs a name")
+        return v
+
+    @model_validator(mode="after")
+    def _amounts(self) -> Partner:
+        for label, v in (("contribution", self.contribution_gbp), ("cap", self.cap_gbp)):
+            if v is not None and not (math.isfinite(v) and 0 <= v <= 1e10):
+                raise ValueError(f"partner '{self.name}': the {label} must be between £0 and £10bn (got {v:,.0f})")
+        return self
+
+
+class RiskShare(Lever):
+    """Section 75 risk-share terms (DESIGN.md 4.6; applied in models/finance.py).
+
+    Order of cover of a year's overspend on the pooled lines: underspends on other pooled
+    lines, then the contingency (risk pool), then ``threshold_gbp`` of each overspending
+    line borne by its lead partner, then the split between partners (``overspend_split``,
+    or in proportion to contributions); caps per partner with the excess going to the
+    other partners or left to the pool. A net underspend is shared by ``underspend_split``.
+    ``line_terms`` puts a line in the pool ("pool"), on its lead partner ("lead") or on a
+    named partner. The performance element (``performance_pct`` of the acute lead's
+    contribution) is released to schemes only if the emergency-admissions reduction reaches
+    ``admissions_target_pct``; otherwise it is paid to the acute provider and the schemes
+    it would have funded are an overspend of the pool.
+    """
+
+    partners: tuple[Partner, ...] = (Partner(name="ICB"), Partner(name="Council"))
+    split_basis: Literal["agreed", "contributions"] = "agreed"
+    overspend_split: tuple[float, ...] = (0.5, 0.5)
+    underspend_split: tuple[float, ...] = (0.5, 0.5)
+    contingency_gbp: float = Field(default=0.0, description="£ a year of risk pool that covers an overspend first")
+    threshold_gbp: float = Field(default=0.0, description="first £ of each overspending line borne by its lead")
+    cap_excess_to: Literal["other partners", "pool"] = "other partners"
+    acute_lead: str = "ICB"
+    social_care_lead: str = "Council"
+    line_terms: tuple[tuple[str, str], ...] = ()
+    performance_pct: float = Field(default=0.0, description="% of the acute lead's contribution held back")
+    admissions_target_pct: float = Field(default=3.5, description="NEA reduction target (2015-16: 3.5%)")
+    plan_nea_reduction_pct: float | None = Field(
+        default=None, description="planned NEA reduction on the current funding trend, % (None: the scenario's)"
+    )
+    plan_placements_reduction_pct: float | None = Field(
+        default=None, description="planned placements reduction on the current funding trend, % (None: the scenario's)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_two_partner_terms(cls, data: Any) -> Any:  # noqa: ANN401 - raw input
+        """Old dicts (two partner names, first partner's shares) load as the same terms."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        names = out.get("partners")
+        if isinstance(names, list | tuple) and names and all(isinstance(n, str) for n in names):
+            out["partners"] = [{"name": n} for n in names]
+            if len(names) >= 1:
+                out.setdefault("acute_lead", names[0])
+                out.setdefault("social_care_lead", names[-1])
+        for old, new in (("overspend_share_first", "overspend_split"), ("savings_share_first", "underspend_split")):
+            if old in out:
+                first = float(out.pop(old))
+                out.setdefault(new, (first, 1.0 - first))
+        return out
+
+    @model_validator(mode="after")
+    def _terms(self) -> RiskShare:
+        names = [p.name for p in self.partners]
+        if len(names) < 2:
+            raise ValueError("a risk share needs at least two partners")
+        if len(names) > 8:
+            raise ValueError(f"{len(names)} partners; at most 8 are supported")
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"each partner may be named once; repeated: {', '.join(dup)}")
+        for label, split in (("overspend", self.overspend_split), ("underspend", self.underspend_split)):
+            if len(split) != len(names):
+                raise ValueError(f"the {label} split has {len(split)} shares for {len(names)} partners")
+            bad = [f"{s:.0%}" for s in split if not (math.isfinite(s) and 0 <= s <= 1)]
+            if bad:
+                raise ValueError(f"{label} shares must be between 0% and 100% (got {', '.join(bad)})")
+            if not math.isclose(sum(split), 1.0, abs_tol=1e-6):
+                raise ValueError(f"the {label} shares must add up to 100% (they add up to {sum(split):.1%})")
+        for label, v in (("contingency", self.contingency_gbp), ("threshold", self.threshold_gbp)):
+            if not (math.isfinite(v) and 0 <= v <= 1e10):
+                raise ValueError(f"the {label} must be between £0 and £10bn (got {v:,.0f})")
+        if not (math.isfinite(self.performance_pct) and 0 <= self.performance_pct <= 100):
+            raise ValueError(f"the performance element must be 0–100% of the contribution (got {self.performance_pct:g}%)")
+        if not (math.isfinite(self.admissions_target_pct) and 0 <= self.admissions_target_pct <= 100):
+            raise ValueError(f"the admissions reduction target must be 0–100% (got {self.admissions_target_pct:g}%)")
+        for label, v in (("NEA", self.plan_nea_reduction_pct), ("placements", self.plan_placements_reduction_pct)):
+            if v is not None and not (math.isfinite(v) and -50 <= v <= 100):
+                raise ValueError(f"the planned {label} reduction must be between -50% and 100% (got {v:g}%)")
+        for label, lead in (("acute", self.acute_lead), ("social care", self.social_care_lead)):
+            if lead not in names:
+                raise ValueError(f"the {label} lead '{lead}' is not one of the partners ({', '.join(names)})")
+        keys = [k for k, _ in self.line_terms]
+        for key, how in self.line_terms:
+            if key not in RISK_LINES:
+                raise ValueError(f"unknown finance line '{key}'; use one of {', '.join(RISK_LINES)}")
+            if how not in ("pool", "lead") and how not in names:
+                raise ValueError(f"line '{RISK_LINES[key]}': '{how}' is not 'pool', 'lead' or a partner")
+        if len(set(keys)) != len(keys):
+            raise ValueError("each finance line may be given terms once")
+        return self
+
+    def treatment(self, line: str) -> str:
+        """"pool", "lead" or a partner's name for a finance line (see :data:`RISK_LINES`)."""
+        return dict(self.line_terms).get(line, RISK_LINE_DEFAULTS[line])
 
 
 class Scenario(Lever):
@@ -238,6 +373,11 @@ class Scenario(Lever):
         from models.schemes import capacity_problems  # here: schemes imports this module
 
         problems = capacity_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        from models.finance import term_problems  # here: finance imports this module
+
+        problems = term_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self

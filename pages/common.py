@@ -9,7 +9,9 @@ change is refused with a plain message and the last valid scenario stays.
 from __future__ import annotations
 
 import html
+import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,18 +30,23 @@ from models.schemes import fmt_gbp  # noqa: F401 - re-exported for pages
 from models.store import ScenarioStore, StoreError, open_store
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
+# GitHub-flavoured markdown links "http://…", "www.…" and "name@host.uk" in plain text, escaped or not;
+# an invisible word joiner (U+2060) in "://", after '@' and in "www." breaks that, and the text reads the same
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def safe_text(text: object) -> str:
     """User-supplied text (scenario, area, scheme, partner or file names) made literal for st.markdown.
 
     Every markdown, HTML and Streamlit directive character (``[`` ``]`` ``(`` ``!`` ``<``
-    ``:`` ``$`` …) is backslash-escaped and line breaks become spaces, so a name shows as
-    typed: never a link, an image fetched from elsewhere, a heading, a colour or LaTeX.
-    Use it wherever such text goes into markdown (also widget labels and metric labels).
+    ``:`` ``$`` …) is backslash-escaped, addresses cannot be auto-linked and line breaks
+    become spaces, so a name shows as typed: never a link, an image fetched from elsewhere,
+    a heading, a colour or LaTeX. Use it wherever such text goes into markdown (also widget
+    and metric labels).
     """
     flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return _AUTOLINK.sub(WORD_JOINER, _MARKDOWN_SPECIAL.sub(r"\\\1", flat))
 
 
 SHARE_PARAM = "s"  # the scenario's link token (models/links.py)
@@ -206,10 +213,48 @@ def scenario_label() -> str:
     return "Custom"
 
 
+_WARMED: set[str] = set()
+_WARM_LOCK = threading.Lock()
+
+
+def warm_presets() -> None:
+    """Make switching presets instant: compute each preset's projection and winter once per dataset.
+
+    Runs in a background thread after the first page of a dataset has been drawn, into the
+    shared caches (``_projection``, ``_winter``), so that picking a preset later only reads
+    them. ``BCF_WARM_PRESETS=0`` turns it off.
+    """
+    if os.environ.get("BCF_WARM_PRESETS", "1") == "0":
+        return
+    a = area()
+    with _WARM_LOCK:
+        if a.fingerprint in _WARMED:
+            return
+        _WARMED.add(a.fingerprint)
+    todo = list(area_presets().values())
+
+    def work() -> None:
+        for sc in todo:
+            try:
+                f = _fits(a.fingerprint, sc.demand.covid, a)
+                b = _base(a.fingerprint, sc.demand.covid, sc.horizon_years, sc.n_draws, sc.seed, f)
+                p = _projection(a.fingerprint, sc.to_json(), sc, a, f, b)
+                _winter(a.fingerprint, sc.to_json(), sc, a, p)
+            except Exception:  # noqa: BLE001, S112 - a preset the data cannot run shows its own message when picked
+                continue
+
+    threading.Thread(target=work, name="bcf-warm-presets", daemon=True).start()
+
+
 def switch_area(new_area: AreaData) -> None:
-    """Use another area: its baseline becomes the scenario."""
+    """Use another area: its baseline becomes the scenario.
+
+    The scenario is built first, so if the area cannot make one (check it with
+    :func:`models.limits.check_area` first) this raises before anything changes.
+    """
+    new_scenario, _ = fit_workload(baseline(new_area))
     st.session_state.area = new_area
-    set_scenario(baseline(new_area), external=True)
+    set_scenario(new_scenario, external=True)
 
 
 def area_presets() -> dict[str, Scenario]:
@@ -295,7 +340,7 @@ def downloads(frames: dict[str, pd.DataFrame], stem: str, note: str = "") -> Non
         return
     synthetic = area().meta.synthetic
     label = "illustrative demo data" if synthetic else area().meta.name
-    about = f"BCF Scenario Lab export: {stem}. Area: {area().meta.name} ({label}). Scenario: {scenario().name}."
+    about = f"BCF Scenario Lab export: {stem}. Area: {area().meta.name} ({label}). Scenario: {scenario_label()}."
     name = stem + ("_illustrative" if synthetic else "")  # the file name says so too
     c1, c2 = st.columns(2)
     first_name, first = next(iter(frames.items()))
@@ -463,3 +508,76 @@ def results(sc: Scenario | None = None) -> engine.Results:
     """The whole run for ``sc`` (default the session's scenario) from the cached stages."""
     sc = sc or scenario()
     return engine.Results(sc, fits(), projection(sc), winter_result(sc))
+
+
+# --- finance and risk share (models/finance.py) ----------------------------------------------
+# An activity holds a few (draws × years) arrays (≈ 1 MB at 1,000 draws); the tornado's cases a dozen.
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=1800)
+def _finance(
+    fingerprint: str,
+    scenario_json: str,
+    exceed_gbp: float,
+    _scenario: Scenario,
+    _plan: engine.Projection,
+    _out: engine.Projection,
+    _plan_winter: engine.Winter | None,
+    _out_winter: engine.Winter | None,
+) -> Any:
+    from models import finance
+
+    act = finance.activity(_scenario, _plan, _out, _plan_winter, _out_winter)
+    return finance.finance_from_activity(_scenario, act, exceed_gbp)
+
+
+@st.cache_resource(show_spinner="Re-running the scenario for each input of the tornado…", max_entries=8, ttl=1800)
+def _finance_tornado_cases(
+    fingerprint: str, activity_json: str, _scenario: Scenario, _act: Any, _plan: engine.Projection
+) -> list:
+    from models import finance
+
+    return finance.tornado_cases(_scenario, area(), fits(), base_paths(), _act, _plan)
+
+
+def _winter_or_none(sc: Scenario) -> engine.Winter | None:
+    """The scenario's first winter, or None when the projection is too short to hold one."""
+    a = area()
+    try:
+        return _winter(a.fingerprint, sc.to_json(), sc, a, projection(sc))
+    except ValueError as err:
+        if "too short to hold a whole winter" in str(err):
+            return None
+        model_error(err)
+        raise
+
+
+def finance_result(sc: Scenario | None = None, exceed_gbp: float = 0.0) -> Any:
+    """The scenario's finance and risk share (models.finance.Finance), cached by scenario and data.
+
+    The plan is the scenario with its savings fully realised, the outturn the scenario itself;
+    both runs come from the cached projection and winter.
+    """
+    from models import finance
+
+    a = area()
+    sc = sc or scenario()
+    plan_sc = finance.plan_scenario(sc)
+    plan_p = projection(plan_sc)
+    out_p = projection(sc)
+    pw = _winter_or_none(plan_sc)
+    ow = _winter_or_none(sc) if pw is not None else None
+    try:
+        return _finance(a.fingerprint, sc.to_json(), float(exceed_gbp), sc, plan_p, out_p, pw, ow)
+    except ValueError as err:
+        model_error(err)
+        raise
+
+
+def finance_tornado(fin: Any, sc: Scenario | None = None) -> pd.DataFrame:
+    """Tornado of inputs moving each partner's P50 (the re-runs are cached without the terms)."""
+    from models import finance
+    from models.scenario import RiskShare
+
+    sc = sc or scenario()
+    key = evolve(sc, risk_share=RiskShare()).to_json()
+    cases = _finance_tornado_cases(area().fingerprint, key, sc, fin.activity, projection(finance.plan_scenario(sc)))
+    return finance.tornado_table(sc, fin.activity, cases)

@@ -31,11 +31,12 @@ ensure_frame()
 ON_SCREEN = "on-screen"
 
 st.title("Compare scenarios")
-st.markdown(
-    "Pick two to four scenarios: the one on screen, presets, or scenarios saved in the library. Each is run with "
-    "the **same random numbers** (the first scenario's seed and draws), so a difference is the effect of the "
-    "levers, not chance. Differences are to the first scenario picked."
-)
+if not st.session_state.get("presentation"):
+    st.markdown(
+        "Pick two to four scenarios: the one on screen, presets, or scenarios saved in the library. Each is run with "
+        "the **same random numbers** (the first scenario's seed and draws), so a difference is the effect of the "
+        "levers, not chance. Differences are to the first scenario picked."
+    )
 
 a = area()
 options: dict[str, tuple[str, object]] = {ON_SCREEN: ("On screen: " + scenario_label(), scenario())}

@@ -23,7 +23,7 @@ from models.data import (
     validate_table,
     with_uploads,
 )
-from models.limits import check_area, scheme_warnings
+from models.limits import check_area
 from pages.common import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
 
 ensure_frame()
@@ -226,15 +226,12 @@ if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not 
     else:
         switch_area(new_area)
         ss["data_message"] = f"Now using {new_area.meta.name}. Every page uses it."
-        ss["data_warnings"] = scheme_warnings(new_area, ss.scenario)
         st.rerun()
 if c2.button("Back to the demo area", width="stretch", disabled=current.meta.synthetic):
     switch_area(demo)
     st.rerun()
 if "data_message" in ss:
     st.success(safe_text(ss.pop("data_message")))
-for line in ss.pop("data_warnings", []):
-    st.warning(safe_text(line))
 
 st.subheader("Templates")
 st.markdown(

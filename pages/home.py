@@ -8,10 +8,12 @@ import streamlit as st
 from models.charts.history import monthly_admissions, placements_rate
 from models.engine import headline
 from models.history import admissions_by_fy, placements_by_fy
+from models.scenario import evolve
 from pages.common import (
     area,
     downloads,
     ensure_frame,
+    finance_result,
     fmt_gbp,
     how_calculated,
     reference,
@@ -127,10 +129,26 @@ if w is not None:
         delta_color="off",
         delta_arrow="off",
     )
+fin = finance_result(sc)
+fin_ref = fin if is_reference else finance_result(evolve(ref_sc, risk_share=sc.risk_share.model_dump()))
+ref_pos = {row.partner: row for row in fin_ref.summary.itertuples()}
+for col, row in zip(st.columns(max(len(fin.summary), 4)), fin.summary.itertuples(), strict=False):
+    base_row = ref_pos.get(row.partner)
+    col.metric(
+        f"{safe_text(row.partner)}: net position P50 / P90",
+        f"{fmt_gbp(row.p50_gbp)} / {fmt_gbp(row.p90_gbp)}",
+        "current funding trend"
+        if is_reference or base_row is None
+        else f"{fmt_gbp(row.p50_gbp - base_row.p50_gbp)} / {fmt_gbp(row.p90_gbp - base_row.p90_gbp)} {vs}",
+        delta_color="off",
+        delta_arrow="off",
+        help="Share of the variance against plan the partner carries over the horizon under the risk-share "
+        "terms (+ overspend, − money back), P50 and P90 of the draws (Risk share and finance page)",
+    )
 st.caption(
-    "Means of the Monte Carlo draws; see each page for intervals. Changes are against the current funding trend: "
-    "the area's own trend with every scheme at today's budget and the default levers, on the same random numbers. "
-    "Partner risk-share positions are not modelled yet."
+    "Means of the Monte Carlo draws unless marked P50 / P90; see each page for intervals. Changes are against the "
+    "current funding trend: the area's own trend with every scheme at today's budget and the default levers, on "
+    "the same random numbers (partner positions: the same risk-share terms)."
 )
 
 st.subheader("History")

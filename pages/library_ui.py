@@ -7,15 +7,17 @@ Not a page: app.py calls :func:`library_sidebar` inside the sidebar. The library
 from __future__ import annotations
 
 import functools
+import json
 import re
 from datetime import datetime
 
 import streamlit as st
+from pydantic import ValidationError
 
 from models import engine
 from models.data import AreaData
 from models.export import board_workbook
-from models.scenario import Scenario
+from models.scenario import Scenario, explain
 from models.store import Entry, StoreError
 from pages.common import _fits, area, library, scenario, scenario_label, set_scenario
 
@@ -135,6 +137,36 @@ def board_download() -> None:
     )
 
 
+MAX_SCENARIO_FILE = 1_000_000  # bytes; a scenario with 200 schemes is about 100 kB
+
+
+def scenario_file_bytes(sc: Scenario) -> bytes:
+    """The scenario as a readable JSON file (what ``python -m models run`` takes)."""
+    return (json.dumps(json.loads(sc.to_json()), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _open_file(key: str) -> None:
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    if len(raw) > MAX_SCENARIO_FILE:
+        _flash("error", f"Not opened: the file is {len(raw):,} bytes; a scenario file is at most {MAX_SCENARIO_FILE:,}.")
+        return
+    try:
+        sc = Scenario.from_json(raw.decode("utf-8-sig"))
+    except ValidationError as err:
+        _flash("error", "Not opened: " + "; ".join(md_escape(line) for line in explain(err)[:5]) + ".")
+        return
+    except (ValueError, UnicodeDecodeError) as err:  # bad JSON or a newer schema version
+        _flash("error", f"Not opened: this is not a scenario file this app can read ({md_escape(str(err)[:200])}).")
+        return
+    set_scenario(sc, external=True)
+    name = upload.name.rsplit(".", 1)[0][:80] or sc.name
+    st.session_state.scenario_origin = (name, sc)
+    _flash("success", f"Opened “{md_escape(name)}” from the file.")
+
+
 def library_sidebar() -> None:
     """The library controls (call inside ``with st.sidebar``)."""
     board_download()
@@ -163,6 +195,21 @@ def library_sidebar() -> None:
                 ss = st.session_state
                 _save(ss.library_name, ss.library_author, ss.library_notes, ss.library_replace)
                 st.rerun()
+        if not st.session_state.get("presentation"):  # presenting: no downloads on screen
+            st.download_button(
+                "Scenario file (JSON)",
+                functools.partial(scenario_file_bytes, scenario()),
+                file_name="bcf_scenario.json",
+                mime="application/json",
+                key="library_json",
+                width="stretch",
+                on_click="ignore",
+                help="The scenario as a file: open it here later, or run it with `python -m models run FILE.json`.",
+            )
+        upload_key = f"library_upload#{st.session_state.get('rev', 0)}"
+        st.file_uploader(
+            "Open a scenario file", type=["json"], key=upload_key, on_change=_open_file, args=(upload_key,)
+        )
         if not entries:
             st.caption("No saved scenarios yet.")
             return

@@ -506,7 +506,25 @@ st.caption(
     "What a capacity scheme avoids is simulated for the first winter (October–March), paired with the same "
     "random numbers, by taking its capacity away."
 )
+st.subheader("Money by financial year")
+money = proj.money.pivot_table(index=["label", "basis"], columns="fy", values="mean", sort=False).reset_index()
+st.dataframe(
+    money,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "label": st.column_config.TextColumn("Line", pinned=True),
+        "basis": "Basis",
+        **{c: st.column_config.NumberColumn(c, format="£%,.0f") for c in money.columns if "-" in str(c)},
+    },
+)
+st.caption(
+    "Means of the draws, £ in each financial year, for the changes against current funding. Admissions avoided "
+    "are gross notional value; care-home placements avoided release council cash week by week over the stay, "
+    "within the horizon."
+)
 export = {
+    "money_by_year": proj.money,
     "schemes": table,
     "scheme_inputs": schemes_to_rows(sc.schemes),
     "nea_monthly": proj.monthly.loc[proj.monthly["metric"] == "nea"],

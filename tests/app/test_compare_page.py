@@ -147,3 +147,19 @@ def test_presentation_mode_from_the_link(library_dir: Path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["presentation"] is True
     assert at.query_params.get("present") in ("1", ["1"])
+
+
+def test_scenario_file_opens_old_versions_and_refuses_bad_files(library_dir: Path) -> None:
+    from models.scenario import SCHEMA_VERSION
+
+    fixture = (ROOT / "tests" / "fixtures" / "scenario_v1.json").read_bytes()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/data.py").run()
+    at.sidebar.file_uploader(key="library_upload#0").set_value(("bad.json", b"{nope", "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Not opened" in e.value for e in at.sidebar.error)
+    at.sidebar.file_uploader(key="library_upload#0").set_value(("v1 plan.json", fixture, "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    sc = at.session_state["scenario"]
+    assert sc.schema_version == SCHEMA_VERSION and sc.name == "Move £1m into admission avoidance"
+    assert at.sidebar.selectbox[0].value in ("v1 plan", "Move £1m into admission avoidance")

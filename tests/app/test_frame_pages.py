@@ -184,7 +184,7 @@ def test_markdown_in_names_is_shown_literally() -> None:
     _use_uploaded(at)
     assert at.session_state["area"].meta.name == evil
     shown = [m.value for m in at.markdown] + [m.value for m in at.sidebar.markdown] + [s.value for s in at.subheader]
-    assert any("\\[click me\\]\\(http\\://evil\\.example/\\)" in v for v in shown), shown
+    assert any("\\[click me\\]\\(http\\:\u2060//evil\\.example/\\)" in v for v in shown), shown
     assert not any("](http://evil" in v or "<b>" in v for v in shown)
 
 

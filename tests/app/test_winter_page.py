@@ -12,6 +12,7 @@ import math
 import re
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,9 +168,20 @@ def _mean_load(at: AppTest) -> float:
     return float(re.search(r"\(([\d,.]+) patients a day\)", text).group(1).replace(",", ""))
 
 
+def _winter_days(at: AppTest) -> int:
+    heading = next(h.value for h in at.subheader if h.value.startswith("Winter "))
+    first, last = (pd.Timestamp(part.strip()) for part in heading.removeprefix("Winter ").split("–"))
+    return (last - first).days + 1
+
+
 def test_three_bed_figures_render_and_react() -> None:
     at = _open()
     load = _mean_load(at)
+    # the load is patients needing a bed: in a bed (occupancy × open beds) plus waiting in ED
+    sc = at.session_state["scenario"]
+    assert sc.flow.escalation_beds == 0  # the default scenario: open beds are the core beds all winter
+    in_beds = _count(at, OCCUPANCY) / 100 * sc.flow.core_beds
+    assert abs(load - (in_beds + _count(at, BOARDING) / _winter_days(at))) < 0.5
     simple = _count(at, "Simple conversion at 92%")
     erlang = _count(at, "Erlang: every bed full ≤ 2.0% of the time")
     peak = _count(at, "Simulated P90 peak")

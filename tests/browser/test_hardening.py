@@ -21,6 +21,17 @@ def fresh_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def _evil_link() -> str:
+    from models.data import load_area
+    from models.links import to_link_token
+    from models.scenario import baseline, evolve
+
+    demo, _ = load_area()
+    base = baseline(demo)
+    evil = evolve(base, name="[click me](http://evil.example/) ![pic](http://evil.example/i.png)")
+    return to_link_token(evil, base, demo.fingerprint)
+
+
 def test_five_page_urls_opened_at_once_on_a_fresh_server(browser: Browser, fresh_url: str) -> None:
     contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in PAGES]
     try:
@@ -59,6 +70,12 @@ def test_no_request_leaves_the_machine(browser: Browser, fresh_url: str) -> None
             page.goto(f"{fresh_url}/{path}")
             wait_idle(page, timeout_ms=120_000)
             page.wait_for_timeout(500)  # late requests: favicon, fonts, icons
+        # a shared link whose scenario name is markdown: shown as text, never a link or an image from elsewhere
+        page.goto(f"{fresh_url}/?s={_evil_link()}")
+        wait_idle(page, timeout_ms=120_000)
+        page.get_by_text("[click me](http").first.wait_for(timeout=60_000)
+        assert page.locator('a[href*="evil.example"], img[src*="evil.example"]').count() == 0
+        assert_no_exception(page)
         favicon = page.evaluate("() => (document.querySelector(\"link[rel='shortcut icon']\") || {}).href || ''")
         seen.append(favicon)
         outside = sorted(

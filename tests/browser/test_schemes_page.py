@@ -104,13 +104,17 @@ def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_u
     page.mouse.click(box["x"] + 80, box["y"] + 35 + 35 + 17)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.keyboard.type("4200000")  # typing on a selected cell opens its editor with that text (today £2.1m)
+    page.keyboard.press("Enter")  # opens the cell's editor (today £2.1m)
+    page.wait_for_timeout(500)
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("4200000", delay=50)
     page.wait_for_timeout(500)
     page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
     page.wait_for_function(
         f"(v) => {{ const m = ({READ_METRIC})({WINTER!r}); return m && m.value !== v && m.delta; }}",
         arg=before["value"],
-        timeout=90_000,
+        timeout=180_000,
     )
     wait_idle(page, 90_000)
     after = _metric(page, WINTER)

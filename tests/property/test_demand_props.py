@@ -50,3 +50,25 @@ def test_fy_totals_mean_equals_sum_of_monthly_means(start, paths):
         sel = [f"{m.year if m.month >= 4 else m.year - 1}" == row["fy"][:4] for m in months]
         assert row["mean"] == pytest.approx(monthly.loc[sel, "mean"].sum(), rel=1e-9, abs=1e-6)
         assert row["p025"] <= row["p10"] <= row["p50"] <= row["p90"] <= row["p975"]
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    n=st.integers(min_value=12, max_value=40),
+    start=st.integers(min_value=0, max_value=11),
+    level=st.floats(min_value=20.0, max_value=5000.0),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_forecast_quantiles_are_ordered_positive_and_follow_the_history(n, start, level, seed):
+    from models.demand import forecast
+
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range(pd.Timestamp("2021-01-01") + pd.DateOffset(months=start), periods=n, freq="MS")
+    hist = pd.Series(rng.poisson(level, size=n).astype(float) + 1.0, index=idx)
+    out = forecast(hist, 12, n_paths=300, seed=seed)
+    assert len(out) == 12 and out.index[0] == idx[-1] + pd.DateOffset(months=1)
+    assert (out["p025"] > 0).all()
+    assert (out["p025"] <= out["p10"]).all() and (out["p10"] <= out["p50"]).all()
+    assert (out["p50"] <= out["p90"]).all() and (out["p90"] <= out["p975"]).all()
+    lo, hi = hist.min(), hist.max()
+    assert lo * 0.5 <= out["p50"].mean() <= hi * 1.5

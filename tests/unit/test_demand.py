@@ -111,10 +111,12 @@ def test_mase_scale_is_seasonal_naive_mae_skipping_covid_pairs():
     scale = _mase_scale(y, idx)
     diffs = np.abs(y[12:] - y[:-12])
     assert scale == pytest.approx(diffs.mean())
-    idx2 = pd.date_range("2019-06-01", periods=26, freq="MS")  # pairs touching Mar 2020 - Mar 2021 skipped
-    z = np.arange(26, dtype=float)
-    z[9:22] = 0.0
-    ok = ~(((idx2 >= "2020-03-01") & (idx2 <= "2021-03-01"))[12:] | ((idx2 >= "2020-03-01") & (idx2 <= "2021-03-01"))[:-12])
+    idx2 = pd.date_range("2018-06-01", periods=40, freq="MS")  # pairs touching Mar 2020 - Mar 2021 skipped
+    z = np.arange(40, dtype=float)
+    dis = np.asarray((idx2 >= "2020-03-01") & (idx2 <= "2021-03-01"))
+    z[dis] = 0.0
+    ok = ~(dis[12:] | dis[:-12])
+    assert 0 < ok.sum() < 28
     assert _mase_scale(z, idx2) == pytest.approx(np.abs(z[12:] - z[:-12])[ok].mean())
 
 
@@ -265,7 +267,7 @@ def test_intervals_widen_with_horizon_and_centre_on_the_point(covid_fit):
     np.testing.assert_allclose(np.median(paths, axis=0), point, rtol=1e-12)
     s = summarise_paths(paths, fit.future_months(n))
     rel = ((s["p975"] - s["p025"]) / s["p50"]).to_numpy()
-    assert np.all(np.diff(rel[:12]) > -0.02 * rel[0])  # Monte Carlo noise allowed, never a real narrowing
+    assert rel[11] > 1.1 * rel[0]
     assert rel[36:].mean() > 1.2 * rel[:6].mean()
     sig = fit.calibration.sigma(np.arange(1, n + 1))
     assert np.all(np.diff(sig) > 0)

@@ -247,3 +247,24 @@ def test_reference_scenario_is_current_funding_with_the_same_draws(base_scenario
     ref = engine.reference_scenario(demo_area, sc)
     assert ref.n_draws == 500 and ref.seed == 3 and ref.horizon_years == 4
     assert ref.flow.escalation_beds == 0 and all(s.budget_gbp == s.current_budget_gbp for s in ref.schemes)
+
+
+def test_money_by_financial_year_adds_up_and_books_placements_within_the_horizon(base_scenario, demo_area, fitted):
+    assert (_project(base_scenario, demo_area, fitted).money["mean"] == 0).all()  # current funding: no money moves
+    plc = next(s for s in base_scenario.schemes if s.metric == "placements")
+    more = evolve(
+        base_scenario,
+        schemes=[
+            {**s.model_dump(), "budget_gbp": s.budget_gbp + (1e6 if s.name == plc.name else 0)}
+            for s in base_scenario.schemes
+        ],
+    )
+    proj = _project(more, demo_area, fitted)
+    m = proj.money.pivot(index="fy", columns="line", values="mean")
+    np.testing.assert_allclose(m["budget_change"], 1e6)  # £1m a year extra, every complete year
+    assert (m["placements_cash"] > 0).all() and (m["nea_value"] == 0).all()
+    np.testing.assert_allclose(m["net"], m["nea_value"] + m["placements_cash"] - m["budget_change"])
+    # cash builds up as avoided placements accumulate, and is never more than the stays within the horizon
+    assert m["placements_cash"].is_monotonic_increasing
+    avoided = proj.placements_baseline.sum(axis=1) - proj.placements.sum(axis=1)
+    assert m["placements_cash"].sum() < avoided.mean() * more.costs.care_home_week * more.costs.placement_duration_weeks

@@ -292,34 +292,36 @@ def test_default_location_from_environment(tmp_path: Path, monkeypatch: pytest.M
 _CHILD = """
 import json, sys, time
 from models.store import ScenarioStore
-from models.data import load_area
-from models.scenario import baseline, evolve
+from models.scenario import Scenario, evolve
 url, action = sys.argv[1], sys.argv[2]
 s = ScenarioStore(url)
 if action == "save":
-    area, _ = load_area()
-    e = s.save(evolve(baseline(area), seed=4242, name="From A"), "Saved by process A", area=area, author="A")
+    sc = evolve(Scenario.from_json(open(sys.argv[3], encoding="utf-8").read()), seed=4242, name="From A")
+    e = s.save(sc, "Saved by process A", area_name="Harrow", area_fingerprint="fp", author="A")
     print(json.dumps({"id": e.id}))
 else:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         found = s.find("Saved by process A")
         if found or time.monotonic() > deadline:
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     print(json.dumps({"id": found.id if found else None, "seed": s.load(found.id)[1].seed if found else None,
                       "author": found.author if found else None}))
 """
 
 
-def test_two_processes_share_one_postgresql_database(pg_server: str) -> None:
+def test_two_processes_share_one_postgresql_database(pg_server: str, base_scenario: Scenario, tmp_path: Path) -> None:
     """Two separate processes (as two app replicas would) on one PostgreSQL database."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    body = tmp_path / "scenario.json"
+    body.write_text(base_scenario.to_json(), encoding="utf-8")
     reader = subprocess.Popen(
         [sys.executable, "-c", _CHILD, pg_server, "wait"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
     )
     writer = subprocess.run(
-        [sys.executable, "-c", _CHILD, pg_server, "save"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _CHILD, pg_server, "save", str(body)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert writer.returncode == 0, writer.stderr
     saved = json.loads(writer.stdout)

@@ -101,3 +101,32 @@ def test_scheme_effect_larger_than_the_baseline(demo_area) -> None:
     central = nea.model_copy(update={"effect_central": activity["nea"] * 2, "effect_high": activity["nea"] * 2})
     big = evolve(sc, schemes=[central.model_dump() if s.name == nea.name else s.model_dump() for s in sc.schemes])
     assert any(line.startswith("Together the schemes") for line in limits.scheme_warnings(demo_area, big))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](http://evil.example/)",
+        "![pic](https://evil.example/i.png)",
+        "www.evil.example",
+        "mail me@evil.example",
+        "# Heading\n- list",
+        ":red[colour] :material/home: $x^2$",
+        "<img src=x onerror=alert(1)>",
+        "London Borough of Harrow (Adult Social Care) - 50% * 2",
+    ],
+)
+def test_safe_text_leaves_no_markdown(text: str) -> None:
+    import re
+
+    from pages.common import WORD_JOINER, safe_text
+
+    safe = safe_text(text)
+    # every markdown/HTML/directive character is backslash-escaped (the real renderer is tested in the browser)
+    unescaped = re.findall(r"(?<!\\)[\[\]()!<>*_#`$:|~]", safe.replace("\\\\", ""))
+    assert unescaped == [], (safe, unescaped)
+    assert "://" not in safe.replace("\\", "") and "www." not in safe.replace("\\", "").lower()
+    assert "@" not in safe or "@" + WORD_JOINER in safe
+    assert "\n" not in safe
+    shown = safe.replace("\\", "").replace(WORD_JOINER, "")  # what the reader sees
+    assert shown == " ".join(text.split())

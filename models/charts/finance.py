@@ -1,0 +1,98 @@
+"""Finance charts: each partner's distribution of net position, the tornado of inputs.
+
+Pure functions: arrays and tidy frames in, Plotly figures out (no streamlit).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from models.charts import SEQUENCE, base_layout
+from models.schemes import fmt_gbp
+
+DISTRIBUTION_TITLE = "Each partner's net position over the horizon"
+TORNADO_TITLE = "What moves each partner's median (P50) position most"
+
+
+def position_violins(
+    positions: np.ndarray, partners: Sequence[str], exceed_gbp: float | None = None, note: str = ""
+) -> go.Figure:
+    """One violin per partner of its net position over the horizon (£, + = overspend carried),
+    with P10 / P50 / P90 marked and, optionally, the stated amount as a line.
+
+    ``positions`` has shape (n_draws, n_partners). Trace names are the partners' names; each
+    trace's ``customdata`` holds its [P10, P50, P90] (read by tests).
+    """
+    fig = go.Figure()
+    q = np.quantile(positions, [0.1, 0.5, 0.9], axis=0)
+    for k, name in enumerate(partners):
+        label = html.escape(str(name))
+        x = positions[:, k]
+        fig.add_trace(
+            go.Violin(
+                y=x,
+                name=label,
+                box_visible=False,
+                meanline_visible=False,
+                points=False,
+                line_color=SEQUENCE[k % len(SEQUENCE)],
+                customdata=[list(map(float, q[:, k]))],
+                hoverinfo="skip",
+                spanmode="hard",
+            )
+        )
+        for j, tag in enumerate(("P10", "P50", "P90")):
+            fig.add_trace(
+                go.Scatter(
+                    x=[label],
+                    y=[float(q[j, k])],
+                    mode="markers+text",
+                    marker={"symbol": "line-ew-open", "size": 36, "color": SEQUENCE[k % len(SEQUENCE)]},
+                    text=[f"{tag} {fmt_gbp(float(q[j, k]))}"],
+                    textposition="middle right",
+                    showlegend=False,
+                    hovertemplate=f"{label} {tag}: %{{y:,.0f}} £<extra></extra>",
+                )
+            )
+    if exceed_gbp is not None:
+        fig.add_hline(y=exceed_gbp, line_dash="dot", annotation_text=f"stated amount {fmt_gbp(exceed_gbp)}")
+    fig.add_hline(y=0.0, line_color="#7F7F7F", line_width=1)
+    base_layout(fig, DISTRIBUTION_TITLE, "£ over the horizon (+ overspend carried, − money back)", note=note)
+    fig.update_yaxes(rangemode="normal", tickprefix="£", tickformat=",.0f")
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def tornado_chart(table: pd.DataFrame, partner: str, note: str = "") -> go.Figure:
+    """Horizontal bars of one partner's P50 at the low and high end of each input, around its P50.
+
+    ``table`` from :func:`models.finance.tornado`; widest swing at the top.
+    """
+    t = table.loc[table["partner"] == partner].copy()
+    t = t.iloc[::-1]  # Plotly draws the first category at the bottom
+    base = float(t["p50_base_gbp"].iloc[0]) if len(t) else 0.0
+    fig = go.Figure()
+    for col, lab, colour in (("p50_low_gbp", "low_label", SEQUENCE[0]), ("p50_high_gbp", "high_label", SEQUENCE[1])):
+        fig.add_trace(
+            go.Bar(
+                y=t["input"],
+                x=t[col] - base,
+                base=base,
+                orientation="h",
+                name="low end" if col == "p50_low_gbp" else "high end",
+                marker_color=colour,
+                text=t[lab],
+                textposition="inside",
+                hovertemplate="%{y}: P50 %{x:,.0f} £ (%{text})<extra></extra>",
+            )
+        )
+    fig.add_vline(x=base, line_color="#000000", line_width=1)
+    base_layout(fig, f"{TORNADO_TITLE}: {html.escape(partner)}", "", "P50 net position over the horizon, £", note)
+    fig.update_layout(barmode="overlay", hovermode="closest", height=120 + 45 * max(len(t), 1))
+    fig.update_xaxes(tickprefix="£", tickformat=",.0f")
+    return fig

@@ -1,0 +1,324 @@
+"""Risk share and finance: who carries the overspend, with what probability (DESIGN.md 4.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from pydantic import ValidationError
+
+from models import finance
+from models.charts.finance import position_violins, tornado_chart
+from models.finance_export import finance_workbook
+from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
+from pages.common import (
+    area,
+    demo_note,
+    ensure_frame,
+    finance_result,
+    finance_tornado,
+    fmt_gbp,
+    how_calculated,
+    safe_text,
+    scenario,
+    set_scenario,
+)
+
+ensure_frame()
+
+st.title("Risk share and finance")
+st.markdown(
+    "Who carries an overspend under the pooled fund's risk-share terms, and with what probability. "
+    "The **plan** is what the partners agreed (the scenario with its scheme changes fully realised, or the "
+    "targets below); the **outturn** is each Monte Carlo draw of the scenario as it happens; the variance "
+    "is shared under the terms, draw by draw."
+)
+
+sc = scenario()
+terms = sc.risk_share
+rev = st.session_state.rev
+ss = st.session_state
+
+
+def _apply_terms(new_terms: RiskShare | dict) -> None:
+    """Make a new scenario with these terms; a refusal keeps the last valid terms."""
+    try:
+        data = new_terms.model_dump() if isinstance(new_terms, RiskShare) else new_terms
+        set_scenario(evolve(scenario(), risk_share=data))
+        ss.finance_errors = []
+    except ValidationError as err:
+        ss.finance_errors = explain(err)
+    except (TypeError, ValueError) as err:
+        ss.finance_errors = [str(err)]
+
+
+# --- the switch and the presets ------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1.4])
+flop_key = f"finance:flop#{rev}"
+ss[flop_key] = sc.savings_realised_pct == 0.0
+
+
+def _flop() -> None:
+    set_scenario(evolve(scenario(), savings_realised_pct=0.0 if ss[flop_key] else 100.0))
+
+
+c1.toggle(
+    "Savings don't materialise",
+    key=flop_key,
+    on_change=_flop,
+    help="The outturn with every scheme change realised at 0% (the plan still expects them in full).",
+)
+for col, name in zip((c2, c3, c4), finance.PRESET_NAMES, strict=True):
+    col.button(
+        name,
+        key=f"finance:preset:{name}",
+        width="stretch",
+        on_click=lambda n=name: _apply_terms(finance.preset_terms(n, scenario().risk_share)),
+        help="Apply these terms (partners, contributions and caps are kept)",
+    )
+
+# --- the terms ------------------------------------------------------------------------------------
+n_partners = len(terms.partners)
+with st.expander("Risk-share terms", expanded=True):
+    b1, b2, _ = st.columns([1, 1, 3])
+
+    def _add() -> None:
+        t = scenario().risk_share
+        n = len(t.partners) + 1
+        even = [1.0 / n] * n
+        names = {p.name for p in t.partners}
+        name = next(f"ICB {i}" for i in range(2, 99) if f"ICB {i}" not in names)
+        _apply_terms(
+            {
+                **t.model_dump(),
+                "partners": [*(p.model_dump() for p in t.partners), {"name": name, "contribution_gbp": 0.0}],
+                "overspend_split": even,
+                "underspend_split": even,
+                "split_basis": t.split_basis,
+            }
+        )
+
+    def _remove() -> None:
+        t = scenario().risk_share
+        keep = [p.model_dump() for p in t.partners[:-1]]
+        n = len(keep)
+        _apply_terms({**t.model_dump(), "partners": keep, "overspend_split": [1 / n] * n,
+                      "underspend_split": [1 / n] * n, "line_terms": ()})
+
+    b1.button("Add a partner", on_click=_add, disabled=n_partners >= 4, key="finance:add")
+    b2.button("Remove the last partner", on_click=_remove, disabled=n_partners <= 2, key="finance:remove")
+    contrib = finance.contributions(sc)
+    with st.form(f"finance:terms#{rev}:{n_partners}"):
+        st.markdown("**Partners** (contribution blank: the scenario budgets of the schemes it leads)")
+        rows = []
+        for k, p in enumerate(terms.partners):
+            cols = st.columns([1.3, 1.2, 1.2, 1, 1])
+            rows.append(
+                (
+                    cols[0].text_input("Partner", p.name, key=f"fin:name:{k}"),
+                    cols[1].number_input(
+                        f"Contribution £ a year (now {fmt_gbp(contrib[k])})",
+                        value=p.contribution_gbp, min_value=None, step=100_000.0, key=f"fin:contrib:{k}",
+                    ),
+                    cols[2].number_input(
+                        "Cap on its overspend £ a year (blank: none)", value=p.cap_gbp, step=100_000.0,
+                        key=f"fin:cap:{k}",
+                    ),
+                    cols[3].number_input(
+                        "Share of overspend %", value=round(terms.overspend_split[k] * 100, 4), step=5.0,
+                        key=f"fin:over:{k}",
+                    ),
+                    cols[4].number_input(
+                        "Share of underspend %", value=round(terms.underspend_split[k] * 100, 4), step=5.0,
+                        key=f"fin:under:{k}",
+                    ),
+                )
+            )
+        names_now = [p.name for p in terms.partners]
+        d1, d2, d3 = st.columns(3)
+        basis = d1.selectbox(
+            "Split of an overspend or underspend",
+            ["agreed", "contributions"],
+            index=["agreed", "contributions"].index(terms.split_basis),
+            format_func=lambda v: "the agreed shares above" if v == "agreed" else "in proportion to contributions",
+            key="fin:basis",
+        )
+        contingency = d2.number_input(
+            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, key="fin:cont"
+        )
+        threshold = d3.number_input(
+            "Threshold borne by the overspending line's lead £ a year",
+            value=float(terms.threshold_gbp), step=50_000.0, key="fin:thr",
+        )
+        e1, e2, e3 = st.columns(3)
+        excess_to = e1.selectbox(
+            "A capped partner's excess goes to", ["other partners", "pool"],
+            index=["other partners", "pool"].index(terms.cap_excess_to), key="fin:excess",
+        )
+        acute_lead = e2.selectbox(
+            "Lead for acute lines (NHS)", names_now, index=names_now.index(terms.acute_lead), key="fin:acute"
+        )
+        social_lead = e3.selectbox(
+            "Lead for social-care lines (council)", names_now, index=names_now.index(terms.social_care_lead),
+            key="fin:social",
+        )
+        f1, f2, f3, f4 = st.columns(4)
+        perf = f1.number_input(
+            "Performance element, % of the acute lead's contribution", value=float(terms.performance_pct),
+            step=1.0, key="fin:perf",
+        )
+        target = f2.number_input(
+            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, key="fin:target",
+            help="The 2015-16 rule: 3.5%. The element is released to schemes only if the reduction of "
+            "emergency admissions on the current funding trend reaches it; otherwise it is paid to the acute provider.",
+        )
+        plan_nea = f3.number_input(
+            "Planned NEA reduction % (blank: the scenario's)", value=terms.plan_nea_reduction_pct, step=0.5,
+            key="fin:plan_nea",
+        )
+        plan_plc = f4.number_input(
+            "Planned placements reduction % (blank: the scenario's)", value=terms.plan_placements_reduction_pct,
+            step=0.5, key="fin:plan_plc",
+        )
+        st.markdown("**Who carries each line** (pooled, its lead partner, or a named partner)")
+        line_cols = st.columns(4)
+        choices = ["pool", "lead", *names_now]
+        line_terms = []
+        for i, (line, label) in enumerate(RISK_LINES.items()):
+            how = terms.treatment(line)
+            picked = line_cols[i % 4].selectbox(
+                label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}",
+                format_func=lambda v: {"pool": "pooled", "lead": "its lead partner"}.get(v, v),
+            )
+            line_terms.append((line, picked))
+        submitted = st.form_submit_button("Apply the terms", type="primary")
+    if submitted:
+        _apply_terms(
+            {
+                "partners": [
+                    {"name": name, "contribution_gbp": c, "cap_gbp": cap} for name, c, cap, _, _ in rows
+                ],
+                "split_basis": basis,
+                "overspend_split": [o / 100.0 for *_, o, _ in rows],
+                "underspend_split": [u / 100.0 for *_, u in rows],
+                "contingency_gbp": contingency,
+                "threshold_gbp": threshold,
+                "cap_excess_to": excess_to,
+                "acute_lead": acute_lead,
+                "social_care_lead": social_lead,
+                "line_terms": [(k, v) for k, v in line_terms if v != RISK_LINE_DEFAULTS[k]],
+                "performance_pct": perf,
+                "admissions_target_pct": target,
+                "plan_nea_reduction_pct": plan_nea,
+                "plan_placements_reduction_pct": plan_plc,
+            }
+        )
+        if not ss.get("finance_errors"):
+            st.rerun()
+
+for line in ss.get("finance_errors", []):
+    st.error(f"Not applied: {safe_text(line)}. The last valid terms are still in use.")
+
+# --- results --------------------------------------------------------------------------------------
+sc = scenario()
+terms = sc.risk_share
+exceed = st.number_input(
+    "Stated amount: probability that a partner's net position over the horizon exceeds (£)",
+    value=float(ss.get("finance:exceed", 1_000_000.0)),
+    step=250_000.0,
+    key="finance:exceed_input",
+)
+ss["finance:exceed"] = exceed
+fin = finance_result(sc, exceed)
+alloc = fin.allocation
+summary = fin.summary
+years = f"{alloc.fy[0]} – {alloc.fy[-1]}" if alloc.fy else "no complete year"
+st.subheader(f"Each partner's net position, {years}")
+st.caption(
+    "Net position: the partner's share of the variance against plan over the horizon (+ overspend it carries, "
+    "− money back), on top of its contribution. Percentiles of the Monte Carlo draws."
+)
+cols = st.columns(len(summary))
+for col, r in zip(cols, summary.itertuples(), strict=True):
+    name = safe_text(r.partner)
+    col.metric(f"{name}: P50 net position", fmt_gbp(r.p50_gbp), f"P10 {fmt_gbp(r.p10_gbp)} · P90 {fmt_gbp(r.p90_gbp)}",
+               delta_color="off", delta_arrow="off")
+    col.metric(f"{name}: probability of an overspend", f"{r.p_overspend:.0%}",
+               f"{r.p_exceed:.0%} chance of more than {fmt_gbp(exceed)}", delta_color="off", delta_arrow="off")
+    col.metric(f"{name}: expected liability", fmt_gbp(r.expected_liability_gbp),
+               help="Mean over the draws of the overspend it carries (draws with money back count as 0)")
+st.plotly_chart(
+    position_violins(alloc.position(), alloc.partners, exceed, demo_note()), width="stretch", key="finance_violins"
+)
+show = summary.rename(
+    columns={
+        "partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)",
+        "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "P(overspend)", "p_exceed": "P(> stated amount)",
+        "expected_liability_gbp": "Expected liability (£)",
+    }
+)
+st.dataframe(
+    show,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(format="£%,.0f") for c in show.columns if "£" in c
+    } | {c: st.column_config.NumberColumn(format="percent") for c in ("P(overspend)", "P(> stated amount)")},
+)
+pool_cover = float(alloc.pool_cover.sum(axis=1).mean())
+if pool_cover:
+    st.caption(f"The pool itself covers {fmt_gbp(pool_cover)} on average over the horizon (contingency and capped excess).")
+if terms.performance_pct > 0:
+    st.caption(
+        f"Performance element {fmt_gbp(alloc.performance_gbp)} a year: released in "
+        f"{alloc.released.mean():.0%} of draw-years (reduction ≥ {terms.admissions_target_pct:g}%)."
+    )
+
+st.subheader("Year by year, per partner")
+for name in alloc.partners:
+    t = fin.statement.loc[fin.statement["partner"] == name].drop(columns="partner")
+    st.markdown(f"**{safe_text(name)}**")
+    st.dataframe(
+        t.rename(columns={
+            "fy": "Year", "contribution_gbp": "Contribution (£)", "lines_carried_gbp": "Lines carried (£)",
+            "threshold_gbp": "Threshold (£)", "overspend_share_gbp": "Overspend share (£)",
+            "underspend_share_gbp": "Underspend share (£)", "net_position_gbp": "Net position, mean (£)",
+            "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)", "p90_gbp": "P90 (£)", "p_overspend": "P(overspend)",
+        }),
+        hide_index=True,
+        width="stretch",
+        column_config={"P(overspend)": st.column_config.NumberColumn(format="percent")}
+        | {c: st.column_config.NumberColumn(format="£%,.0f") for c in (
+            "Contribution (£)", "Lines carried (£)", "Threshold (£)", "Overspend share (£)", "Underspend share (£)",
+            "Net position, mean (£)", "P10 (£)", "P50 (£)", "P90 (£)")},
+        key=f"finance_statement:{name}",
+    )
+with st.expander("The fund's lines: plan, outturn and variance by year"):
+    st.dataframe(fin.fund.drop(columns="line"), hide_index=True, width="stretch")
+
+st.subheader("What moves each partner's position")
+tor = finance_tornado(fin, sc)
+who = st.selectbox("Partner", list(alloc.partners), key="finance:tornado_partner")
+st.plotly_chart(tornado_chart(tor, who, demo_note()), width="stretch", key="finance_tornado")
+
+if not ss.get("presentation"):
+    st.download_button(
+        "Finance workbook (Excel)",
+        data=finance_workbook(sc, area(), fin, today=dt.date.today(), exceed_gbp=exceed),
+        file_name="bcf_risk_share.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="finance_xlsx",
+    )
+how_calculated(
+    "For each Monte Carlo draw and complete financial year: **plan** = the agreed activity (the scenario with "
+    "its scheme changes fully realised, or the targets) priced at the unit costs; **outturn** = the draw's "
+    "activity: emergency admissions × cost per spell, care-home placements × weekly cost over the weeks of each "
+    "stay within the horizon, and in the first winter's year the escalation bed days open, P3 interim weeks, "
+    "delayed and boarding days (the notional lines go to their lead by default). Scheme budgets are block "
+    "contracts (plan = outturn). **Order of cover** of a pooled overspend: underspends on other pooled lines, "
+    "the contingency, the threshold of each overspending line borne by its lead, then the split, with caps (the "
+    "excess to the other partners or left to the pool). A net underspend is shared by the underspend split. "
+    "Money is conserved in every draw: the partners' shares plus the pool's cover equal the variance. The tornado "
+    "moves one input at a time over its range on the same random numbers (the winter is held at the scenario's "
+    "for the demand inputs)."
+)
