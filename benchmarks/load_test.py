@@ -14,10 +14,16 @@ For every interaction it records
 and it reports per interaction kind the median and p95, the errors (exceptions shown, timeouts)
 and the server's resident memory (RSS) per session.
 
+With ``--client protocol`` the same rounds are run without browsers: each session speaks
+Streamlit's websocket protocol (``rerun_script`` BackMsgs carrying the slider's new value as a
+widget state), so no Chromium competes with the server for the two cores; only server time is
+reported then.
+
 Usage::
 
-    python benchmarks/load_test.py                 # N = 5, 10
+    python benchmarks/load_test.py                 # N = 5, 10 browser sessions
     python benchmarks/load_test.py --sessions 5 10 20 30 --rounds 3
+    python benchmarks/load_test.py --client protocol --sessions 5 10 20 30
 
 The machine's load average is printed with the figures: on a shared machine they are upper bounds.
 """
@@ -223,11 +229,135 @@ async def one_session(browser, url: str, host: str, path: str, rounds: int, stat
         await context.close()
 
 
+class ProtocolSession:
+    """One session spoken to over Streamlit's websocket protocol (no browser): server time only.
+
+    It sends ``rerun_script`` BackMsgs as the browser does (the page, then a slider's new
+    value as a widget state) and times each until the server's ``script_finished``. With no
+    browser on the same cores, this is the server's own queueing and script time.
+    """
+
+    def __init__(self, url: str, path: str) -> None:
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.path = path
+        self.sliders: dict[str, tuple[str, float, int]] = {}  # label -> (widget id, value, data type)
+        self.exceptions = 0
+        self.metrics: dict[str, str] = {}  # label -> value shown (to check that a move changed the page)
+
+    async def _run(self, ws, widgets=None, timeout_s: float = 60.0) -> float:  # noqa: ANN001
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        back = BackMsg()
+        back.rerun_script.query_string = ""
+        back.rerun_script.page_name = self.path
+        for wid, value in widgets or ():
+            state = back.rerun_script.widget_states.widgets.add()
+            state.id = wid
+            state.double_array_value.data.append(value)
+        t0 = time.perf_counter()
+        await ws.send(back.SerializeToString())
+        deadline = t0 + timeout_s
+        while True:
+            raw = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.perf_counter()))
+            if not isinstance(raw, bytes):
+                continue
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                el = msg.delta.new_element
+                which = el.WhichOneof("type")
+                if which == "slider":
+                    sl = el.slider
+                    value = (list(sl.value) or list(sl.default) or [sl.min])[0]
+                    self.sliders[sl.label] = (sl.id, float(value), sl.data_type)
+                elif which == "metric":
+                    self.metrics[el.metric.label] = el.metric.body
+                elif which == "exception":
+                    self.exceptions += 1
+            elif kind == "script_finished":
+                return time.perf_counter() - t0
+
+    async def run(self, rounds: int, stats: Stats, timeout_s: float) -> None:
+        import websockets
+
+        try:
+            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None) as ws:
+                stats.add("open page", await self._run(ws, timeout_s=timeout_s), 0.0)
+                if not self.sliders:  # the first run may only have switched to the frame (ensure_frame)
+                    stats.add("open page", await self._run(ws, timeout_s=timeout_s), 0.0)
+                moves = [("Older people (65+): extra growth", "growth slider", 0.1), ("85+", "band slider", 0.1)]
+                for i in range(rounds):
+                    for prefix, kind, step in moves:
+                        label = next((k for k in self.sliders if k.startswith(prefix)), None)
+                        if label is None:
+                            stats.errors.append(f"{kind}: slider not found")
+                            continue
+                        wid, value, _ = self.sliders[label]
+                        new = round(value + (step if i % 2 == 0 else -step), 2)
+                        stats.add(kind, await self._run(ws, [(wid, new)], timeout_s), 0.0)
+                label = next((k for k in self.sliders if k.startswith("Horizon")), None)
+                if label:
+                    wid, value, _ = self.sliders[label]
+                    stats.add("horizon change", await self._run(ws, [(wid, max(1.0, value - 1))], timeout_s), 0.0)
+        except Exception as err:  # noqa: BLE001 - counted and reported
+            stats.errors.append(f"session: {type(err).__name__}: {str(err)[:120]}")
+        if self.exceptions:
+            stats.errors.append(f"{self.exceptions} exception(s) shown")
+
+
 def _q(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _report(n: int, rounds: int, path: str, wall: float, load0: float, rss: float, rss0: float, stats: Stats) -> None:
+    print(
+        f"\nN = {n} sessions, {rounds} rounds, page /{path}: {wall:.1f} s wall; load average "
+        f"{load0:.1f} → {os.getloadavg()[0]:.1f}; server RSS {rss:,.0f} MB "
+        f"({(rss - rss0) / n:+,.1f} MB a session over the warm server)"
+    )
+    print(f"{'interaction':<16}{'n':>4}{'server median':>15}{'server p95':>12}{'browser median':>16}{'browser p95':>13}")
+    for kind in stats.browser_s:
+        sv, bv = stats.server_s.get(kind, []), [b for b in stats.browser_s[kind] if b > 0]
+        med = statistics.median(sv) if sv else float("nan")
+        bmed = statistics.median(bv) if bv else float("nan")
+        print(f"{kind:<16}{len(stats.browser_s[kind]):>4}{med:>14.2f}s{_q(sv, 0.95):>11.2f}s{bmed:>15.2f}s{_q(bv, 0.95):>12.2f}s")
+    errors = sorted({e.splitlines()[0][:90] for e in stats.errors})
+    print(f"errors: {len(stats.errors)}" + (f" ({'; '.join(errors[:4])})" if errors else ""))
+    sliders = stats.server_s.get("growth slider", []) + stats.server_s.get("band slider", [])
+    horizon = stats.server_s.get("horizon change", [])
+    print(
+        "targets (issue 10): slider p95 ≤ 2 s server time: "
+        + ("met" if sliders and _q(sliders, 0.95) <= 2 else f"not met ({_q(sliders, 0.95):.2f} s)")
+        + "; horizon change ≤ 0.3 s: "
+        + ("met" if horizon and statistics.median(horizon) <= 0.3 else f"not met ({_q(horizon, 0.5):.2f} s median)")
+        + "; no errors: "
+        + ("met" if not stats.errors else "not met"),
+        flush=True,
+    )
+
+
+async def run_protocol(sessions: list[int], rounds: int, path: str, timeout_s: float) -> None:
+    """The same rounds without browsers: N websocket sessions (server time only)."""
+    with server() as (url, pid):
+        warm = Stats()
+        await ProtocolSession(url, path).run(1, warm, timeout_s)
+        rss0 = rss_mb(pid)
+        print(f"server warm: RSS {rss0:,.0f} MB; warm-up errors {len(warm.errors)} {warm.errors[:2]}", flush=True)
+        for n in sessions:
+            n = min(n, MAX_SESSIONS)
+            stats = Stats()
+            load0 = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            await asyncio.wait_for(
+                asyncio.gather(*(ProtocolSession(url, path).run(rounds, stats, timeout_s) for _ in range(n))),
+                timeout=timeout_s * (2 * rounds + 4),
+            )
+            _report(n, rounds, path, time.perf_counter() - t0, load0, rss_mb(pid), rss0, stats)
 
 
 async def run(sessions: list[int], rounds: int, path: str, timeout_s: float) -> None:
@@ -252,32 +382,7 @@ async def run(sessions: list[int], rounds: int, path: str, timeout_s: float) -> 
                     asyncio.gather(*(one_session(browser, url, host, path, rounds, stats, timeout_s) for _ in range(n))),
                     timeout=timeout_s * (2 * rounds + 3),
                 )
-                wall = time.perf_counter() - t0
-                rss = rss_mb(pid)
-                print(
-                    f"\nN = {n} sessions, {rounds} rounds, page /{path}: {wall:.1f} s wall; load average "
-                    f"{load0:.1f} → {os.getloadavg()[0]:.1f}; server RSS {rss:,.0f} MB "
-                    f"({(rss - rss0) / n:+,.0f} MB a session over the warm server)"
-                )
-                print(f"{'interaction':<16}{'n':>4}{'server median':>15}{'server p95':>12}{'browser median':>16}{'browser p95':>13}")
-                for kind in stats.browser_s:
-                    sv, bv = stats.server_s.get(kind, []), stats.browser_s[kind]
-                    print(
-                        f"{kind:<16}{len(bv):>4}{statistics.median(sv) if sv else float('nan'):>14.2f}s"
-                        f"{_q(sv, 0.95):>11.2f}s{statistics.median(bv):>15.2f}s{_q(bv, 0.95):>12.2f}s"
-                    )
-                errors = sorted({e.splitlines()[0][:90] for e in stats.errors})
-                print(f"errors: {len(stats.errors)}" + (f" ({'; '.join(errors[:4])})" if errors else ""))
-                sliders = stats.server_s.get("growth slider", []) + stats.server_s.get("band slider", [])
-                horizon = stats.server_s.get("horizon change", [])
-                print(
-                    "targets (issue 10): slider p95 ≤ 2 s server time: "
-                    + ("met" if sliders and _q(sliders, 0.95) <= 2 else f"not met ({_q(sliders, 0.95):.2f} s)")
-                    + "; horizon change ≤ 0.3 s: "
-                    + ("met" if horizon and statistics.median(horizon) <= 0.3 else f"not met ({_q(horizon, 0.5):.2f} s median)")
-                    + "; no errors: "
-                    + ("met" if not stats.errors else "not met")
-                )
+                _report(n, rounds, path, time.perf_counter() - t0, load0, rss_mb(pid), rss0, stats)
             await browser.close()
 
 
@@ -287,8 +392,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="slider moves of each kind per session")
     parser.add_argument("--page", default="growth", help="page URL path to open (default: growth)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds allowed for one interaction")
+    parser.add_argument(
+        "--client",
+        choices=["browser", "protocol"],
+        default="browser",
+        help="browser: Playwright contexts in one Chromium (server and browser time); protocol: websocket "
+        "sessions without a browser (server time only, no browser competing for the cores)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.sessions, max(1, min(args.rounds, 5)), args.page, args.timeout))
+    go = run if args.client == "browser" else run_protocol
+    asyncio.run(go(args.sessions, max(1, min(args.rounds, 5)), args.page, args.timeout))
 
 
 if __name__ == "__main__":

@@ -661,6 +661,25 @@ def winter_options(scenario: Scenario, w: Winter) -> pd.DataFrame:
     )
 
 
+def bed_need(w: Winter) -> dict[str, float]:
+    """How many beds the winter's patients would occupy if beds never ran out (same draws and patients).
+
+    The winter is simulated again with ample acute beds (no ED boarding), so the census is the
+    demand for beds: delays included, and without the build-up of ED queues that binding beds
+    cause. Returns the mean census (the offered load for the simple conversion and Erlang) and the
+    P50 / P90 across draws of the busiest day's census (beds needed so that nobody waits in ED in
+    half / nine in ten of winters).
+    """
+    ample = dataclasses.replace(w.params, core_beds=max(10 * w.params.core_beds, 10_000), escalation_beds=0)
+    run = simulate_flow(w.arrivals_per_day, ample, w.run.n_reps, w.seed)
+    peak = run.census.max(axis=1)
+    return {
+        "mean_census": float(run.census.mean()),
+        "p50_peak": float(np.quantile(peak, 0.5)),
+        "p90_peak": float(np.quantile(peak, 0.9)),
+    }
+
+
 def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, float]]:
     """What each discharge-capacity scheme's whole budget avoids in the winter (paired flow runs).
 

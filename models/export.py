@@ -453,7 +453,7 @@ METRIC_NAMES = {
     "delayed_days": "Delayed bed days",
 }
 
-SERIES_NAMES = {"baseline": "Baseline (no scheme effects)", "scenario": "With schemes"}  # as engine.SERIES_LABELS
+SERIES_NAMES = {"baseline": "Current funding trend", "scenario": "Scenario (with scheme changes)"}  # as engine.SERIES_LABELS
 
 
 def _with_scenario(frames: Sequence[pd.DataFrame], labels: Sequence[str]) -> pd.DataFrame:

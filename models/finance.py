@@ -390,10 +390,7 @@ def allocate(inputs: FinanceInputs, terms: RiskShare, contrib: np.ndarray) -> Al
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(over_total > 0, after_c / over_total, 0.0)
     remaining = remaining * scale[:, None, :]
-    thr_line = np.minimum(overs * (over_total / np.where(s > 0, s, 1.0))[:, None, :], float(terms.threshold_gbp))
-    after_c = np.maximum(over_total - thr_line.sum(axis=1), 0.0)
-    cont = np.minimum(after_c, float(terms.contingency_gbp))
-    after_c = after_c - cont + thr_line.sum(axis=1)
+    thr_line = np.minimum(remaining, float(terms.threshold_gbp))
     threshold = np.einsum("dly,lp->dpy", thr_line, lead_onehot)
     rest = after_c - thr_line.sum(axis=1)
 

@@ -468,6 +468,17 @@ def _capacity_outcomes(
     return engine.capacity_attribution(_scenario, _winter)
 
 
+@st.cache_resource(show_spinner="Simulating the beds the winter would need…", max_entries=16, ttl=1800)
+def _bed_need(fingerprint: str, scenario_json: str, _winter: engine.Winter) -> dict[str, float]:
+    return engine.bed_need(_winter)
+
+
+def bed_need() -> dict[str, float]:
+    """Beds the session's winter would occupy with no limit (see :func:`models.engine.bed_need`)."""
+    a, sc = area(), scenario()
+    return _bed_need(a.fingerprint, sc.to_json(), winter_result())
+
+
 def reference() -> Scenario:
     """The current-funding baseline the session's scenario is compared with (same draws and seed)."""
     return engine.reference_scenario(area(), scenario())

@@ -104,17 +104,26 @@ first, others = labels[0], labels[1:]
 
 
 def _fmt(v: float, unit: str, signed: bool = False) -> str:
+    """UK display: 21,406 · £5.5m · 93.3% · differences signed with a true minus (−3.8 pp), zero as 0."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if unit == "£":
         text = fmt_gbp(v)
-        return ("+" + text) if signed and v > 0 else text
-    if unit == "%":
-        return f"{v:+.1f} pp" if signed else f"{v:.1f}%"
-    if unit == "share":
-        return f"{v * 100:+.1f} pp" if signed else f"{v:.0%}" if v in (0.0, 1.0) else f"{v:.1%}"
-    decimals = 0 if abs(v) >= 100 or float(v).is_integer() else 1
-    return f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
+        if signed and fmt_gbp(abs(v)) in ("£0", "£0k"):
+            return "£0"
+        text = ("+" + text) if signed and v > 0 else text
+    elif unit in ("%", "share"):
+        pct = v * 100 if unit == "share" else v
+        if signed:
+            text = "0 pp" if abs(pct) < 0.05 else f"{pct:+.1f} pp"
+        else:
+            text = f"{pct:.0f}%" if pct in (0.0, 100.0) else f"{pct:.1f}%"
+    else:
+        decimals = 0 if abs(v) >= 100 or float(v).is_integer() else 1
+        if signed and abs(v) < 0.5 * 10**-decimals:
+            return "0"
+        text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
+    return text.replace("-", "−")
 
 
 shown = pd.DataFrame({"Headline figure": [comparison.figure_label(k) for k in table["figure"]]})

@@ -29,9 +29,10 @@ ensure_frame()
 a, sc = area(), scenario()
 st.title("Demand projections")
 st.markdown(
-    "What happens if we do nothing new? Baseline projections of emergency admissions (NEA), avoidable "
+    "What happens at current funding? The current funding trend of emergency admissions (NEA), avoidable "
     "(ambulatory-care-sensitive, ACS) admissions and permanent care-home admissions 65+, driven by the "
-    "demographic growth on the previous page, with 80% and 95% intervals, and the effect of the funded schemes."
+    "demographic growth on the previous page, with 80% and 95% intervals, and the effect of the scenario's "
+    "changes to scheme funding (the history already contains today's schemes)."
 )
 COVID_CHOICES = typing.get_args(Demand.model_fields["covid"].annotation)
 lever(
@@ -119,15 +120,15 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"{label} {last_fy} (recorded)", f"{last_obs:,.0f}")
     c2.metric(
-        f"Baseline {first.fy}",
+        f"Current funding trend {first.fy}",
         f"{a_base.iloc[0]['mean']:,.0f}",
         f"{(a_base.iloc[0]['mean'] / last_obs - 1) * 100:+.1f}% on {last_fy}",
         delta_color="inverse",
     )
     c3.metric(
-        f"With schemes {first.fy}",
+        f"Scenario {first.fy}",
         f"{first['mean']:,.0f}",
-        f"{first['mean'] - a_base.iloc[0]['mean']:+,.0f} vs baseline",
+        f"{first['mean'] - a_base.iloc[0]['mean']:+,.0f} vs current funding",
         delta_color="inverse",
     )
     c4.metric(f"80% interval {first.fy}", f"{short(first.p10)} – {short(first.p90)}")
@@ -218,7 +219,7 @@ with tab_plc:
         delta_arrow="off",
     )
     c2.metric(
-        f"With schemes {first.fy}",
+        f"Scenario {first.fy}",
         f"{first['mean']:,.0f}",
         f"{first['rate_mean']:.0f} per 100k",
         delta_color="off",

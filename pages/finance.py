@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 import streamlit as st
 from pydantic import ValidationError
@@ -79,6 +80,8 @@ for col, name in zip((c2, c3, c4), finance.PRESET_NAMES, strict=True):
 
 # --- the terms ------------------------------------------------------------------------------------
 n_partners = len(terms.partners)
+# widget keys carry the terms' fingerprint: a preset or a refused change redraws the form from the terms
+tag = f"{rev}:{zlib.crc32(terms.model_dump_json().encode()):08x}"
 with st.expander("Risk-share terms", expanded=True):
     b1, b2, _ = st.columns([1, 1, 3])
 
@@ -108,29 +111,29 @@ with st.expander("Risk-share terms", expanded=True):
     b1.button("Add a partner", on_click=_add, disabled=n_partners >= 4, key="finance:add")
     b2.button("Remove the last partner", on_click=_remove, disabled=n_partners <= 2, key="finance:remove")
     contrib = finance.contributions(sc)
-    with st.form(f"finance:terms#{rev}:{n_partners}"):
+    with st.form(f"finance:terms:{tag}"):
         st.markdown("**Partners** (contribution blank: the scenario budgets of the schemes it leads)")
         rows = []
         for k, p in enumerate(terms.partners):
             cols = st.columns([1.3, 1.2, 1.2, 1, 1])
             rows.append(
                 (
-                    cols[0].text_input("Partner", p.name, key=f"fin:name:{k}"),
+                    cols[0].text_input("Partner", p.name, key=f"fin:name:{k}:{tag}"),
                     cols[1].number_input(
                         f"Contribution £ a year (now {fmt_gbp(contrib[k])})",
-                        value=p.contribution_gbp, min_value=None, step=100_000.0, key=f"fin:contrib:{k}",
+                        value=p.contribution_gbp, min_value=None, step=100_000.0, key=f"fin:contrib:{k}:{tag}",
                     ),
                     cols[2].number_input(
                         "Cap on its overspend £ a year (blank: none)", value=p.cap_gbp, step=100_000.0,
-                        key=f"fin:cap:{k}",
+                        key=f"fin:cap:{k}:{tag}",
                     ),
                     cols[3].number_input(
                         "Share of overspend %", value=round(terms.overspend_split[k] * 100, 4), step=5.0,
-                        key=f"fin:over:{k}",
+                        key=f"fin:over:{k}:{tag}",
                     ),
                     cols[4].number_input(
                         "Share of underspend %", value=round(terms.underspend_split[k] * 100, 4), step=5.0,
-                        key=f"fin:under:{k}",
+                        key=f"fin:under:{k}:{tag}",
                     ),
                 )
             )
@@ -141,44 +144,44 @@ with st.expander("Risk-share terms", expanded=True):
             ["agreed", "contributions"],
             index=["agreed", "contributions"].index(terms.split_basis),
             format_func=lambda v: "the agreed shares above" if v == "agreed" else "in proportion to contributions",
-            key="fin:basis",
+            key=f"fin:basis:{tag}",
         )
         contingency = d2.number_input(
-            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, key="fin:cont"
+            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, key=f"fin:cont:{tag}"
         )
         threshold = d3.number_input(
             "Threshold borne by the overspending line's lead £ a year",
-            value=float(terms.threshold_gbp), step=50_000.0, key="fin:thr",
+            value=float(terms.threshold_gbp), step=50_000.0, key=f"fin:thr:{tag}",
         )
         e1, e2, e3 = st.columns(3)
         excess_to = e1.selectbox(
             "A capped partner's excess goes to", ["other partners", "pool"],
-            index=["other partners", "pool"].index(terms.cap_excess_to), key="fin:excess",
+            index=["other partners", "pool"].index(terms.cap_excess_to), key=f"fin:excess:{tag}",
         )
         acute_lead = e2.selectbox(
-            "Lead for acute lines (NHS)", names_now, index=names_now.index(terms.acute_lead), key="fin:acute"
+            "Lead for acute lines (NHS)", names_now, index=names_now.index(terms.acute_lead), key=f"fin:acute:{tag}"
         )
         social_lead = e3.selectbox(
             "Lead for social-care lines (council)", names_now, index=names_now.index(terms.social_care_lead),
-            key="fin:social",
+            key=f"fin:social:{tag}",
         )
         f1, f2, f3, f4 = st.columns(4)
         perf = f1.number_input(
             "Performance element, % of the acute lead's contribution", value=float(terms.performance_pct),
-            step=1.0, key="fin:perf",
+            step=1.0, key=f"fin:perf:{tag}",
         )
         target = f2.number_input(
-            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, key="fin:target",
+            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, key=f"fin:target:{tag}",
             help="The 2015-16 rule: 3.5%. The element is released to schemes only if the reduction of "
             "emergency admissions on the current funding trend reaches it; otherwise it is paid to the acute provider.",
         )
         plan_nea = f3.number_input(
             "Planned NEA reduction % (blank: the scenario's)", value=terms.plan_nea_reduction_pct, step=0.5,
-            key="fin:plan_nea",
+            key=f"fin:plan_nea:{tag}",
         )
         plan_plc = f4.number_input(
             "Planned placements reduction % (blank: the scenario's)", value=terms.plan_placements_reduction_pct,
-            step=0.5, key="fin:plan_plc",
+            step=0.5, key=f"fin:plan_plc:{tag}",
         )
         st.markdown("**Who carries each line** (pooled, its lead partner, or a named partner)")
         line_cols = st.columns(4)
@@ -187,7 +190,7 @@ with st.expander("Risk-share terms", expanded=True):
         for i, (line, label) in enumerate(RISK_LINES.items()):
             how = terms.treatment(line)
             picked = line_cols[i % 4].selectbox(
-                label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}",
+                label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}:{tag}",
                 format_func=lambda v: {"pool": "pooled", "lead": "its lead partner"}.get(v, v),
             )
             line_terms.append((line, picked))

@@ -77,8 +77,13 @@ first_fy = res.projection.first_fy
 vs = "vs current funding trend"
 
 
-def change(key: str, fmt: str) -> str:
-    return "current funding trend" if is_reference else f"{h[key] - r[key]:{fmt}} {vs}"
+def change(key: str, fmt: str) -> str | None:
+    """Delta against the current funding trend (none when this scenario is it)."""
+    return None if is_reference else f"{h[key] - r[key]:{fmt}} {vs}"
+
+
+if is_reference:
+    st.caption("This scenario is the current funding trend: every scheme at today's budget, default levers.")
 
 
 t1, t2, t3, t4 = st.columns(4)

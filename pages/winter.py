@@ -18,6 +18,7 @@ from models.charts.flow import occupancy_fan, occupancy_risk, options_chart, siz
 from models.flow import WARMUP_DAYS as WARMUP
 from pages.common import (
     area,
+    bed_need,
     demo_note,
     downloads,
     ensure_frame,
@@ -408,9 +409,9 @@ st.dataframe(
 )
 
 st.subheader("How many beds? Three answers side by side")
-load_days = w.run.census + w.run.boarding  # patients needing a bed each day (in a bed or waiting in ED)
-mean_load = float(load_days.mean())
-p90_peak = float(np.quantile(load_days.max(axis=1), 0.9))
+need = bed_need()  # the same winter with beds that never run out: the demand for beds
+mean_load = need["mean_census"]
+p90_peak = need["p90_peak"]
 s1, s2 = st.columns(2)
 occupancy_target = s1.slider("Target mean occupancy, %", 50, 99, 92, 1, key="calc_occ") / 100
 refusal = s2.slider("Acceptable chance that every bed is full, %", 0.1, 20.0, 2.0, 0.1, key="calc_refusal") / 100
@@ -432,15 +433,20 @@ r2.metric(
 r3.metric(
     "Simulated P90 peak",
     f"{p90_peak:,.0f} beds",
-    help="In 9 winters out of 10 the busiest day needs no more beds than this (patients in beds plus waiting in "
-    "ED): it includes demand and scheme uncertainty and the discharge queues.",
+    help="In 9 winters out of 10 the busiest day needs no more beds than this, so nobody waits in ED for a bed: "
+    "it includes demand and scheme uncertainty and the discharge queues (simulated with beds that never run out).",
 )
-r4.metric("Open beds in the scenario", f"{f.core_beds:,} + {f.escalation_beds:,} escalation")
+r4.metric(
+    "Beds in the scenario",
+    f"{f.core_beds:,} + {f.escalation_beds:,}",
+    help="Core beds + escalation beds (open between the escalation dates).",
+)
 st.caption(
-    f"The load is the simulated mean census with delays and ED waits included ({mean_load:,.1f} patients a day), "
-    "not arrivals × stay to medically ready. The three figures differ because they answer different questions: "
-    "the simple conversion plans for the average day, Erlang for randomness around a known average, and the "
-    "simulated peak for a bad winter."
+    f"The load is the simulated mean census with delays included and beds that never run out "
+    f"({mean_load:,.1f} patients a day), not arrivals × stay to medically ready. The three figures differ because "
+    "they answer different questions: the simple conversion plans for the average day, Erlang for randomness "
+    "around a known average, and the simulated peak for a bad winter (its demand, its queues and its busiest "
+    f"day; the median winter's busiest day needs {need['p50_peak']:,.0f})."
 )
 curve = occupancy_risk_curve(mean_load)
 left, right = st.columns(2)

@@ -142,7 +142,7 @@ def fan_chart(
         fig.add_scatter(
             x=baseline[x_col],
             y=baseline["mean"],
-            name="Baseline (no scheme effects)",
+            name="Current funding trend",
             line={"color": PALETTE["orange"], "width": 2.5, "dash": "dash"},
         )
     fig.add_scatter(x=x, y=projection["mean"], name="Projection (mean)", line={"color": PALETTE["blue"], "width": 3})

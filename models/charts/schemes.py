@@ -138,7 +138,7 @@ def before_after(
     Returns
     -------
     go.Figure
-        Traces: "With schemes: 80% range" (band), "Baseline (no schemes)", "With schemes".
+        Traces: "Scenario: 80% range" (band), "Current funding trend", "Scenario".
     """
     x = pd.DatetimeIndex(months if months is not None else scenario_summary["month"])
     unit = METRIC_UNITS[metric].replace("a year", "a month")
@@ -151,7 +151,7 @@ def before_after(
             fillcolor=BAND_80,
             line={"width": 0},
             hoverinfo="skip",
-            name="With schemes: 80% range",
+            name="Scenario: 80% range",
         )
     )
     fig.add_trace(
@@ -160,7 +160,7 @@ def before_after(
             y=baseline_summary["mean"].to_numpy(float),
             mode="lines",
             line={"color": PALETTE["grey"], "width": 3, "dash": "dash"},
-            name="Baseline (no schemes)",
+            name="Current funding trend",
             hovertemplate="%{y:,.0f}",
         )
     )
@@ -170,13 +170,13 @@ def before_after(
             y=scenario_summary["mean"].to_numpy(float),
             mode="lines",
             line={"color": PALETTE["blue"], "width": 3},
-            name="With schemes",
+            name="Scenario (scheme changes)",
             customdata=np.stack([scenario_summary["p10"], scenario_summary["p90"]], axis=1).astype(float),
             hovertemplate="%{y:,.0f} (80% range %{customdata[0]:,.0f}–%{customdata[1]:,.0f})",
         )
     )
     label = METRIC_LABELS[metric]
-    return base_layout(fig, f"{label[0].upper()}{label[1:]} per month: before and after schemes", unit, note=note)
+    return base_layout(fig, f"{label[0].upper()}{label[1:]} per month: current funding trend and the scenario", unit, note=note)
 
 
 def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:

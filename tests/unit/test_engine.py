@@ -268,3 +268,15 @@ def test_money_by_financial_year_adds_up_and_books_placements_within_the_horizon
     assert m["placements_cash"].is_monotonic_increasing
     avoided = proj.placements_baseline.sum(axis=1) - proj.placements.sum(axis=1)
     assert m["placements_cash"].sum() < avoided.mean() * more.costs.care_home_week * more.costs.placement_duration_weeks
+
+
+def test_bed_need_is_the_demand_for_beds(small_winter) -> None:
+    sc, _, w = small_winter
+    need = engine.bed_need(w)
+    # Little's law on the unconstrained system: arrivals a day × mean stay, where the winter's stay is the
+    # calibrated stay to medically ready plus delays (busier than the year the stays were calibrated on)
+    lam = w.arrivals_per_day.mean()
+    assert need["mean_census"] > lam * w.params.mean_stay_days
+    assert need["mean_census"] == pytest.approx(lam * sc.flow.mean_los_days, rel=0.1)
+    assert need["mean_census"] <= need["p50_peak"] <= need["p90_peak"]
+    assert need["p90_peak"] < 1.5 * sc.flow.core_beds  # a bad winter's busiest day, not an ED queue's build-up

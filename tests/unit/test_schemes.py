@@ -478,7 +478,7 @@ def test_before_after_traces():
 
     fig = charts.before_after(MONTHS60, summ(base), summ(after))
     names = [t.name for t in fig.data]
-    assert names == ["With schemes: 80% range", "Baseline (no schemes)", "With schemes"]
+    assert names == ["Scenario: 80% range", "Current funding trend", "Scenario (scheme changes)"]
     assert len(fig.data[0].x) == 120 and fig.data[0].fill == "toself"
     assert np.all(np.asarray(fig.data[2].y) <= np.asarray(fig.data[1].y))
     assert len(charts.before_after(None, summ(base), summ(after)).data[1].x) == 60
