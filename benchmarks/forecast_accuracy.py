@@ -23,14 +23,18 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy import stats
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # small matrices: BLAS threads only contend (as in engine.fit_all)
+
+import numpy as np  # noqa: E402 - after the thread settings
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -151,6 +155,7 @@ def evaluate(series: list[tuple[str, pd.Series, list[int]]], methods: list[str])
                 "pre" if o <= 36 else "post"
             )
             scale = _scale(train)
+            print(f"{name} origin {o}", file=sys.stderr, flush=True)
             for m in methods:
                 t0 = time.perf_counter()
                 try:

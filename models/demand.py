@@ -78,6 +78,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, ValueWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
+from threadpoolctl import threadpool_limits
 
 from models.fy import fy_label as label_of_year
 from models.fy import fy_start
@@ -957,7 +958,8 @@ def forecast(
     if not isinstance(history, pd.Series) or not isinstance(history.index, pd.DatetimeIndex):
         raise DemandDataError("history must be a pandas Series indexed by month-start dates.")
     ones = pd.Series(1.0, index=history.index)
-    fit = fit_series(history, ones, "history", covid=covid, candidates=[model] if model else None)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: BLAS threads only contend
+        fit = fit_series(history, ones, "history", covid=covid, candidates=[model] if model else None)
     paths = fit.simulate_rate_paths(int(horizon), int(n_paths), np.random.default_rng(seed))
     months = fit.future_months(int(horizon))
     out = summarise_paths(paths, months).set_index("month")

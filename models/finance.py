@@ -668,6 +668,63 @@ def _p50(scenario: Scenario, inputs: FinanceInputs) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class Paths:
+    """The activity arrays of a projection that the finance reads (see :func:`outturn_paths`)."""
+
+    months: pd.DatetimeIndex
+    fy_years: np.ndarray
+    nea: np.ndarray
+    nea_baseline: np.ndarray
+    placements: np.ndarray
+    placements_baseline: np.ndarray
+
+
+def outturn_paths(scenario: Scenario, area: Any, fits: Any, base: Any) -> Paths:  # noqa: ANN401
+    """Emergency admissions and placements per draw for ``scenario``: the arrays of
+    :func:`models.engine.project` without its summary tables (the tornado's re-runs; a test
+    checks they equal the projection's)."""
+    from models import engine
+    from models.placements import simulate_counts
+    from models.population import demand_index, growth_rates, history_and_projection, monthly_index
+    from models.schemes import compute_effects, scheme_uniforms, with_schemes
+
+    sc = scenario
+    months = base.months
+    n_draws = base.nea_rate.shape[0]
+    g = sc.growth
+    growth = growth_rates(area.growth, g.variant, g.override_map(), g.older_people_adjust_pp)
+    pop = history_and_projection(
+        area.population, growth, area.meta.base_year, int(months[-1].year - area.meta.base_year + 1)
+    )
+    idx_nea = demand_index(pop, engine.rates(area, "nea_per_1000"), area.meta.base_year)
+    idx_acs = demand_index(pop, engine.rates(area, "acs_per_1000"), area.meta.base_year)
+    nea_base = base.nea_rate * monthly_index(idx_nea, months)[None, :]
+    acs_base = base.acs_rate * monthly_index(idx_acs, months)[None, :]
+    fy = fy_start(months)
+    fy_years = np.unique(fy)
+    pop65 = idx_nea.set_index("year")["population_65plus"]
+    exposure = np.array([float(pop65.get(int(y), pop65.iloc[-1])) for y in fy_years])
+    rng = np.random.default_rng(np.random.SeedSequence(sc.seed).spawn(4)[engine.STREAM_PLACEMENTS])
+    plc_base = simulate_counts(fits.placements, exposure, fy_years, n_draws, rng)
+    plc_monthly_base = plc_base[:, np.searchsorted(fy_years, fy)] / 12.0
+    uniforms = scheme_uniforms([s.name for s in sc.schemes], n_draws, sc.seed)
+    effects = compute_effects(
+        sc.schemes, months, {"nea": nea_base, "acs": acs_base, "placements": plc_monthly_base}, uniforms,
+        sc.savings_realised_pct,
+    )
+    monthly_avoided = effects.by_metric("placements")
+    plc_avoided = np.stack([monthly_avoided[:, fy == y].sum(axis=1) for y in fy_years], axis=1)
+    return Paths(
+        months=months,
+        fy_years=fy_years,
+        nea=with_schemes(nea_base, effects, "nea"),
+        nea_baseline=nea_base,
+        placements=np.maximum(plc_base - plc_avoided, 0.0),
+        placements_baseline=plc_base,
+    )
+
+
+@dataclass(frozen=True, eq=False)
 class TornadoCase:
     """One input at the low and high end of its range: outturn activity and unit costs at each end."""
 
@@ -697,11 +754,9 @@ def tornado_cases(
     activity variance, not the agreed budget). The winter's volumes are held at the
     scenario's for the demand inputs (its replications follow the same draws).
     """
-    from models import engine
 
     def outturn_activity(sc: Scenario) -> Activity:
-        out_p = engine.project(sc, area, fits, base)
-        fresh = activity(scenario, plan_projection, out_p)
+        fresh = activity(scenario, plan_projection, outturn_paths(sc, area, fits, base))
         return dataclasses.replace(
             fresh, winter_plan=act.winter_plan, winter_out=act.winter_out, winter_fy=act.winter_fy
         )

@@ -9,6 +9,7 @@ change is refused with a plain message and the last valid scenario stays.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import threading
@@ -243,7 +244,20 @@ def warm_presets() -> None:
             except Exception:  # noqa: BLE001, S112 - a preset the data cannot run shows its own message when picked
                 continue
 
-    threading.Thread(target=work, name="bcf-warm-presets", daemon=True).start()
+    threading.Thread(target=work, name=_WARM_THREAD, daemon=True).start()
+
+
+_WARM_THREAD = "bcf-warm-presets"
+
+
+class _QuietWarmThread(logging.Filter):
+    """The warm-up runs outside a script run on purpose: drop Streamlit's "missing ScriptRunContext" notes for it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != _WARM_THREAD
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmThread())
 
 
 def switch_area(new_area: AreaData) -> None:

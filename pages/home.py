@@ -106,11 +106,12 @@ t2.metric(
 w = res.winter
 if w is not None:
     t3.metric(
-        f"Winter {w.start:%b %Y} – {w.start + pd.Timedelta(days=w.run.days - 1):%b %Y}: mean occupancy",
+        f"Winter {w.start:%Y}-{(w.start + pd.Timedelta(days=w.run.days - 1)):%y} occupancy",
         f"{h['winter_mean_occupancy_pct']:.1f}%",
         change("winter_mean_occupancy_pct", "+.1f"),
         delta_color="inverse",
-        help=f"{h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
+        help=f"Mean occupancy of open beds, {w.start:%-d %b %Y} – "
+        f"{w.start + pd.Timedelta(days=w.run.days - 1):%-d %b %Y}: {h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
         f"bed days and {h['winter_boarding_days']:,.0f} ED boarding days (same definitions as the winter page)",
     )
 else:

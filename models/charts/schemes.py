@@ -192,6 +192,8 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
         Traces: one bar trace per metric present, then "Value of one avoided (break-even)".
     """
     rows = _schemes_only(table).iloc[::-1]  # first scheme at the top
+    if "kind" in rows:  # capacity schemes are valued by the winter simulation, not per unit avoided
+        rows = rows.loc[rows["kind"] != "discharge capacity"]
     fig = go.Figure()
     for metric, grp in rows.groupby("metric", sort=False):
         fig.add_trace(
@@ -227,5 +229,10 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
     )
     fig.update_xaxes(type="log")
     fig.update_yaxes(rangemode="normal", automargin=True)
-    fig.update_layout(hovermode="closest", height=max(380, 60 * len(rows) + 160))
+    fig.update_layout(
+        hovermode="closest",
+        height=max(420, 60 * len(rows) + 200),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0.0},
+        margin={"t": 70, "b": 140},
+    )
     return fig

@@ -157,14 +157,18 @@ def test_uploaded_area_too_short_for_the_models(demo_area) -> None:
     from models import demand
     from models.data import MIN_MONTHS
 
-    assert MIN_MONTHS == demand.MIN_MONTHS  # the upload check and the model agree
-    uploads = {}
-    for name in ("admissions_monthly.csv", "placements_monthly.csv", "population.csv"):
-        df = pd.read_csv(DEMO_DIR / name)
-        if "month" in df:
-            df = df.iloc[-60:]
-        typed, problems = validate_table(read_table(df.to_csv(index=False).encode(), name)[0], name)
-        assert problems == []
-        uploads[name] = typed
-    area, problems = with_uploads(demo_area, uploads, "Short", "test")
-    assert area is None and "at least 72" in "\n".join(map(str, problems))
+    assert MIN_MONTHS == demand.MIN_MONTHS == 12  # the upload check and the model agree (docs/data.md)
+    for months, accepted in ((10, False), (24, True)):
+        uploads = {}
+        for name in ("admissions_monthly.csv", "placements_monthly.csv", "population.csv"):
+            df = pd.read_csv(DEMO_DIR / name)
+            if "month" in df:
+                df = df.iloc[-months:]
+            typed, problems = validate_table(read_table(df.to_csv(index=False).encode(), name)[0], name)
+            assert problems == []
+            uploads[name] = typed
+        area, problems = with_uploads(demo_area, uploads, "Short", "test")
+        if accepted:
+            assert area is not None and problems == []
+        else:
+            assert area is None and "at least 12" in "\n".join(map(str, problems))

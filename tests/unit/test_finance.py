@@ -317,3 +317,25 @@ def test_summary_frame_columns() -> None:
     a = run(terms(), inputs({ACUTE: [1.0, 2.0]}, n_draws=2))
     assert list(partner_summary(a).columns) == list(finance.SUMMARY_COLUMNS)
     assert isinstance(partner_statement(a), pd.DataFrame)
+
+
+def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
+    """The tornado's light re-runs give the projection's own arrays (same random numbers)."""
+    from models import engine
+
+    sc, area = _costs()
+    sc = evolve(sc, n_draws=200, growth={"variant": "high"})
+    fits = engine.fit_all(area, sc.demand.covid)
+    base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
+    proj = engine.project(sc, area, fits, base)
+    light = finance.outturn_paths(sc, area, fits, base)
+    for name in ("nea", "nea_baseline", "placements", "placements_baseline"):
+        assert np.array_equal(getattr(light, name), getattr(proj, name)), name
+    act = finance.activity(sc, proj, proj)
+    tor = finance.tornado(sc, area, fits, base, act, proj)
+    assert set(tor["partner"]) == {"ICB", "Council"}
+    assert {"Scheme effects", "Demographic growth", "Cost per emergency admission"} <= set(tor["input"])
+    swings = tor.groupby("input", sort=False)["swing_gbp"].max().tolist()
+    assert swings == sorted(swings, reverse=True)  # widest first
+    growth = tor[(tor["input"] == "Demographic growth") & (tor["partner"] == "ICB")].iloc[0]
+    assert growth["p50_high_gbp"] > growth["p50_base_gbp"] > growth["p50_low_gbp"]  # more demand: overspend

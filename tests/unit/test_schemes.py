@@ -488,8 +488,9 @@ def test_cost_per_avoided_chart():
     schemes, _, table = _demo_table()
     fig = charts.cost_per_avoided(table)
     bars = [t for t in fig.data if t.type == "bar"]
-    assert {t.name for t in bars} == {charts.METRIC_LABELS[m] for m in {s.metric for s in schemes}}
-    assert sum(len(t.y) for t in bars) == len(schemes)
+    avoidance = [s for s in schemes if s.kind != "discharge capacity"]  # capacity is valued by the flow model
+    assert {t.name for t in bars} == {charts.METRIC_LABELS[m] for m in {s.metric for s in avoidance}}
+    assert sum(len(t.y) for t in bars) == len(avoidance)
     assert fig.data[-1].name == "Value of one avoided (break-even)"
     assert fig.layout.xaxis.type == "log"
     assert any("£" in h for h in bars[0].hovertext)
