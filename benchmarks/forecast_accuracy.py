@@ -96,7 +96,7 @@ def snaive(train: pd.Series) -> dict[str, np.ndarray]:
 
 
 def ets_auto(train: pd.Series) -> dict[str, np.ndarray]:
-    """statsmodels ETSModel over error/trend/damped/seasonal by AICc (intervals by its own simulation)."""
+    """statsmodels ETSModel over error/trend/damped/seasonal by AICc (its own intervals: exact or simulated)."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     best = None
@@ -122,7 +122,7 @@ def ets_auto(train: pd.Series) -> dict[str, np.ndarray]:
     assert best is not None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pr = best.get_prediction(start=len(train), end=len(train) + H - 1, method="simulated", simulate_repetitions=500)
+        pr = best.get_prediction(start=len(train), end=len(train) + H - 1, simulate_repetitions=500)
         f80 = pr.summary_frame(alpha=0.2)
         f95 = pr.summary_frame(alpha=0.05)
     return {
@@ -182,6 +182,7 @@ def evaluate(series: list[tuple[str, pd.Series, list[int]]], methods: list[str])
                         "seconds": sec,
                     }
                 )
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     return pd.DataFrame(rows)
 
 

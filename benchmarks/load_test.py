@@ -75,7 +75,8 @@ def server() -> Iterator[tuple[str, int]]:
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own app, loopback only
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-            + ["--server.address", "127.0.0.1", "--server.headless", "true"],
+            + ["--server.address", "127.0.0.1", "--server.headless", "true"]
+            + ["--server.fileWatcherType", "none"],  # an edit elsewhere must not reload modules mid-run
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -283,7 +284,7 @@ class ProtocolSession:
         import websockets
 
         try:
-            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None) as ws:
+            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, ping_interval=None) as ws:
                 stats.add("open page", await self._run(ws, timeout_s=timeout_s), 0.0)
                 if not self.sliders:  # the first run may only have switched to the frame (ensure_frame)
                     stats.add("open page", await self._run(ws, timeout_s=timeout_s), 0.0)

@@ -34,7 +34,7 @@ SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "placements", "p1_capacity", "p
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # keep in step with .streamlit/config.toml (maxUploadSize, MB)
 MAX_ROWS = 5_000  # data rows a file
 MAX_COLUMNS = 50  # columns a file (the widest template has 11)
-MAX_CELLS = 100_000  # cells a file, counted while reading
+MAX_CELLS = 50_000  # cells a file, counted while reading (the largest template, 5,000 × 5, has 25,000)
 MAX_XLSX_ENTRIES = 100  # parts in an .xlsx zip (a workbook saved by Excel has about 10-20)
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024  # total unpacked size of an .xlsx, from its zip directory
 MAX_XML_ELEMENTS = 600_000  # XML elements in all parts of an .xlsx (a 5,000-row table has about 45,000)
@@ -566,7 +566,7 @@ def _open_workbook(raw: bytes, label: str):  # noqa: ANN202 - an openpyxl workbo
             return None, [
                 Problem(
                     label,
-                    f"the workbook unpacks to {unpacked / 1e6:,.0f} MB; at most {MAX_XLSX_UNPACKED_BYTES / 1e6:.0f} MB "
+                    f"the workbook unpacks to {unpacked / 2**20:,.0f} MB; at most {MAX_XLSX_UNPACKED_BYTES / 2**20:.0f} MB "
                     "are accepted (save the table alone, values only, or as CSV)",
                 )
             ]

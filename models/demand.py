@@ -25,7 +25,10 @@ only), ``Level (per day)`` (a flat exponentially smoothed level of admissions pe
 calendar-adjusted, times the days in each future month), ``ETS(A,Ad,A)`` / ``ETS(A,Ad,N)``
 (statsmodels ``ETSModel``), ``SARIMAX(0,1,1)(0,1,1)12``, ``Theta`` (statsmodels
 ``ThetaModel``) and ``Combination`` (geometric mean of the level, naive and ETS forecasts).
-The one with the lowest rolling-origin MASE is chosen.
+The one with the lowest rolling-origin MASE is chosen, except that the combination is kept
+unless another candidate is ``COMBINATION_MARGIN`` (10%) better; when the data span the
+disruption only origins after it count, and with fewer than ``MIN_POST_ORIGINS`` (3) of them
+the combination is used (the backtest cannot judge the post-COVID regime).
 
 COVID-19 (disruption from March 2020 to March 2021)
 ---------------------------------------------------
@@ -39,8 +42,8 @@ the data as recorded):
 - ``"observed"``: the months as recorded; the models' own level adaptation decides.
 - ``"return"``: disrupted months replaced by the same month before the pandemic. **Assumes
   admissions return to the pre-COVID level**: kept as a named option only.
-- ``"auto"`` (default): ``shift`` or ``observed``, whichever has the lower MASE at backtest
-  origins after the disruption (``shift`` when the data have none).
+- ``"auto"`` (default): ``observed`` or ``shift``, whichever has the lower MASE at backtest
+  origins after the disruption (``observed`` when the data have none).
 
 The old scenario values map as ``"intervention" -> "auto"`` and ``"exclude" -> "return"``.
 
@@ -91,6 +94,7 @@ MODEL_SEASONAL_MONTHS = 36  # seasonal ETS / SARIMAX / Theta (24 months' trainin
 MAX_ORIGINS = 12
 SHORT_MIN_TRAIN = 6  # months of training at the first origin of a series under 24 months
 COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
+MIN_POST_ORIGINS = 3  # origins after the disruption needed to choose a model in the post-COVID regime
 DISRUPTION_START = pd.Timestamp("2020-03-01")
 DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
 POST_REF_MONTHS = 6  # months after the disruption that measure the new level ("shift")
@@ -785,6 +789,12 @@ def fit_series(
         _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
     )
     ratios: dict[str, float] = {}
+    # Choice in the current regime: when the data span the disruption, only origins after it count; with
+    # fewer than MIN_POST_ORIGINS of them the backtest cannot judge the post-COVID months and the
+    # combination is used.
+    spans_all = bool(_disrupted(idx).any())
+    use_post = spans_all and int(bt.post.sum()) >= MIN_POST_ORIGINS
+    choice_mase: dict[str, float] = {}
     rows = []
     for lab in labels:
         if lab in failed or not np.isfinite(pts[lab]).any():
@@ -792,6 +802,7 @@ def fit_series(
         m = _metrics(bt.actual, pts[lab], bt.scale)
         if not np.isfinite(m["mase"]):
             continue
+        choice_mase[lab] = _metrics(bt.actual, pts[lab], bt.scale, bt.post)["mase"] if use_post else m["mase"]
         err = _log_errors(bt.actual, pts[lab])
         ratios[lab] = _ratio(err, proxy_err) if proxy_err is not None else 1.0
         c80, c95 = _coverage(err, calibs, ratios[lab])
@@ -801,10 +812,11 @@ def fit_series(
         raise DemandDataError(f"No model could be fitted to the {name} series: {failed}")
     # Refit in order of backtest MASE; fall back to the next if the full fit fails.
     chosen, full = "", None
-    order = list(table.sort_values("mase", kind="stable")["model"])
+    key = {lab: v if np.isfinite(v) else np.inf for lab, v in choice_mase.items()}
+    order = sorted(key, key=lambda lab: key[lab])
     if COMBINATION in order:
-        comb = float(table.loc[table["model"] == COMBINATION, "mase"].iloc[0])
-        if comb <= (1 + COMBINATION_MARGIN) * float(table["mase"].min()):
+        regime_unjudged = spans_all and not use_post
+        if regime_unjudged or key[COMBINATION] <= (1 + COMBINATION_MARGIN) * min(key.values()):
             order.remove(COMBINATION)
             order.insert(0, COMBINATION)
     for lab in order:
@@ -875,7 +887,20 @@ def fit_series(
             else "no origin after the disruption yet, so the months as recorded by default"
         )
         covid_text = f"Chosen by backtest ({basis}): {covid_text}"
+    if use_post:
+        choice_basis = (
+            f"Chosen on the {int(bt.post.sum())} origins after the COVID-19 disruption (the current regime): "
+            "lowest MASE there, the combination kept unless another model is 10% better."
+        )
+    elif spans_all:
+        choice_basis = (
+            f"Fewer than {MIN_POST_ORIGINS} backtest origins after the COVID-19 disruption, so the backtest "
+            "cannot judge the post-COVID months: the combination is used."
+        )
+    else:
+        choice_basis = "Lowest backtest MASE, the combination kept unless another model is 10% better."
     diagnostics = {
+        "choice": choice_basis,
         "chosen_mase": chosen_mase,
         "benchmark_mase": bench,
         "naive_mase": naive,

@@ -18,8 +18,8 @@ Pure and vectorised over the Monte Carlo draws, by complete financial year of th
    a threshold of each overspending line borne by its lead partner, then the split
    (agreed, or in proportion to contributions) with caps; a net underspend is shared by
    the underspend split. Money is conserved: the partners' shares plus the pool's cover
-   (contingency used and any capped excess left to the pool) equal the total variance, in
-   every draw and year.
+   (contingency used and any capped excess left to the pool) and the lines left outside
+   the agreement equal the total variance, in every draw and year.
 
 Sign convention: positive £ is an overspend (a cost to whoever carries it); negative is an
 underspend (money back).
@@ -38,7 +38,7 @@ import pandas as pd
 from models.flow import FlowCosts, per_rep_costs
 from models.fy import fy_label, fy_start
 from models.scenario import RISK_LINES, Costs, RiskShare, Scenario, evolve
-from models.schemes import placement_savings
+from models.schemes import placement_kernel
 
 LINES: tuple[str, ...] = tuple(RISK_LINES)
 #: Lead of each line: the acute lead (NHS) or the social-care lead (council), named in the terms.
@@ -215,8 +215,15 @@ class FinanceInputs:
 
 
 def _placement_cost(monthly: np.ndarray, costs: Costs, month_fy: np.ndarray, n_fy: int) -> np.ndarray:
-    cash = placement_savings(np.atleast_2d(monthly), costs.care_home_week, costs.placement_duration_weeks)
-    return _by_fy(cash, month_fy, n_fy)
+    """£ per financial year of placements starting each month: :func:`models.schemes.placement_savings`
+    summed into years, computed as one (months × years) product (a test checks they agree)."""
+    a = np.atleast_2d(np.asarray(monthly, dtype=float))
+    n = a.shape[-1]
+    k = placement_kernel(n, costs.placement_duration_weeks) * float(costs.care_home_week)
+    idx = np.arange(n)
+    lag = idx[None, :] - idx[:, None]
+    toeplitz = np.where(lag >= 0, k[np.clip(lag, 0, n - 1)], 0.0)
+    return a @ _by_fy(toeplitz, month_fy, n_fy)
 
 
 def cost(act: Activity, terms: RiskShare, plan_costs: Costs, out_costs: Costs | None = None) -> FinanceInputs:
@@ -302,10 +309,10 @@ def split_weights(terms: RiskShare, contrib: np.ndarray) -> tuple[np.ndarray, np
 
 
 def line_partner(terms: RiskShare, line: str) -> int | None:
-    """Index of the partner carrying a line outside the pool, or None for a pooled line."""
+    """Index of the partner carrying a line outside the pool; None for a pooled line or one outside the agreement."""
     names = [p.name for p in terms.partners]
     how = terms.treatment(line)
-    if how == "pool":
+    if how in ("pool", "outside"):
         return None
     if how == "lead":
         return names.index(lead_of(terms, line))
@@ -325,7 +332,8 @@ class Allocation:
     ``direct`` (lines carried outside the pool), ``threshold``, ``overspend`` (split share
     after caps, with any excess received), ``underspend`` (≤ 0), ``shares`` (their sum: the
     partner's net position); per pool (n_draws, n_fy): ``contingency_used``,
-    ``pool_excess`` (capped excess left to the pool); ``released`` (n_draws, n_fy) whether
+    ``pool_excess`` (capped excess left to the pool); ``unshared`` (n_draws, n_fy): the
+    variance of lines outside the agreement (shared by no one); ``released`` (n_draws, n_fy) whether
     the performance element was released; ``performance_gbp`` £ a year held back.
     """
 
@@ -342,6 +350,7 @@ class Allocation:
     shares: np.ndarray
     contingency_used: np.ndarray
     pool_excess: np.ndarray
+    unshared: np.ndarray
     released: np.ndarray
     performance_gbp: float
     scheme_budget_gbp: float
@@ -366,7 +375,9 @@ def allocate(inputs: FinanceInputs, terms: RiskShare, contrib: np.ndarray) -> Al
     var = outturn - inputs.plan[None, :, :]
     d, _, y = var.shape
 
-    pooled = [j for j, line in enumerate(LINES) if line_partner(terms, line) is None]
+    pooled = [j for j, line in enumerate(LINES) if terms.treatment(line) == "pool"]
+    outside = [j for j, line in enumerate(LINES) if terms.treatment(line) == "outside"]
+    unshared = var[:, outside, :].sum(axis=1)
     direct = np.zeros((d, n_p, y))
     for j, line in enumerate(LINES):
         k = line_partner(terms, line)
@@ -415,6 +426,7 @@ def allocate(inputs: FinanceInputs, terms: RiskShare, contrib: np.ndarray) -> Al
         shares=shares,
         contingency_used=cont,
         pool_excess=pool_excess,
+        unshared=unshared,
         released=released,
         performance_gbp=perf,
         scheme_budget_gbp=inputs.scheme_budget_gbp,
@@ -559,7 +571,10 @@ def fund_statement(alloc: Allocation, terms: RiskShare) -> pd.DataFrame:
                     "line": line,
                     "label": RISK_LINES[line],
                     "basis": LINE_BASIS[line],
-                    "carried_by": "pool" if k is None else alloc.partners[k],
+                    "carried_by": (
+                        alloc.partners[k] if k is not None
+                        else "outside the agreement" if terms.treatment(line) == "outside" else "pool"
+                    ),
                     "plan_gbp": float(alloc.plan[i, j]),
                     "outturn_gbp": float(alloc.outturn[:, i, j].mean()),
                     "variance_gbp": float(alloc.variance[:, i, j].mean()),

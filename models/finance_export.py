@@ -185,7 +185,7 @@ def term_rows(scenario: Scenario, fin: Finance) -> list[tuple[str, Any, str | No
     ]
     for line, label in RISK_LINES.items():
         how = t.treatment(line)
-        rows.append((f"Line: {label}", {"pool": "pooled", "lead": "its lead partner"}.get(how, how), None))
+        rows.append((f"Line: {label}", {"pool": "pooled", "lead": "its lead partner", "outside": "not shared"}.get(how, how), None))
     for s in scenario.schemes:
         rows.append((f"Scheme: {s.name} (£ a year, lead {s.lead_partner})", float(s.budget_gbp), GBP))
     return rows

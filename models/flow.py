@@ -81,7 +81,7 @@ __all__ = [
 
 #: Warm-up days before the reporting window (tested: a longer warm-up changes no output
 #: beyond Monte Carlo error on the demo area).
-WARMUP_DAYS = 56
+WARMUP_DAYS = 120
 
 
 # ----------------------------------------------------------------------------

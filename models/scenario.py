@@ -248,8 +248,8 @@ class RiskShare(Lever):
     line borne by its lead partner, then the split between partners (``overspend_split``,
     or in proportion to contributions); caps per partner with the excess going to the
     other partners or left to the pool. A net underspend is shared by ``underspend_split``.
-    ``line_terms`` puts a line in the pool ("pool"), on its lead partner ("lead") or on a
-    named partner. The performance element (``performance_pct`` of the acute lead's
+    ``line_terms`` puts a line in the pool ("pool"), on its lead partner ("lead"), on a
+    named partner, or outside the agreement ("outside": reported, shared by no one). The performance element (``performance_pct`` of the acute lead's
     contribution) is released to schemes only if the emergency-admissions reduction reaches
     ``admissions_target_pct``; otherwise it is paid to the acute provider and the schemes
     it would have funded are an overspend of the pool.
@@ -328,14 +328,14 @@ class RiskShare(Lever):
         for key, how in self.line_terms:
             if key not in RISK_LINES:
                 raise ValueError(f"unknown finance line '{key}'; use one of {', '.join(RISK_LINES)}")
-            if how not in ("pool", "lead") and how not in names:
-                raise ValueError(f"line '{RISK_LINES[key]}': '{how}' is not 'pool', 'lead' or a partner")
+            if how not in ("pool", "lead", "outside") and how not in names:
+                raise ValueError(f"line '{RISK_LINES[key]}': '{how}' is not 'pool', 'lead', 'outside' or a partner")
         if len(set(keys)) != len(keys):
             raise ValueError("each finance line may be given terms once")
         return self
 
     def treatment(self, line: str) -> str:
-        """"pool", "lead" or a partner's name for a finance line (see :data:`RISK_LINES`)."""
+        """"pool", "lead", "outside" or a partner's name for a finance line (see :data:`RISK_LINES`)."""
         return dict(self.line_terms).get(line, RISK_LINE_DEFAULTS[line])
 
 

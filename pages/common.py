@@ -221,13 +221,15 @@ _WARM_LOCK = threading.Lock()
 def warm_presets() -> None:
     """Make switching presets instant: compute each preset's projection and winter once per dataset.
 
-    Runs in a background thread after the first page of a dataset has been drawn, into the
-    shared caches (``_projection``, ``_winter``), so that picking a preset later only reads
-    them. ``BCF_WARM_PRESETS=0`` turns it off.
+    Runs once per server, for the demo area, in a background thread after the first page has
+    been drawn, into the shared caches (``_projection``, ``_winter``), so that picking a preset
+    later only reads them. ``BCF_WARM_PRESETS=0`` turns it off.
     """
     if os.environ.get("BCF_WARM_PRESETS", "1") == "0":
         return
     a = area()
+    if a.fingerprint != demo_area().fingerprint:  # uploads come and go: only the workshop's demo area
+        return
     with _WARM_LOCK:
         if a.fingerprint in _WARMED:
             return

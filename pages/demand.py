@@ -80,7 +80,7 @@ def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a mod
     bt = fit.backtest
     origins = d.get("backtest_origins", [])
     n = d.get("n_origins", len(origins))
-    st.markdown(f"**How good is this projection?** Chosen model: **{fit.chosen}**.")
+    st.markdown(f"**How good is this projection?** Chosen model: **{fit.chosen}**. {d.get('choice', '')}")
     if d.get("note"):
         st.info(d["note"])
     shown = origins if len(origins) <= 4 else [*origins[:2], "…", *origins[-2:]]
@@ -318,7 +318,8 @@ Theta need 36 months (24 months of training at every backtest origin).
 **Choice by backtest.** Each candidate is refitted at up to 12 rolling origins spread over the history (as many as
 the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the
 error by the in-sample seasonal naive error; the lowest wins, except that the combination is kept unless another
-model is at least 10% better (with few origins, small differences are noise).
+model is at least 10% better (with few origins, small differences are noise). When the data span the COVID-19 disruption, only
+origins after it count (the current regime); with fewer than three of them the combination is used.
 
 **COVID-19.** March 2020 – March 2021 are not scored. By default the backtest chooses between the months *as
 recorded* and a *level shift* (the disrupted months replaced by the pre-pandemic pattern at the level the data

@@ -183,15 +183,17 @@ with st.expander("Risk-share terms", expanded=True):
             "Planned placements reduction % (blank: the scenario's)", value=terms.plan_placements_reduction_pct,
             step=0.5, key=f"fin:plan_plc:{tag}",
         )
-        st.markdown("**Who carries each line** (pooled, its lead partner, or a named partner)")
+        st.markdown("**Who carries each line** (pooled, its lead partner, a named partner, or not shared)")
         line_cols = st.columns(4)
-        choices = ["pool", "lead", *names_now]
+        choices = ["pool", "lead", "outside", *names_now]
         line_terms = []
         for i, (line, label) in enumerate(RISK_LINES.items()):
             how = terms.treatment(line)
             picked = line_cols[i % 4].selectbox(
                 label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}:{tag}",
-                format_func=lambda v: {"pool": "pooled", "lead": "its lead partner"}.get(v, v),
+                format_func=lambda v: {
+                    "pool": "pooled", "lead": "its lead partner", "outside": "not shared (outside the agreement)"
+                }.get(v, v),
             )
             line_terms.append((line, picked))
         submitted = st.form_submit_button("Apply the terms", type="primary")
@@ -219,6 +221,12 @@ with st.expander("Risk-share terms", expanded=True):
         if not ss.get("finance_errors"):
             st.rerun()
 
+unmatched = sorted({s.lead_partner for s in sc.schemes} - {p.name for p in sc.risk_share.partners})
+if unmatched and any(p.contribution_gbp is None for p in sc.risk_share.partners):
+    st.warning(
+        "Schemes led by " + ", ".join(safe_text(n) for n in unmatched) + " count towards no partner's contribution: "
+        "name the partners as in the schemes' lead partner column, or type their contributions."
+    )
 for line in ss.get("finance_errors", []):
     st.error(f"Not applied: {safe_text(line)}. The last valid terms are still in use.")
 

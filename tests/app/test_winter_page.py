@@ -12,7 +12,6 @@ import math
 import re
 from pathlib import Path
 
-import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +91,7 @@ def test_escalation_beds_lower_ed_boarding_with_deltas_vs_current_funding() -> N
     for label in KPIS:  # every KPI is now a change against current funding
         assert _kpi(at, label).delta.endswith(" vs current funding"), (label, _kpi(at, label).delta)
     assert not any("this scenario is the current funding trend" in c.value for c in at.caption)
-    assert _kpi(at, "Open beds in the scenario").value.endswith("+ 27 escalation")
+    assert _kpi(at, "Beds in the scenario").value.endswith("+ 27")
 
 
 def test_options_first_row_is_the_scenario_and_equals_the_headline() -> None:
@@ -168,29 +167,30 @@ def _mean_load(at: AppTest) -> float:
     return float(re.search(r"\(([\d,.]+) patients a day\)", text).group(1).replace(",", ""))
 
 
-def _winter_days(at: AppTest) -> int:
-    heading = next(h.value for h in at.subheader if h.value.startswith("Winter "))
-    first, last = (pd.Timestamp(part.strip()) for part in heading.removeprefix("Winter ").split("–"))
-    return (last - first).days + 1
-
-
 def test_three_bed_figures_render_and_react() -> None:
     at = _open()
     load = _mean_load(at)
-    # the load is patients needing a bed: in a bed (occupancy × open beds) plus waiting in ED
-    sc = at.session_state["scenario"]
-    assert sc.flow.escalation_beds == 0  # the default scenario: open beds are the core beds all winter
-    in_beds = _count(at, OCCUPANCY) / 100 * sc.flow.core_beds
-    assert abs(load - (in_beds + _count(at, BOARDING) / _winter_days(at))) < 0.5
     simple = _count(at, "Simple conversion at 92%")
     erlang = _count(at, "Erlang: every bed full ≤ 2.0% of the time")
     peak = _count(at, "Simulated P90 peak")
     assert simple == math.ceil(load / 0.92)  # bed days ÷ (days × target occupancy)
     assert load < erlang  # room for randomness above the average load
     assert peak > load  # a bad winter's busiest day needs more than the average day
+    # the load is the demand for beds, delays included: at least the patients the bed-limited run holds
+    sc = at.session_state["scenario"]
+    assert sc.flow.escalation_beds == 0  # the default scenario: open beds are the core beds all winter
+    assert load > _count(at, OCCUPANCY) / 100 * sc.flow.core_beds
     at.slider(key="calc_occ").set_value(85).run()
     at.slider(key="calc_refusal").set_value(10.0).run()
     assert not at.exception, [e.value for e in at.exception]
     assert _count(at, "Simple conversion at 85%") == math.ceil(load / 0.85) > simple
     assert _count(at, "Erlang: every bed full ≤ 10.0% of the time") < erlang  # more risk accepted, fewer beds
     assert _count(at, "Simulated P90 peak") == peak  # the calculator does not rerun the simulation
+    # the need is demand, not supply: more beds leave it alone, more Home First capacity lowers it (fewer delays)
+    at.slider(key=ESCALATION).set_value(27).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _mean_load(at) == load and _count(at, "Simulated P90 peak") == peak
+    assert _kpi(at, "Beds in the scenario").value == f"{sc.flow.core_beds:,} + 27"
+    at.number_input(key="lever:flow.p1_starts_per_week#0").set_value(sc.flow.p1_starts_per_week + 20).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _mean_load(at) < load

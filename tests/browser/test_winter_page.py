@@ -77,6 +77,6 @@ def test_escalation_beds_lower_ed_boarding(page: Page, app_url: str) -> None:
     assert _count(after["value"]) < _count(before["value"]), (before, after)
     assert after["delta"].endswith("vs current funding"), after
     assert "Current funding trend (mean)" in _traces(page)  # the reference line
-    expect(page.get_by_text("+ 100 escalation").first).to_be_visible()
+    assert _metric(page, "Beds in the scenario")["value"].endswith("+ 100")
     expect(page.locator('input[type=range][aria-label="Escalation beds"]')).to_have_value("100")
     assert_no_exception(page)

@@ -41,7 +41,7 @@ def terms_st(draw: st.DrawFn) -> RiskShare:
         for name in names
     ]
     line_terms = [
-        (line, draw(st.sampled_from(["pool", "lead", *names])))
+        (line, draw(st.sampled_from(["pool", "lead", "outside", *names])))
         for line in RISK_LINES
         if draw(st.booleans())
     ]
@@ -85,7 +85,7 @@ def _alloc(t: RiskShare, inp: FinanceInputs):  # noqa: ANN202
 def test_money_is_conserved_draw_by_draw(t: RiskShare, inp: FinanceInputs) -> None:
     a = _alloc(t, inp)
     total = a.variance.sum(axis=1)
-    got = a.shares.sum(axis=1) + a.pool_cover
+    got = a.shares.sum(axis=1) + a.pool_cover + a.unshared
     assert np.allclose(got, total, rtol=1e-9, atol=1e-3 * max(1.0, float(np.abs(total).max()) * 1e-6))
     assert np.all(a.contingency_used >= -1e-9) and np.all(a.contingency_used <= t.contingency_gbp + 1e-6)
     assert np.all(a.pool_excess >= -1e-6)

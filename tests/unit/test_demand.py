@@ -186,6 +186,13 @@ def test_covid_treatment_changes_the_fit_when_the_data_span_2020():
     assert set(auto.diagnostics["covid_scores"]) == {"observed", "shift"}
 
 
+def test_without_origins_after_the_disruption_the_combination_is_used():
+    counts, index = _series("2015-04-01", 73, seed=2, covid=True)  # ends Apr 2021
+    fit = fit_series(counts, index, "nea")
+    assert fit.chosen == COMBINATION
+    assert "cannot judge" in fit.diagnostics["choice"]
+
+
 def test_old_scenario_values_map_to_the_new_treatments():
     assert normalise_covid("intervention") == "auto"
     assert normalise_covid("exclude") == "return"
@@ -248,8 +255,7 @@ def test_backtest_table_reports_chosen_and_benchmarks(covid_fit):
     assert {BENCHMARK, NAIVE, COMBINATION, "ETS(A,Ad,A)", "Theta", "SARIMAX(0,1,1)(0,1,1)12"} <= set(bt["model"])
     assert bt["chosen"].sum() == 1
     assert bt.loc[bt["chosen"], "model"].iloc[0] == fit.chosen
-    best = float(bt["mase"].min())
-    assert fit.diagnostics["chosen_mase"] <= 1.10 * best + 1e-12
+    assert "after the COVID-19 disruption" in fit.diagnostics["choice"]  # data end 2025: chosen post-COVID
     assert bt[["pi80_coverage", "pi95_coverage"]].stack().between(0, 1).all()
     d = fit.diagnostics
     assert d["n_origins"] == 12

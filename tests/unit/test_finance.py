@@ -44,7 +44,7 @@ def inputs(var: dict[int, list[float]] | None = None, n_draws: int = 1, reductio
 
 
 def conserved(a: finance.Allocation) -> float:
-    return float(np.abs(a.shares.sum(axis=1) + a.pool_cover - a.variance.sum(axis=1)).max())
+    return float(np.abs(a.shares.sum(axis=1) + a.pool_cover + a.unshared - a.variance.sum(axis=1)).max())
 
 
 def run(t: RiskShare, inp: FinanceInputs) -> finance.Allocation:
@@ -143,6 +143,16 @@ def test_a_line_carried_by_a_named_partner_stays_out_of_the_pool() -> None:
     a = run(t, inputs({ACUTE: [400_000.0], PLC: [-100_000.0]}))
     assert a.shares[0, :, 0] == pytest.approx([400_000.0, -100_000.0])
     assert conserved(a) < 1e-6
+
+
+def test_a_line_outside_the_agreement_is_reported_but_shared_by_no_one() -> None:
+    t = terms(line_terms=[("acute_nea", "outside")])
+    a = run(t, inputs({ACUTE: [400_000.0], PLC: [100_000.0]}))
+    assert a.unshared[0, 0] == pytest.approx(400_000.0)
+    assert a.shares[0, :, 0] == pytest.approx([50_000.0, 50_000.0])
+    assert conserved(a) < 1e-6
+    fund = finance.fund_statement(a, t).set_index(["line"])
+    assert fund.loc["acute_nea", "carried_by"] == "outside the agreement"
 
 
 def test_percentiles_match_numpy_on_the_draws() -> None:
@@ -324,13 +334,15 @@ def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
     from models import engine
 
     sc, area = _costs()
-    sc = evolve(sc, n_draws=200, growth={"variant": "high"})
+    sc = evolve(sc, n_draws=200)
     fits = engine.fit_all(area, sc.demand.covid)
     base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
-    proj = engine.project(sc, area, fits, base)
-    light = finance.outturn_paths(sc, area, fits, base)
+    high = evolve(sc, growth={"variant": "high"})
+    light = finance.outturn_paths(high, area, fits, base)
+    high_proj = engine.project(high, area, fits, base)
     for name in ("nea", "nea_baseline", "placements", "placements_baseline"):
-        assert np.array_equal(getattr(light, name), getattr(proj, name)), name
+        assert np.array_equal(getattr(light, name), getattr(high_proj, name)), name
+    proj = engine.project(sc, area, fits, base)
     act = finance.activity(sc, proj, proj)
     tor = finance.tornado(sc, area, fits, base, act, proj)
     assert set(tor["partner"]) == {"ICB", "Council"}
@@ -339,3 +351,15 @@ def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
     assert swings == sorted(swings, reverse=True)  # widest first
     growth = tor[(tor["input"] == "Demographic growth") & (tor["partner"] == "ICB")].iloc[0]
     assert growth["p50_high_gbp"] > growth["p50_base_gbp"] > growth["p50_low_gbp"]  # more demand: overspend
+
+
+def test_placement_cost_is_placement_savings_summed_into_years() -> None:
+    from models.schemes import placement_savings
+
+    sc, _ = _costs()
+    rng = np.random.default_rng(1)
+    monthly = rng.uniform(0, 20, (7, 24))
+    month_fy = np.repeat([0, 1], 12)
+    want = placement_savings(monthly, sc.costs.care_home_week, sc.costs.placement_duration_weeks)
+    got = finance._placement_cost(monthly, sc.costs, month_fy, 2)
+    assert got == pytest.approx(np.stack([want[:, :12].sum(1), want[:, 12:].sum(1)], axis=1))

@@ -14,6 +14,7 @@ import pytest
 from models.beds import erlang_b
 from models.des_reference import run_des
 from models.flow import (
+    WARMUP_DAYS,
     FlowCosts,
     FlowParams,
     arrivals_profile,
@@ -201,9 +202,9 @@ def test_per_replication_arrivals_drive_each_replication():
 def test_longer_warm_up_changes_nothing_beyond_monte_carlo_error():
     lam = np.full(182, 59.0)
     reps = 300
-    outs = {wu: per_rep_kpis(simulate_flow(lam, DEMO_LIKE, reps, 31, warmup_days=wu)) for wu in (56, 240)}
+    outs = {wu: per_rep_kpis(simulate_flow(lam, DEMO_LIKE, reps, 31, warmup_days=wu)) for wu in (WARMUP_DAYS, 365)}
     for kpi in ("delayed_bed_days", "boarding_days", "mean_occupancy_pct", "share_21plus"):
-        a, b = outs[56][kpi], outs[240][kpi]
+        a, b = outs[WARMUP_DAYS][kpi], outs[365][kpi]
         se = math.sqrt(a.var(ddof=1) / reps + b.var(ddof=1) / reps)
         assert abs(a.mean() - b.mean()) < 4 * se + 1e-9, (kpi, a.mean(), b.mean(), se)
 
@@ -235,10 +236,11 @@ def test_calibration_on_the_simulated_system_hits_the_targets():
 
 
 def test_calibration_warns_when_no_stay_fits():
-    cal = calibrate_system(1.6, *HARROW_Q3, DEMO_LIKE, 57.6)  # 1.6 days cannot give 10.9% at 14+ days
+    # half the inpatients at 14+ days but nearly as many at 21+, with a 3-day mean stay: no log-normal does that
+    cal = calibrate_system(3.0, 0.5, 0.49, DEMO_LIKE, 57.6)
     assert cal.miss_pp > 1.0
     msg = cal.message()
-    assert msg and "mean stay of 1.6 days" in msg and "Check the mean length of stay" in msg
+    assert msg and "mean stay of 3.0 days" in msg and "Check the mean length of stay" in msg
     with pytest.raises(ValueError, match="between 1 and 60"):
         calibrate_system(0.5, *HARROW_Q3, DEMO_LIKE, 57.6)
     with pytest.raises(ValueError, match="21\\+"):
