@@ -51,7 +51,8 @@ Backtest (rolling origin)
 -------------------------
 Origins are the last month of training, from ``SEASONAL_MONTHS`` months of training (12 for
 series of 24-35 months; for shorter ones ``n - 12`` but at least 6) to the month before the end;
-at most ``MAX_ORIGINS``, evenly spread, the latest always included; the test window is the
+at most ``MAX_ORIGINS``, evenly spread, the latest always included, plus up to
+``POST_ORIGINS`` months after the disruption when the spread leaves fewer there; the test window is the
 next ``HORIZON`` (12) months or as many as the data have. Disrupted test months are not
 scored. MASE scales each origin's mean absolute error by the training data's seasonal-naive
 MAE (naive MAE under 24 months), disrupted pairs skipped; MAPE (%), bias (mean signed
@@ -95,6 +96,7 @@ MAX_ORIGINS = 12
 SHORT_MIN_TRAIN = 6  # months of training at the first origin of a series under 24 months
 COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
 MIN_POST_ORIGINS = 3  # origins after the disruption needed to choose a model in the post-COVID regime
+POST_ORIGINS = 6  # origins after the disruption the backtest includes when the data have them
 DISRUPTION_START = pd.Timestamp("2020-03-01")
 DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
 POST_REF_MONTHS = 6  # months after the disruption that measure the new level ("shift")
@@ -402,16 +404,25 @@ def _mase_scale(y: np.ndarray, idx: pd.DatetimeIndex) -> float:
     return float(np.mean(np.abs(y))) or 1.0
 
 
-def _origins(n: int, min_train: int) -> list[int]:
-    """Positions of the last training month of each origin (earliest first)."""
+def _origins(n: int, min_train: int, idx: pd.DatetimeIndex | None = None) -> list[int]:
+    """Positions of the last training month of each origin (earliest first).
+
+    Up to ``MAX_ORIGINS`` evenly spread; when fewer than ``POST_ORIGINS`` of them fall after the
+    disruption, the latest months after it are added (up to ``POST_ORIGINS``), so that the
+    post-COVID regime can be judged as soon as the data allow.
+    """
     lo, hi = min_train - 1, n - 2
     if hi < lo:
         return []
     allpos = np.arange(lo, hi + 1)
     if len(allpos) <= MAX_ORIGINS:
         return [int(o) for o in allpos]
-    pick = np.unique(np.round(np.linspace(lo, hi, MAX_ORIGINS)).astype(int))
-    return [int(o) for o in pick]
+    pick = set(np.unique(np.round(np.linspace(lo, hi, MAX_ORIGINS)).astype(int)).tolist())
+    if idx is not None:
+        post = [int(p) for p in allpos if idx[p] >= DISRUPTION_END]
+        if sum(p in pick for p in post) < POST_ORIGINS:
+            pick |= set(post[-POST_ORIGINS:])
+    return sorted(int(o) for o in pick)
 
 
 @dataclass
@@ -436,7 +447,7 @@ def _backtest(
     failed: dict[str, str],
 ) -> _Backtest:
     n = len(y)
-    origins = _origins(n, min_train)
+    origins = _origins(n, min_train, idx)
     k = len(origins)
     actual = np.full((k, HORIZON), np.nan)
     scale = np.ones(k)
@@ -781,7 +792,7 @@ def fit_series(
             ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in labels]
             ms = [m for m in ms if np.isfinite(m)]
             scores[t] = min(ms) if ms else np.nan
-        if bt.post.any() and all(np.isfinite(v) for v in scores.values()):
+        if bt.post.sum() >= MIN_POST_ORIGINS and all(np.isfinite(v) for v in scores.values()):
             treatment = min(scores, key=lambda t: scores[t])
     pts = bt.points[treatment]
     calibs = [_calibrate(y[: o + 1], idx[: o + 1]) for o in bt.origins]
@@ -883,8 +894,8 @@ def fit_series(
     if covid == "auto" and len(treatments) > 1:
         basis = (
             f"at {int(bt.post.sum())} origins after the disruption"
-            if bt.post.any()
-            else "no origin after the disruption yet, so the months as recorded by default"
+            if bt.post.sum() >= MIN_POST_ORIGINS
+            else f"fewer than {MIN_POST_ORIGINS} origins after the disruption, so the months as recorded by default"
         )
         covid_text = f"Chosen by backtest ({basis}): {covid_text}"
     if use_post:

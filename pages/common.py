@@ -411,7 +411,7 @@ def _base(
 
 # A projection holds ≈ 10 arrays of draws × months (1,000 × 72 × 8 B ≈ 0.6 MB each); a winter
 # holds a flow run (18 × draws × 182 days × 4 B ≈ 13 MB at 1,000 draws). Both expire when unused.
-@st.cache_resource(show_spinner=False, max_entries=48, ttl=1800)
+@st.cache_resource(show_spinner=False, max_entries=24, ttl=1800)
 def _projection(
     fingerprint: str,
     scenario_json: str,

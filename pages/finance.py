@@ -279,6 +279,9 @@ st.dataframe(
 pool_cover = float(alloc.pool_cover.sum(axis=1).mean())
 if pool_cover:
     st.caption(f"The pool itself covers {fmt_gbp(pool_cover)} on average over the horizon (contingency and capped excess).")
+unshared = float(alloc.unshared.sum(axis=1).mean())
+if any(terms.treatment(line) == "outside" for line in RISK_LINES):
+    st.caption(f"Lines outside the agreement: {fmt_gbp(unshared)} mean variance over the horizon, shared by no one.")
 if terms.performance_pct > 0:
     st.caption(
         f"Performance element {fmt_gbp(alloc.performance_gbp)} a year: released in "
@@ -326,7 +329,7 @@ how_calculated(
     "activity: emergency admissions × cost per spell, care-home placements × weekly cost over the weeks of each "
     "stay within the horizon, and in the first winter's year the escalation bed days open, P3 interim weeks, "
     "delayed and boarding days (the notional lines go to their lead by default). Scheme budgets are block "
-    "contracts (plan = outturn). **Order of cover** of a pooled overspend: underspends on other pooled lines, "
+    "contracts (plan = outturn). A line outside the agreement is reported and shared by no one. **Order of cover** of a pooled overspend: underspends on other pooled lines, "
     "the contingency, the threshold of each overspending line borne by its lead, then the split, with caps (the "
     "excess to the other partners or left to the pool). A net underspend is shared by the underspend split. "
     "Money is conserved in every draw: the partners' shares plus the pool's cover equal the variance. The tornado "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -26,7 +28,7 @@ ensure_frame()
 
 a = area()
 sc = scenario()
-note = "Illustrative demo data (synthetic)" if a.meta.synthetic else f"Source: {a.meta.provenance[:80]}"
+note = "Illustrative demo data (synthetic)" if a.meta.synthetic else f"Source: {html.escape(a.meta.provenance[:80])}"
 
 st.title("BCF Scenario Lab")
 st.markdown(

@@ -37,6 +37,7 @@ from pages.common import (
     fmt_gbp,
     how_calculated,
     projection,
+    safe_text,
     scenario,
     set_scenario,
     show_lever_errors,
@@ -112,7 +113,7 @@ def _budget_levers(sc: Scenario) -> None:
         with col:
             bound_widget(
                 st.slider,
-                f"{s.name} (£m a year)",
+                f"{safe_text(s.name)} (£m a year)",
                 f"scheme_budget:{s.name}#{rev}",
                 s.budget_gbp / 1e6,
                 lambda v, name=s.name: _with_budget(name, v),
@@ -129,7 +130,7 @@ def _budget_levers(sc: Scenario) -> None:
                         if s.kind != "discharge capacity"
                         else ": the capacity it buys at the unit cost feeds the winter simulation."
                     )
-                    + f" Source: {s.source}"
+                    + f" Source: {safe_text(s.source)}"
                 ),
             )
     with cols[-1]:
@@ -284,9 +285,9 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
     )
     for msg in messages:
         if msg.startswith("Note:"):
-            st.info(msg)
+            st.info(safe_text(msg))
         else:
-            st.error(msg)
+            st.error(safe_text(msg))
     if new is None:
         st.warning("Not applied: the table has problems (above). The last valid set of schemes is still in use.")
         return
@@ -295,7 +296,7 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
             changed = evolve(sc, schemes=[s.model_dump() for s in new])
         except ValidationError as err:
             for line in explain(err):
-                st.error(f"Not applied: {line}. The last valid set of schemes is still in use.")
+                st.error(f"Not applied: {safe_text(line)}. The last valid set of schemes is still in use.")
             return
         set_scenario(changed)
         st.rerun()
@@ -412,7 +413,7 @@ st.caption(
 )
 _scheme_editor(sc, len(proj.months))
 for msg in proj.effects.messages:
-    st.info(msg)
+    st.info(safe_text(msg))
 
 # Charts ---------------------------------------------------------------------------------------------
 st.subheader("What the changes do")

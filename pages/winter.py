@@ -27,6 +27,7 @@ from pages.common import (
     lever,
     projection,
     reference,
+    safe_text,
     scenario,
     show_lever_errors,
     winter_options_result,
@@ -52,7 +53,7 @@ sources = (
 
 
 def src(name: str) -> str:
-    return f"Default source: {sources.get(name, 'uploaded')}." if len(sources) else ""
+    return f"Default source: {safe_text(sources.get(name, 'uploaded'))}." if len(sources) else ""
 
 
 pct = {"to_value": lambda v: round(v / 100, 4)}
@@ -274,7 +275,7 @@ if any(abs(v) > 1e-9 for v in change.values()):
         f"P3 {w.params.p3_per_week:.1f} a week."
     )
 for message in w.messages:
-    st.warning(message)
+    st.warning(safe_text(message))
 note = demo_note()
 end = w.start + pd.Timedelta(days=w.run.days - 1)
 st.subheader(f"Winter {w.start:%-d %B %Y} – {end:%-d %B %Y}")

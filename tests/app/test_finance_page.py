@@ -140,3 +140,28 @@ def test_workbook_holds_the_pages_numbers(page: AppTest) -> None:
         for col in ("P10 (£)", "P50 (£)", "P90 (£)", "Expected liability (£)"):
             assert isinstance(row[col].value, float) and "£" in row[col].number_format
             assert row[col].value == pytest.approx(float(shown.loc[who, col]), rel=1e-9, abs=1e-6)
+
+
+def test_page_renders_on_an_uploaded_area() -> None:
+    """An uploaded area (the demo data cut to 36 months, under another name) gets its own finance."""
+    from models.data import load_area, with_uploads
+
+    demo, problems = load_area()
+    assert demo is not None, problems
+    uploads = {
+        "admissions_monthly.csv": demo.admissions.tail(36).reset_index(drop=True),
+        "placements_monthly.csv": demo.placements.tail(36).reset_index(drop=True),
+        "population.csv": demo.population,
+    }
+    area, problems = with_uploads(demo, uploads, "Uploaded test area", "demo data truncated to 36 months")
+    assert area is not None, problems
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["area"] = area
+    at.run()
+    at.switch_page("pages/finance.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
+    assert at.session_state["area"].meta.name == "Uploaded test area"
+    table = _summary(at).set_index("Partner")
+    assert set(table.index) == {"ICB", "Council"}
+    assert (table["P10 (£)"] <= table["P90 (£)"]).all()

@@ -77,6 +77,10 @@ def test_escalation_beds_lower_ed_boarding(page: Page, app_url: str) -> None:
     assert _count(after["value"]) < _count(before["value"]), (before, after)
     assert after["delta"].endswith("vs current funding"), after
     assert "Current funding trend (mean)" in _traces(page)  # the reference line
-    assert _metric(page, "Beds in the scenario")["value"].endswith("+ 100")
+    # the page draws as it runs: the bed figures come after the simulation that sizes the beds
+    page.wait_for_function(
+        f"() => {{ const m = ({READ_METRIC})('Beds in the scenario'); return m && m.value.endsWith('+ 100'); }}",
+        timeout=90_000,
+    )
     expect(page.locator('input[type=range][aria-label="Escalation beds"]')).to_have_value("100")
     assert_no_exception(page)

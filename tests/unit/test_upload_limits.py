@@ -48,8 +48,12 @@ def _replace_part(xlsx: bytes, part: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
-def _bounded(fn, seconds: float = 3.0, megabytes: float = 200.0):  # noqa: ANN001, ANN202
-    """Run ``fn``: it must finish within ``seconds``; run again under tracemalloc: peak below ``megabytes``."""
+def _bounded(fn, seconds: float = 10.0, megabytes: float = 200.0):  # noqa: ANN001, ANN202
+    """Run ``fn``: it must finish within ``seconds``; run again under tracemalloc: peak below ``megabytes``.
+
+    The time bounds are loose (a shared, loaded machine) but far below what the unbounded reader took
+    (36 s to 471 s for the wide CSVs, 13 s and 0.6 GB for one enormous .xlsx row); the memory bounds are tight.
+    """
     t0 = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - t0
@@ -73,7 +77,7 @@ def test_xlsx_zip_bomb_refused_from_its_directory() -> None:
     sheet = b"<worksheet><sheetData>" + b" " * (MAX_XLSX_UNPACKED_BYTES * 3) + b"</sheetData></worksheet>"
     bomb = _replace_part(base, "xl/worksheets/sheet1.xml", sheet)
     assert len(bomb) < 200_000  # a small file ...
-    df, problems = _bounded(lambda: read_table(bomb, "adm.xlsx", ADM))
+    df, problems = _bounded(lambda: read_table(bomb, "adm.xlsx", ADM), seconds=1.0, megabytes=20)
     assert df is None and "unpacks to" in _text(problems)  # ... refused before openpyxl opens it
 
 
@@ -108,7 +112,7 @@ def test_xlsx_repeated_cells_stop_at_the_xml_element_limit() -> None:
     rows = "".join(f'<row r="{r}"><c><v>1</v></c></row>' for r in range(1, 400_001))  # 1 MB zipped, 1.2 M elements
     sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
     xlsx = _replace_part(_workbook([["a"]]), "xl/worksheets/sheet1.xml", sheet.encode())
-    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), seconds=2.0)
+    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), seconds=5.0)
     assert df is None and "XML elements" in _text(problems)
 
 
@@ -119,7 +123,7 @@ def test_xlsx_one_enormous_row_refused_before_openpyxl() -> None:
         + "</row></sheetData></worksheet>"
     ).encode()  # 15 MB of XML in a 30 kB file: openpyxl alone took 13 s and 0.6 GB
     xlsx = _replace_part(_workbook([["a"]]), "xl/worksheets/sheet1.xml", sheet)
-    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), seconds=1.0, megabytes=50)
+    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), seconds=3.0, megabytes=50)
     assert df is None and "more than 200 cells" in _text(problems)
 
 
@@ -142,13 +146,13 @@ def test_wide_csv_refused_fast() -> None:
     wide = ("\n".join([",".join(f"c{i}" for i in range(10_000))] + [",".join(["1"] * 10_000)] * 72)).encode()
     huge_header = ("," * 1_000_000 + "\n").encode()
     for raw in (one_row, wide, huge_header):
-        df, problems = _bounded(lambda raw=raw: read_table(raw, ADM), seconds=1.0)
+        df, problems = _bounded(lambda raw=raw: read_table(raw, ADM), seconds=3.0)
         assert df is None and f"at most {MAX_COLUMNS} are accepted" in _text(problems)
 
 
 def test_csv_wide_data_row_under_a_narrow_header_refused() -> None:
     raw = ("month,nea,acs\n" + "2015-04-01,1,1" + ",1" * 200_000 + "\n").encode()
-    df, problems = _bounded(lambda: read_table(raw, ADM), seconds=1.0)
+    df, problems = _bounded(lambda: read_table(raw, ADM), seconds=3.0)
     assert df is None and "values in one row" in _text(problems)
 
 
@@ -174,10 +178,10 @@ def test_validate_is_linear_in_columns() -> None:
     df = pd.read_csv(DEMO_DIR / ADM, dtype=str)
     for i in range(40):
         df[f"note{i}"] = "x"
-    typed, problems = _bounded(lambda: validate_table(df, ADM), seconds=2.0)
+    typed, problems = _bounded(lambda: validate_table(df, ADM), seconds=5.0)
     assert problems == [] and typed.shape[1] == 43
     wide = pd.DataFrame({f"c{i}": ["1"] for i in range(5000)})
-    typed, problems = _bounded(lambda: validate_table(wide, ADM), seconds=1.0)
+    typed, problems = _bounded(lambda: validate_table(wide, ADM), seconds=3.0)
     assert typed is None and "columns are accepted" in _text(problems)
 
 
@@ -189,5 +193,5 @@ def test_xlsx_padding_under_the_limit_is_read_quickly(size: int) -> None:
         + b'<row r="1"><c r="A1" t="inlineStr"><is><t>month</t></is></c></row></sheetData></worksheet>'
     )
     xlsx = _replace_part(_workbook([["a"]]), "xl/worksheets/sheet1.xml", sheet)
-    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), seconds=3.0, megabytes=300)
+    df, problems = _bounded(lambda: read_table(xlsx, "adm.xlsx", ADM), megabytes=300)
     assert df is not None and list(df.columns) == ["month"]
