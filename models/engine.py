@@ -132,15 +132,34 @@ def projection_months(last_month: pd.Timestamp, horizon_years: int) -> pd.Dateti
     return pd.date_range(first, pd.Timestamp(end_fy + 1, 3, 1), freq="MS")
 
 
-def simulate_base(fits: Fits, horizon_years: int, n_draws: int, seed: int) -> BasePaths:
-    """Simulate future rate paths for NEA and ACS from the fitted models (seeded)."""
-    months = projection_months(fits.nea.last_month, horizon_years)
+MAX_HORIZON_YEARS = 10  # = Scenario.horizon_years' upper limit
+
+
+def simulate_base_full(fits: Fits, n_draws: int, seed: int) -> BasePaths:
+    """Rate paths for NEA and ACS at the longest horizon (seeded); shorter horizons are prefixes.
+
+    Simulating once at the longest horizon and slicing makes a horizon change as cheap as
+    a growth change, and a shorter horizon's paths are exactly the first months of a longer
+    one's (the same draws), so changing the horizon never reshuffles the random numbers.
+    """
+    months = projection_months(fits.nea.last_month, MAX_HORIZON_YEARS)
     streams = _streams(seed)
     nea = fits.nea.simulate_rate_paths(len(months), n_draws, streams[STREAM_NEA])
     acs = fits.acs.simulate_rate_paths(len(months), n_draws, streams[STREAM_ACS])
     for arr in (nea, acs):
         arr.setflags(write=False)  # shared through a cache: never mutated
     return BasePaths(months, nea, acs, seed)
+
+
+def base_for_horizon(full: BasePaths, horizon_years: int) -> BasePaths:
+    """The first months of :func:`simulate_base_full`'s paths for ``horizon_years`` (views, no copy)."""
+    n = len(projection_months(full.months[0] - pd.DateOffset(months=1), horizon_years))
+    return BasePaths(full.months[:n], full.nea_rate[:, :n], full.acs_rate[:, :n], full.seed)
+
+
+def simulate_base(fits: Fits, horizon_years: int, n_draws: int, seed: int) -> BasePaths:
+    """Simulate future rate paths for NEA and ACS from the fitted models (seeded), for one horizon."""
+    return base_for_horizon(simulate_base_full(fits, n_draws, seed), horizon_years)
 
 
 # --- stage 3: the scenario projection ------------------------------------------------

@@ -403,10 +403,15 @@ def _fits(fingerprint: str, covid: str, _area: AreaData) -> engine.Fits:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def _base_full(fingerprint: str, covid: str, n_draws: int, seed: int, _fits: engine.Fits) -> engine.BasePaths:
+    return engine.simulate_base_full(_fits, n_draws, seed)
+
+
 def _base(
     fingerprint: str, covid: str, horizon_years: int, n_draws: int, seed: int, _fits: engine.Fits
 ) -> engine.BasePaths:
-    return engine.simulate_base(_fits, horizon_years, n_draws, seed)
+    """Base paths for one horizon: a prefix of the longest horizon's (a horizon change never resimulates)."""
+    return engine.base_for_horizon(_base_full(fingerprint, covid, n_draws, seed, _fits), horizon_years)
 
 
 # A projection holds ≈ 10 arrays of draws × months (1,000 × 72 × 8 B ≈ 0.6 MB each); a winter

@@ -261,7 +261,7 @@ for col, r in zip(cols, summary.itertuples(), strict=True):
 st.plotly_chart(
     position_violins(alloc.position(), alloc.partners, exceed, demo_note()), width="stretch", key="finance_violins"
 )
-show = summary.rename(
+show = summary.assign(**{c: summary[c].round(0) + 0.0 for c in summary.columns if c.endswith("_gbp")}).rename(
     columns={
         "partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)",
         "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "P(overspend)", "p_exceed": "P(> stated amount)",
@@ -291,6 +291,7 @@ if terms.performance_pct > 0:
 st.subheader("Year by year, per partner")
 for name in alloc.partners:
     t = fin.statement.loc[fin.statement["partner"] == name].drop(columns="partner")
+    t = t.assign(**{c: t[c].round(0) + 0.0 for c in t.columns if c.endswith("_gbp")})
     st.markdown(f"**{safe_text(name)}**")
     st.dataframe(
         t.rename(columns={

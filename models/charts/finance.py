@@ -23,7 +23,8 @@ def position_violins(
     positions: np.ndarray, partners: Sequence[str], exceed_gbp: float | None = None, note: str = ""
 ) -> go.Figure:
     """One violin per partner of its net position over the horizon (£, + = overspend carried),
-    with P10 / P50 / P90 marked and, optionally, the stated amount as a line.
+    with P10 / P50 / P90 marked (black ticks) and, optionally, the stated amount as a line. The
+    axis shows the 1st–99th percentiles of all draws (the violins run on beyond it).
 
     ``positions`` has shape (n_draws, n_partners). Trace names are the partners' names; each
     trace's ``customdata`` holds its [P10, P50, P90] (read by tests).
@@ -46,24 +47,28 @@ def position_violins(
                 spanmode="hard",
             )
         )
-        for j, tag in enumerate(("P10", "P50", "P90")):
-            fig.add_trace(
-                go.Scatter(
-                    x=[label],
-                    y=[float(q[j, k])],
-                    mode="markers+text",
-                    marker={"symbol": "line-ew-open", "size": 36, "color": SEQUENCE[k % len(SEQUENCE)]},
-                    text=[f"{tag} {fmt_gbp(float(q[j, k]))}"],
-                    textposition="middle right",
-                    showlegend=False,
-                    hovertemplate=f"{label} {tag}: %{{y:,.0f}} £<extra></extra>",
-                )
+        fig.add_trace(
+            go.Scatter(
+                x=[label] * 3,
+                y=[float(v) for v in q[:, k]],
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 3}, "color": "#000000"},
+                customdata=["P10", "P50", "P90"],
+                showlegend=False,
+                hovertemplate=f"{label} %{{customdata}}: £%{{y:,.0f}}<extra></extra>",
             )
+        )
+    lo, hi = (float(v) for v in np.quantile(positions, [0.01, 0.99])) if positions.size else (0.0, 1.0)
+    pad = 0.1 * max(hi - lo, 1.0)
+    lo, hi = min(lo, 0.0, exceed_gbp or 0.0), max(hi, 0.0, exceed_gbp or 0.0)
     if exceed_gbp is not None:
         fig.add_hline(y=exceed_gbp, line_dash="dot", annotation_text=f"stated amount {fmt_gbp(exceed_gbp)}")
     fig.add_hline(y=0.0, line_color="#7F7F7F", line_width=1)
-    base_layout(fig, DISTRIBUTION_TITLE, "£ over the horizon (+ overspend carried, − money back)", note=note)
-    fig.update_yaxes(rangemode="normal", tickprefix="£", tickformat=",.0f")
+    base_layout(
+        fig, DISTRIBUTION_TITLE, "£ over the horizon (+ overspend, − money back)",
+        note=(note + " · " if note else "") + "ticks: P10, P50, P90; axis: 1st–99th percentile",
+    )
+    fig.update_yaxes(rangemode="normal", tickprefix="£", tickformat=",.0f", range=[lo - pad, hi + pad])
     fig.update_layout(hovermode="closest", showlegend=False)
     return fig
 

@@ -139,7 +139,7 @@ def test_workbook_holds_the_pages_numbers(page: AppTest) -> None:
         who = row["Partner"].value
         for col in ("P10 (£)", "P50 (£)", "P90 (£)", "Expected liability (£)"):
             assert isinstance(row[col].value, float) and "£" in row[col].number_format
-            assert row[col].value == pytest.approx(float(shown.loc[who, col]), rel=1e-9, abs=1e-6)
+            assert row[col].value == pytest.approx(float(shown.loc[who, col]), abs=0.51)  # the page shows whole £
 
 
 def test_page_renders_on_an_uploaded_area() -> None:

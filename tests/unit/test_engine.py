@@ -280,3 +280,13 @@ def test_bed_need_is_the_demand_for_beds(small_winter) -> None:
     assert need["mean_census"] == pytest.approx(lam * sc.flow.mean_los_days, rel=0.1)
     assert need["mean_census"] <= need["p50_peak"] <= need["p90_peak"]
     assert need["p90_peak"] < 1.5 * sc.flow.core_beds  # a bad winter's busiest day, not an ED queue's build-up
+
+
+def test_horizon_change_reuses_one_simulation(fitted) -> None:
+    fits, _ = fitted
+    full = engine.simulate_base_full(fits, 200, 11)
+    short = engine.base_for_horizon(full, 3)
+    assert len(short.months) == 36 and short.months[0] == pd.Timestamp("2025-04-01")
+    np.testing.assert_array_equal(short.nea_rate, full.nea_rate[:, :36])  # a prefix: the same draws
+    np.testing.assert_array_equal(engine.simulate_base(fits, 3, 200, 11).nea_rate, short.nea_rate)
+    assert len(full.months) == 12 * engine.MAX_HORIZON_YEARS
