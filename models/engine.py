@@ -602,6 +602,25 @@ def flow_reps(scenario: Scenario, messages: list[str] | None = None) -> int:
     return min(scenario.n_draws, MAX_FLOW_REPS)
 
 
+def capacity_warnings(params: FlowParams, arrivals_per_day: float) -> list[str]:
+    """Plain warnings when a pathway's capacity is below the winter's mean demand for it (queues never settle)."""
+    out = []
+    p0, p1, p2, p3 = params.pathway_shares
+    demand = {
+        "Home First (P1)": (arrivals_per_day * p1 * 7.0, params.p1_starts_per_week, "starts a week"),
+        "step-down (P2)": (arrivals_per_day * p2 * max(1, round(params.p2_los_days)), float(params.p2_beds), "beds"),
+        "care-home (P3)": (arrivals_per_day * p3 * 7.0, params.p3_per_week, "placements a week"),
+    }
+    for name, (need, have, unit) in demand.items():
+        if need > 0 and have < need:
+            out.append(
+                f"{name[0].upper()}{name[1:]} capacity ({have:,.1f} {unit}) is below the winter's average demand for "
+                f"it (≈{need:,.1f}): its queue grows all winter, beds fill with patients waiting for it and arrivals "
+                "back up into ED. The figures then grow with the length of the winter rather than settle."
+            )
+    return out
+
+
 def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter:
     """Simulate the first projected winter, one replication per demand draw (seeded, common random numbers)."""
     start = winter_start(projection.months)
@@ -620,6 +639,7 @@ def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter
     )
     params, msgs = flow_params(scenario, start, cal, change)
     messages += msgs
+    messages += capacity_warnings(params, float(lam.mean()))
     seed = flow_seed(scenario.seed)
     run = simulate_flow(lam, params, reps, seed)
     return Winter(

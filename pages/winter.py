@@ -290,7 +290,10 @@ def kpi_delta(name: str, fmt: str, scale: float = 1.0) -> str | None:
     if is_reference:
         return None
     d = (w.kpi(name) - ref.kpi(name)) * scale
-    return f"{d:{fmt}} vs current funding"
+    text = f"{d:{fmt}}"
+    if text.lstrip("+-").strip("0.,%") == "":  # rounds to nothing: no arrow, no colour
+        return None
+    return f"{text} vs current funding"
 
 
 m = st.columns(5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -290,3 +292,11 @@ def test_horizon_change_reuses_one_simulation(fitted) -> None:
     np.testing.assert_array_equal(short.nea_rate, full.nea_rate[:, :36])  # a prefix: the same draws
     np.testing.assert_array_equal(engine.simulate_base(fits, 3, 200, 11).nea_rate, short.nea_rate)
     assert len(full.months) == 12 * engine.MAX_HORIZON_YEARS
+
+
+def test_capacity_below_demand_is_reported(small_winter) -> None:
+    _, _, w = small_winter
+    assert engine.capacity_warnings(w.params, float(w.arrivals_per_day.mean())) == []  # the demo is stable
+    short = dataclasses.replace(w.params, p1_starts_per_week=20.0)
+    msgs = engine.capacity_warnings(short, float(w.arrivals_per_day.mean()))
+    assert len(msgs) == 1 and msgs[0].startswith("Home First (P1) capacity (20.0 starts a week) is below")
