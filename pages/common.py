@@ -437,8 +437,9 @@ def model_error(err: Exception) -> None:
     st.stop()
 
 
-def fits() -> engine.Fits:
-    a, sc = area(), scenario()
+def fits(sc: Scenario | None = None) -> engine.Fits:
+    """The fitted models for ``sc``'s COVID-19 treatment (default: the session's scenario)."""
+    a, sc = area(), sc or scenario()
     try:
         return _fits(a.fingerprint, sc.demand.covid, a)
     except ValueError as err:  # DemandDataError / PlacementsDataError carry plain messages
@@ -455,7 +456,7 @@ def projection(sc: Scenario | None = None) -> engine.Projection:
     """The projection for ``sc`` (default: the session's scenario), from cached fits and paths."""
     a = area()
     sc = sc or scenario()
-    f = fits()
+    f = fits(sc)
     b = _base(a.fingerprint, sc.demand.covid, sc.horizon_years, sc.n_draws, sc.seed, f)
     try:
         return _projection(a.fingerprint, sc.to_json(), sc, a, f, b)
@@ -539,7 +540,7 @@ def capacity_outcomes() -> dict[str, dict[str, float]]:
 def results(sc: Scenario | None = None) -> engine.Results:
     """The whole run for ``sc`` (default the session's scenario) from the cached stages."""
     sc = sc or scenario()
-    return engine.Results(sc, fits(), projection(sc), winter_result(sc))
+    return engine.Results(sc, fits(sc), projection(sc), winter_result(sc))
 
 
 # --- finance and risk share (models/finance.py) ----------------------------------------------
