@@ -298,6 +298,10 @@ def main() -> None:
 
         if hasattr(engine, "winter"):
             bench_winter_page(args.quick)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import finance_bench  # benchmarks/finance_bench.py
+
+        finance_bench.run(record, args.quick)
         bench_flow(args.quick)
     except ImportError as err:  # the flow model is optional while it is being built
         print(f"  (flow benchmarks not run: {err})", file=sys.stderr)

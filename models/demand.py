@@ -27,7 +27,7 @@ calendar-adjusted, times the days in each future month), ``ETS(A,Ad,A)`` / ``ETS
 ``ThetaModel``) and ``Combination`` (geometric mean of the level, naive and ETS forecasts).
 The one with the lowest rolling-origin MASE is chosen, except that the combination is kept
 unless another candidate is ``COMBINATION_MARGIN`` (10%) better; when the data span the
-disruption only origins after it count, and with fewer than ``MIN_POST_ORIGINS`` (3) of them
+disruption only origins after it count, and with fewer than ``MIN_POST_ORIGINS`` (12) of them
 the combination is used (the backtest cannot judge the post-COVID regime).
 
 COVID-19 (disruption from March 2020 to March 2021)
@@ -43,7 +43,8 @@ the data as recorded):
 - ``"return"``: disrupted months replaced by the same month before the pandemic. **Assumes
   admissions return to the pre-COVID level**: kept as a named option only.
 - ``"auto"`` (default): ``observed`` or ``shift``, whichever has the lower MASE at backtest
-  origins after the disruption (``observed`` when the data have none).
+  origins after the disruption; ``observed`` when fewer than ``MIN_POST_ORIGINS`` (12) origins
+  fall after it (the data have under two years after the disruption).
 
 The old scenario values map as ``"intervention" -> "auto"`` and ``"exclude" -> "return"``.
 
@@ -93,9 +94,10 @@ MIN_MONTHS = 12  # shortest series modelled (non-seasonal candidates)
 SEASONAL_MONTHS = 24  # seasonal naive and seasonal intervals
 MODEL_SEASONAL_MONTHS = 36  # seasonal ETS / SARIMAX / Theta (24 months' training at every origin)
 MAX_ORIGINS = 12
+SARIMAX_MAXITER = 30  # L-BFGS iterations (2 parameters; keeps the cold fit of an area within 5 s)
 SHORT_MIN_TRAIN = 6  # months of training at the first origin of a series under 24 months
 COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
-MIN_POST_ORIGINS = 3  # origins after the disruption needed to choose a model in the post-COVID regime
+MIN_POST_ORIGINS = 12  # origins after the disruption needed to choose a model (and treatment) post-COVID
 POST_ORIGINS = 6  # origins after the disruption the backtest includes when the data have them
 DISRUPTION_START = pd.Timestamp("2020-03-01")
 DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
@@ -295,7 +297,7 @@ def _fit_sarimax(y, idx, h):  # noqa: ANN001, ANN202
     with _quiet_fit():
         res = SARIMAX(
             pd.Series(y, index=idx), order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), concentrate_scale=True
-        ).fit(disp=False, maxiter=60)
+        ).fit(disp=False, maxiter=SARIMAX_MAXITER)
     fitted = np.asarray(res.fittedvalues, dtype=float).copy()
     fitted[: SEASON + 1] = np.nan  # differencing burn-in
     return np.asarray(res.forecast(h), dtype=float), fitted, res
@@ -407,14 +409,19 @@ def _mase_scale(y: np.ndarray, idx: pd.DatetimeIndex) -> float:
 def _origins(n: int, min_train: int, idx: pd.DatetimeIndex | None = None) -> list[int]:
     """Positions of the last training month of each origin (earliest first).
 
-    Up to ``MAX_ORIGINS`` evenly spread; when fewer than ``POST_ORIGINS`` of them fall after the
-    disruption, the latest months after it are added (up to ``POST_ORIGINS``), so that the
-    post-COVID regime can be judged as soon as the data allow.
+    Up to ``MAX_ORIGINS`` evenly spread; all after the disruption when the data have two years
+    or more after it (the current regime); otherwise, when fewer than ``POST_ORIGINS`` fall after
+    it, the latest months after it are added.
     """
     lo, hi = min_train - 1, n - 2
     if hi < lo:
         return []
     allpos = np.arange(lo, hi + 1)
+    if idx is not None:
+        post_all = allpos[np.asarray(idx[allpos] >= DISRUPTION_END)]
+        if len(post_all) >= 2 * MAX_ORIGINS:  # two years and more after the disruption: judge that regime
+            lo = int(post_all[0])
+            allpos = np.arange(lo, hi + 1)
     if len(allpos) <= MAX_ORIGINS:
         return [int(o) for o in allpos]
     pick = set(np.unique(np.round(np.linspace(lo, hi, MAX_ORIGINS)).astype(int)).tolist())
@@ -449,6 +456,7 @@ def _backtest(
     n = len(y)
     origins = _origins(n, min_train, idx)
     k = len(origins)
+    compare = {LEVEL, NAIVE, BENCHMARK, ets_label, COMBINATION}
     actual = np.full((k, HORIZON), np.nan)
     scale = np.ones(k)
     dis = _disrupted(idx)
@@ -463,9 +471,11 @@ def _backtest(
         scale[i] = _mase_scale(y[: o + 1], tr_idx)
         affected = bool(_disrupted(tr_idx).any())
         shared: dict[str, tuple[np.ndarray, np.ndarray, Any]] | None = None
-        for t in treatments:
+        for j, t in enumerate(treatments):
             if shared is None or affected:
-                res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labels, failed)
+                # a second treatment is compared on the level, ETS and combination candidates only
+                labs = labels if j == 0 else [lab for lab in labels if lab in compare]
+                res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labs, failed)
                 shared = res
             for lab, (pt, _, _) in shared.items():
                 points[t][lab][i, :h] = pt
@@ -778,7 +788,10 @@ def fit_series(
     else:
         labels = all_labels
     spans = bool(_disrupted(idx[:-1]).any())
-    treatments = ["observed", "shift"] if covid == "auto" and spans else [covid if covid != "auto" else "observed"]
+    n_post = sum(idx[o] >= DISRUPTION_END for o in _origins(n, min_train, idx))
+    # The treatment is chosen only where enough origins after the disruption can judge it.
+    judged = covid == "auto" and spans and n_post >= MIN_POST_ORIGINS
+    treatments = ["observed", "shift"] if judged else [covid if covid != "auto" else "observed"]
     failed: dict[str, str] = {}
     bt = _backtest(y, idx, fam, ets_label, min_train, treatments, labels, failed)
     if not bt.origins:
@@ -794,6 +807,12 @@ def fit_series(
             scores[t] = min(ms) if ms else np.nan
         if bt.post.sum() >= MIN_POST_ORIGINS and all(np.isfinite(v) for v in scores.values()):
             treatment = min(scores, key=lambda t: scores[t])
+        if treatment != treatments[0]:  # the other candidates under the chosen treatment
+            rest = [lab for lab in labels if not np.isfinite(bt.points[treatment][lab]).any()]
+            if rest:
+                extra = _backtest(y, idx, fam, ets_label, min_train, [treatment], rest, failed)
+                for lab in rest:
+                    bt.points[treatment][lab] = extra.points[treatment][lab]
     pts = bt.points[treatment]
     calibs = [_calibrate(y[: o + 1], idx[: o + 1]) for o in bt.origins]
     proxy_err = (

@@ -105,6 +105,7 @@ class Activity:
     winter_fy: int | None
     month_fy: np.ndarray
     scheme_budget_gbp: float
+    winter: Any = None  # the outturn winter (engine.Winter), for the tornado's capacity input
 
     @property
     def n_draws(self) -> int:
@@ -190,6 +191,7 @@ def activity(
         winter_fy=winter_fy,
         month_fy=month_fy,
         scheme_budget_gbp=float(sum(s.budget_gbp for s in scenario.schemes)),
+        winter=out_winter if winter_fy is not None else None,
     )
 
 
@@ -766,8 +768,9 @@ def tornado_cases(
     numbers (common random numbers): scheme effects (every scheme at the low / high end of its
     range), demographic growth (low / high variant), unit costs (± the fraction in
     :data:`UNIT_COST_INPUTS`; a unit cost prices plan and outturn alike, so it scales the
-    activity variance, not the agreed budget). The winter's volumes are held at the
-    scenario's for the demand inputs (its replications follow the same draws).
+    activity variance, not the agreed budget), and the Home First capacity delivered
+    (± :data:`CAPACITY_RANGE`: the first winter re-simulated on the same random numbers).
+    The winter's volumes are held at the scenario's for the demand inputs.
     """
 
     def outturn_activity(sc: Scenario) -> Activity:
@@ -809,7 +812,30 @@ def tornado_cases(
                 scenario.costs.model_copy(update={field: v * (1 + frac)}),
             )
         )
+    w = act.winter
+    if w is not None and w.params.p1_starts_per_week > 0:
+        cases.append(
+            TornadoCase(
+                "Home First (P1) capacity delivered", f"−{CAPACITY_RANGE:.0%}", f"+{CAPACITY_RANGE:.0%}",
+                _with_capacity(act, w, 1 - CAPACITY_RANGE), _with_capacity(act, w, 1 + CAPACITY_RANGE),
+            )
+        )
     return cases
+
+
+CAPACITY_RANGE = 0.10  # ± share of the P1 starts a week delivered (block contract: the spend is unchanged)
+
+
+def _with_capacity(act: Activity, w: Any, factor: float) -> Activity:  # noqa: ANN401 - engine.Winter
+    """The outturn with the first winter re-simulated at ``factor`` × the P1 starts a week (same arrivals
+    and random numbers, replication d = draw d)."""
+    from models.flow import simulate_flow
+
+    params = dataclasses.replace(w.params, p1_starts_per_week=w.params.p1_starts_per_week * factor)
+    run = simulate_flow(w.arrivals_per_day, params, w.run.n_reps, w.seed)
+    per = per_rep_costs(run, _UNIT)
+    idx = np.arange(act.n_draws) % run.n_reps
+    return dataclasses.replace(act, winter_out={k: np.asarray(per[k], dtype=float)[idx] for k in WINTER_VOLUMES})
 
 
 def tornado_table(scenario: Scenario, act: Activity, cases: Sequence[TornadoCase]) -> pd.DataFrame:

@@ -203,14 +203,16 @@ RISK_LINES: dict[str, str] = {
     "boarding": "ED boarding days (gross notional)",
     "performance": "Performance element not released",
 }
-#: Default treatment of each line: "pool" (shared under the terms) or "lead" (carried by its lead partner).
+#: Default treatment of each line: "pool" (shared under the terms), "lead" (carried by its lead partner) or
+#: "outside" (reported, shared by no one). Delayed and boarding days are gross notional value, not cash, so by
+#: default they are reported beside the partners' positions rather than counted in them.
 RISK_LINE_DEFAULTS: dict[str, str] = {
     "acute_nea": "pool",
     "placements": "pool",
     "escalation_beds": "pool",
     "p3_interim": "pool",
-    "delayed_days": "lead",
-    "boarding": "lead",
+    "delayed_days": "outside",
+    "boarding": "outside",
     "performance": "pool",
 }
 

@@ -319,7 +319,8 @@ Theta need 36 months (24 months of training at every backtest origin).
 the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the
 error by the in-sample seasonal naive error; the lowest wins, except that the combination is kept unless another
 model is at least 10% better (with few origins, small differences are noise). When the data span the COVID-19 disruption, only
-origins after it count (the current regime); with fewer than three of them the combination is used.
+origins after it count (the current regime; with two years or more after it, all 12 origins lie there);
+with fewer than 12 of them the combination is used.
 
 **COVID-19.** March 2020 – March 2021 are not scored. By default the backtest chooses between the months *as
 recorded* and a *level shift* (the disrupted months replaced by the pre-pandemic pattern at the level the data

@@ -56,17 +56,28 @@ def test_variant_changes_projection_table() -> None:
 def test_demand_page_shows_backtest_with_benchmark() -> None:
     at = _open("pages/demand.py")
     backtests = [df.value for df in at.dataframe if "mase" in df.value.columns]
-    assert len(backtests) == 2  # NEA and ACS
+    assert len(backtests) == 4  # NEA and ACS: chosen vs benchmarks, then every candidate
     for bt in backtests:
-        assert "Seasonal naive" in set(bt["model"]) and bt["chosen"].sum() == 1
-    assert any("beats" in m.value for m in at.markdown)
+        assert bt["chosen"].sum() == 1
+    key_rows = backtests[0]
+    assert list(key_rows["model"].str.replace(r" \(.*\)$", "", regex=True))[1:] == ["Seasonal naive", "Naive"]
+    assert {"bias", "pi80_coverage", "pi95_coverage"} <= set(key_rows.columns)
+    text = " ".join(m.value for m in at.markdown)
+    assert "backtest origins" in text and "in-sample forecast errors" in text
 
 
 def test_covid_exclusion_refits_without_error() -> None:
     at = _open("pages/demand.py")
-    at.radio(key="lever:demand.covid#0").set_value("exclude").run()
+    import typing
+
+    from models.scenario import Demand
+
+    choices = typing.get_args(Demand.model_fields["covid"].annotation)
+    value = "exclude" if "exclude" in choices else "return"  # until the scenario takes the new names
+    at.radio(key="lever:demand.covid#0").set_value(value).run()
     assert not at.exception
-    assert at.session_state["scenario"].demand.covid == "exclude"
+    assert at.session_state["scenario"].demand.covid == value
+    assert any("ASSUMES" in m.value for m in at.markdown)  # the return assumption is stated
 
 
 def test_growth_slider_never_refits(monkeypatch) -> None:

@@ -334,7 +334,8 @@ def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
     from models import engine
 
     sc, area = _costs()
-    sc = evolve(sc, n_draws=200)
+    # delayed days carried by their lead partner (the ICB) rather than reported outside the agreement
+    sc = evolve(sc, n_draws=200, risk_share={"line_terms": (("delayed_days", "lead"), ("boarding", "lead"))})
     fits = engine.fit_all(area, sc.demand.covid)
     base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
     high = evolve(sc, growth={"variant": "high"})
@@ -343,10 +344,15 @@ def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
     for name in ("nea", "nea_baseline", "placements", "placements_baseline"):
         assert np.array_equal(getattr(light, name), getattr(high_proj, name)), name
     proj = engine.project(sc, area, fits, base)
-    act = finance.activity(sc, proj, proj)
+    w = engine.winter(sc, area, proj)
+    act = finance.activity(sc, proj, proj, w, w)
     tor = finance.tornado(sc, area, fits, base, act, proj)
     assert set(tor["partner"]) == {"ICB", "Council"}
-    assert {"Scheme effects", "Demographic growth", "Cost per emergency admission"} <= set(tor["input"])
+    assert {
+        "Scheme effects", "Demographic growth", "Cost per emergency admission", "Home First (P1) capacity delivered"
+    } <= set(tor["input"])
+    cap = tor[(tor["input"] == "Home First (P1) capacity delivered") & (tor["partner"] == "ICB")].iloc[0]
+    assert cap["p50_low_gbp"] >= cap["p50_high_gbp"]  # less Home First: more delayed days for the ICB (its lead)
     swings = tor.groupby("input", sort=False)["swing_gbp"].max().tolist()
     assert swings == sorted(swings, reverse=True)  # widest first
     growth = tor[(tor["input"] == "Demographic growth") & (tor["partner"] == "ICB")].iloc[0]
