@@ -98,7 +98,7 @@ def pop65_by_year(area: AreaData) -> pd.Series:
     return area.population_65plus().astype(float)
 
 
-def fit_all(area: AreaData, covid: str = "intervention") -> Fits:
+def fit_all(area: AreaData, covid: str = "auto") -> Fits:
     """Fit NEA, ACS (with backtests and model choice) and placements for an area."""
     start = time.perf_counter()
     # Small matrices: BLAS threads only contend (2-core machine: 1.7 s single-threaded, up to 20 s with

@@ -66,9 +66,22 @@ class Growth(Lever):
 
 
 class Demand(Lever):
-    """How the demand models treat the COVID-19 disruption (Apr 2020 – Mar 2021)."""
+    """How the demand models treat the COVID-19 disruption (from March 2020; see models/demand.py).
 
-    covid: Literal["intervention", "exclude"] = "intervention"
+    "auto": chosen by backtest on origins after the disruption when the data have them,
+    else "observed"; "observed": the months as recorded; "shift": the data set the new
+    level; "return": assume a return to the pre-COVID level (a named assumption). The
+    first version's names are mapped: "intervention" → "auto", "exclude" → "return".
+    """
+
+    covid: Literal["auto", "shift", "observed", "return"] = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("covid") in ("intervention", "exclude"):
+            data = {**data, "covid": {"intervention": "auto", "exclude": "return"}[data["covid"]]}
+        return data
 
 
 SchemeMetric = Literal["nea", "acs", "placements", "p1_capacity", "p2_capacity", "p3_capacity"]

@@ -68,12 +68,7 @@ def test_demand_page_shows_backtest_with_benchmark() -> None:
 
 def test_covid_exclusion_refits_without_error() -> None:
     at = _open("pages/demand.py")
-    import typing
-
-    from models.scenario import Demand
-
-    choices = typing.get_args(Demand.model_fields["covid"].annotation)
-    value = "exclude" if "exclude" in choices else "return"  # until the scenario takes the new names
+    value = "return"
     at.radio(key="lever:demand.covid#0").set_value(value).run()
     assert not at.exception
     assert at.session_state["scenario"].demand.covid == value

@@ -107,6 +107,14 @@ def test_presets_and_the_savings_switch(page: AppTest) -> None:
     assert t.split_basis == "agreed" and t.overspend_split == pytest.approx((0.5, 0.5))
     next(b for b in at.button if b.label.startswith("NHS carries acute")).click().run()
     assert at.session_state["scenario"].risk_share.treatment("acute_nea") == "ICB"
+    # delayed and boarding days are gross notional value, reported outside the partners' positions by default;
+    # here the ICB carries them as their lead, as a finance lead may agree
+    from models.scenario import evolve
+
+    sc = at.session_state["scenario"]
+    terms = {**dict(sc.risk_share.line_terms), "delayed_days": "lead", "boarding": "lead"}
+    at.session_state["scenario"] = evolve(sc, risk_share={"line_terms": tuple(terms.items())})
+    at.run()
     before = _summary(at).set_index("Partner")
     toggle = next(t for t in at.toggle if t.label == "Savings don't materialise")
     toggle.set_value(True).run()
