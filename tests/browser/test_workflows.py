@@ -62,10 +62,14 @@ def test_template_download_is_the_demo_file(page: Page, app_url: str) -> None:
 def test_shared_link_reopens_the_scenario(page: Page, app_url: str, browser) -> None:
     page.goto(app_url)
     wait_idle(page, 90_000)
+    page.wait_for_function("() => window.location.search.includes('s=l1.')", timeout=30_000)
+    before = page.evaluate("() => window.location.search")  # the baseline's own link
     page.get_by_role("combobox", name="Scenario preset").click()
     page.get_by_role("option", name="High older-people growth").click()
     wait_idle(page, 90_000)
-    page.wait_for_function("() => window.location.search.includes('s=l1.')", timeout=30_000)
+    page.wait_for_function(
+        "(b) => window.location.search.includes('s=l1.') && window.location.search !== b", arg=before, timeout=30_000
+    )
     link = page.url
     other = browser.new_context().new_page()
     try:
