@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every machine (CI included): a failure is reproducible and
+# CI never meets an example the developer's run did not. Tests still set their own example counts.
+settings.register_profile("bcf", derandomize=True, database=None, print_blob=True)
+settings.load_profile("bcf")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
