@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
-from models.engine import headline
+from models.engine import HEADLINE_LABELS, headline
 from models.history import admissions_by_fy, placements_by_fy
 from models.scenario import evolve
 from pages.common import (
@@ -127,9 +127,13 @@ t4.metric(
 )
 if w is not None:
     u1, u2, u3, u4 = st.columns(4)
-    u1.metric("Winter delayed bed days", f"{h['winter_delayed_bed_days']:,.0f}", change("winter_delayed_bed_days", "+,.0f"), delta_color="inverse")
-    u2.metric("Winter ED boarding days", f"{h['winter_boarding_days']:,.0f}", change("winter_boarding_days", "+,.0f"), delta_color="inverse")
-    u3.metric("Winter days with every bed full", f"{h['winter_days_full']:.0f}", change("winter_days_full", "+.0f"), delta_color="inverse")
+    for col, key, fmt in (
+        (u1, "winter_delayed_bed_days", ",.0f"),
+        (u2, "winter_boarding_days", ",.0f"),
+        (u3, "winter_days_full", ".0f"),
+    ):
+        label = HEADLINE_LABELS[key].replace("boarding days (waiting in ED for a bed)", "ED boarding days")
+        col.metric(label, f"{h[key]:{fmt}}", change(key, "+" + fmt), delta_color="inverse")
     u4.metric(
         "Winter capacity spend",
         fmt_gbp(h["winter_capacity_spend_gbp"]),

@@ -104,10 +104,10 @@ def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_u
     page.mouse.click(box["x"] + 80, box["y"] + 35 + 35 + 17)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # opens the cell's editor (today £2.1m)
-    page.wait_for_timeout(500)
-    page.keyboard.press("ControlOrMeta+a")
-    page.keyboard.type("4200000", delay=50)
+    # typing on a selected cell opens its editor with that character; the rest goes in once it is open
+    page.keyboard.type("4")
+    page.wait_for_timeout(800)
+    page.keyboard.type("200000", delay=30)
     page.wait_for_timeout(500)
     page.keyboard.press("Enter")
     page.wait_for_timeout(1000)
