@@ -144,7 +144,7 @@ if w is not None:
 fin = finance_result(sc)
 fin_ref = fin if is_reference else finance_result(evolve(ref_sc, risk_share=sc.risk_share.model_dump()))
 ref_pos = {row.partner: row for row in fin_ref.summary.itertuples()}
-for col, row in zip(st.columns(max(len(fin.summary), 4)), fin.summary.itertuples(), strict=False):
+for col, row in zip(st.columns(max(len(fin.summary), 3)), fin.summary.itertuples(), strict=False):
     base_row = ref_pos.get(row.partner)
     col.metric(
         f"{safe_text(row.partner)}: net position P50 / P90",
