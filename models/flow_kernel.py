@@ -312,29 +312,7 @@ def flow_day_loop(
             n_board = f_tail - f_head + lump
             waiting = 0
             s = 0
-            if n_board == 0 and arr <= free:
-                # fast path (most days): no one waiting in ED and a bed for every arrival
-                for j in range(arr):
-                    o = sample_guided(to_unit(slot_hash(pk, j)), cdf, guide)
-                    if o >= 4:
-                        if o < FAR0:
-                            coh[o] += 1
-                        else:
-                            _far(o, rf, m, nr, ev_far)
-                        continue
-                    if o > 0 and capk[o - 1] > 0:  # ready on admission, and the pathway has room today
-                        capk[o - 1] -= 1
-                        starts[o - 1] += 1
-                    elif o > 0:
-                        q[o - 1, 0] += 1  # ready, waiting for its pathway in the bed
-                        free -= 1
-                    n_ready += 1
-                admitted = arr
-                s = arr  # skip the general loop
-                arr_done = True
-            else:
-                arr_done = False
-            while not arr_done and s < n_board + arr:
+            while s < n_board + arr:
                 from_queue = s < n_board
                 s += 1
                 if from_queue:

@@ -242,6 +242,21 @@ def test_headline_definitions_shared(small_winter, base_scenario, demo_area, fit
     assert h["winter_delayed_bed_days"] == w.kpi("delayed_bed_days")
     assert h["winter_mean_occupancy_pct"] == w.kpi("mean_occupancy_pct") <= 100
     assert h["nea_change_first_fy"] == 0 and h["fund_budget_change_gbp"] == 0
+    # the spend tile is the flow model's capacity spend, the same number as the options table's first row
+    options = engine.winter_options(sc, w)
+    assert h["winter_capacity_spend_gbp"] == pytest.approx(options["spend"].iloc[0])
+    assert h["winter_boarding_days"] == w.kpi("boarding_days") and h["winter_days_full"] == w.kpi("days_full")
+    # a cut shows in the change tile and the fund tile, with the right signs
+    cut = evolve(
+        sc,
+        schemes=[
+            {**s.model_dump(), "budget_gbp": 0.0 if s.name == "STARRS intermediate care" else s.budget_gbp}
+            for s in sc.schemes
+        ],
+    )
+    hc = engine.headline(engine.Results(cut, fits, _project(cut, demo_area, fitted), None))
+    assert hc["nea_change_first_fy"] > 0 and hc["fund_budget_change_gbp"] == -3_400_000
+    assert np.isnan(hc["winter_delayed_bed_days"])  # no winter: winter tiles are blank, not zero
 
 
 def test_reference_scenario_is_current_funding_with_the_same_draws(base_scenario, demo_area) -> None:
