@@ -12,6 +12,7 @@ already loaded.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -888,9 +889,13 @@ class AreaData:
         t = self.tables["flow_defaults.csv"]
         return dict(zip(t["parameter"], t["value"].astype(str), strict=True))
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
-        """Content hash: a cache key that changes exactly when the data change."""
+        """Content hash: a cache key that changes exactly when the data change.
+
+        Computed once per object (the tables are never changed in place; every page run asks
+        for it several times, and hashing the tables takes a few milliseconds).
+        """
         h = hashlib.sha256(self.meta.name.encode())
         for name in sorted(self.tables):
             h.update(name.encode())

@@ -43,6 +43,7 @@ module is pure NumPy/pandas (no streamlit).
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Mapping, Sequence
@@ -722,12 +723,18 @@ def placement_savings(avoided_monthly: np.ndarray, weekly_cost_gbp: float, mean_
         £ a month, shape ``(n_draws, n_months)``.
     """
     a = np.asarray(avoided_monthly, dtype=float)
-    n = a.shape[-1]
-    k = placement_kernel(n, mean_weeks) * float(weekly_cost_gbp)
+    return a @ _savings_matrix(a.shape[-1], float(mean_weeks), float(weekly_cost_gbp))
+
+
+@functools.lru_cache(maxsize=32)
+def _savings_matrix(n: int, mean_weeks: float, weekly_cost_gbp: float) -> np.ndarray:
+    """(start month, month) → £ released: the kernel as an upper-triangular Toeplitz matrix (cached, read-only)."""
+    k = placement_kernel(n, mean_weeks) * weekly_cost_gbp
     idx = np.arange(n)
     lag = idx[None, :] - idx[:, None]  # (m0, m)
-    toeplitz = np.where(lag >= 0, k[np.clip(lag, 0, n - 1)], 0.0)
-    return a @ toeplitz
+    out = np.where(lag >= 0, k[np.clip(lag, 0, n - 1)], 0.0)
+    out.flags.writeable = False
+    return out
 
 
 def break_even_activity(budget_gbp: float, unit_value_gbp: float) -> float:
@@ -808,19 +815,30 @@ def scheme_table(
     units = np.array([unit_value(s.metric, costs) for s in schemes], dtype=float)
     change_annual = _fy_means(effects.avoided, effects.months)  # (n_draws, n_schemes)
     capacity_outcomes = capacity_outcomes or {}
+    n_s = len(schemes)
+    # all quantiles in two NumPy calls (this table is rebuilt on every slider move)
+    if n_draws and n_s:
+        buys_q = np.quantile(buys, (0.1, 0.9), axis=0)
+        change_q = np.quantile(change_annual, (0.1, 0.9), axis=0)
+        buys_mean, change_mean = buys.mean(axis=0), change_annual.mean(axis=0)
+    else:
+        buys_q = change_q = np.zeros((2, n_s))
+        buys_mean = change_mean = np.zeros(n_s)
+    plc = [j for j, s in enumerate(schemes) if s.metric == "placements"]
+    plc_sav = {}
+    if plc:  # cash released, spread over the stays within the horizon: one matrix product for all
+        cash = placement_savings(effects.avoided[:, plc, :], costs.care_home_week, costs.placement_duration_weeks)
+        plc_sav = dict(zip(plc, _fy_means(cash, effects.months).mean(axis=0), strict=True))
     rows = []
     for j, s in enumerate(schemes):
         cap = s.metric in CAPACITY_METRICS
-        b_mean = float(buys[:, j].mean()) if n_draws else 0.0
-        if s.metric == "placements":
-            cash = placement_savings(
-                effects.avoided[:, j, :], costs.care_home_week, costs.placement_duration_weeks
-            )
-            change_sav = _fy_means(cash, effects.months)
+        b_mean = float(buys_mean[j])
+        if j in plc_sav:
+            change_sav = float(plc_sav[j])
         elif cap:
-            change_sav = np.zeros(n_draws)
+            change_sav = 0.0
         else:
-            change_sav = change_annual[:, j] * units[j]
+            change_sav = float(change_mean[j] * units[j])
         out = capacity_outcomes.get(s.name, {})
         winter_sav = (
             out.get("delayed_days_avoided", 0.0) * costs.excess_bed_day
@@ -843,8 +861,8 @@ def scheme_table(
                 "budget_change_gbp": s.budget_gbp - s.current_budget_gbp,
                 "unit_value_gbp": units[j],
                 "avoided_a_year_mean": np.nan if cap else b_mean,
-                "avoided_a_year_p10": np.nan if cap else float(np.quantile(buys[:, j], 0.1)),
-                "avoided_a_year_p90": np.nan if cap else float(np.quantile(buys[:, j], 0.9)),
+                "avoided_a_year_p10": np.nan if cap else float(buys_q[0, j]),
+                "avoided_a_year_p90": np.nan if cap else float(buys_q[1, j]),
                 "cost_per_avoided_gbp": np.nan if cpa is None else cpa,
                 "gross_savings_gbp": savings,
                 "net_cost_gbp": s.budget_gbp - savings,
@@ -852,18 +870,17 @@ def scheme_table(
                 "p_break_even": (
                     float((buys[:, j] * units[j] >= s.budget_gbp).mean()) if s.budget_gbp > 0 and not cap else np.nan
                 ),
-                "change_a_year_mean": float(change_annual[:, j].mean()) if not cap else np.nan,
-                "change_a_year_p10": float(np.quantile(change_annual[:, j], 0.1)) if not cap else np.nan,
-                "change_a_year_p90": float(np.quantile(change_annual[:, j], 0.9)) if not cap else np.nan,
-                "change_savings_gbp": float(change_sav.mean()),
-                "change_net_gbp": (s.budget_gbp - s.current_budget_gbp) - float(change_sav.mean()),
+                "change_a_year_mean": float(change_mean[j]) if not cap else np.nan,
+                "change_a_year_p10": float(change_q[0, j]) if not cap else np.nan,
+                "change_a_year_p90": float(change_q[1, j]) if not cap else np.nan,
+                "change_savings_gbp": change_sav,
+                "change_net_gbp": (s.budget_gbp - s.current_budget_gbp) - change_sav,
                 "capacity_now": capacity_bought(s, costs, s.current_budget_gbp) if cap else np.nan,
                 "capacity": capacity_bought(s, costs) if cap else np.nan,
                 "winter_delayed_days_avoided": out.get("delayed_days_avoided", np.nan) if cap else np.nan,
                 "winter_boarding_days_avoided": out.get("boarding_days_avoided", np.nan) if cap else np.nan,
             }
         )
-    df = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     total: dict[str, Any] = {c: np.nan for c in TABLE_COLUMNS}
     total.update(
         scheme=WHOLE_FUND,
@@ -882,16 +899,17 @@ def scheme_table(
         "change_savings_gbp",
         "change_net_gbp",
     ):
-        total[col] = float(df[col].sum()) if len(df) else 0.0
+        total[col] = float(sum(r[col] for r in rows))
     one_metric = len(set(effects.metrics)) == 1 and schemes and schemes[0].metric not in CAPACITY_METRICS
     if one_metric:
         act = buys.sum(axis=1)
+        act_q = np.quantile(act, (0.1, 0.9))
         total.update(
             metric=effects.metrics[0],
             unit_value_gbp=units[0],
-            avoided_a_year_mean=float(df["avoided_a_year_mean"].sum()),
-            avoided_a_year_p10=float(np.quantile(act, 0.1)),
-            avoided_a_year_p90=float(np.quantile(act, 0.9)),
+            avoided_a_year_mean=float(sum(r["avoided_a_year_mean"] for r in rows)),
+            avoided_a_year_p10=float(act_q[0]),
+            avoided_a_year_p90=float(act_q[1]),
             break_even_activity=break_even_activity(total["budget_gbp"], units[0]),
         )
         cpa = cost_per_avoided(total["budget_gbp"], total["avoided_a_year_mean"])
@@ -900,10 +918,14 @@ def scheme_table(
     if avoid and total["budget_gbp"] > 0:
         fund_savings = (buys[:, avoid] * units[avoid][None, :]).sum(axis=1)
         total["p_break_even"] = float((fund_savings >= sum(schemes[j].budget_gbp for j in avoid)).mean())
-    df = pd.concat([df, pd.DataFrame([total], columns=list(TABLE_COLUMNS))], ignore_index=True)
-    for col in TABLE_COLUMNS:
-        if col not in _TEXT_COLUMNS:
-            df[col] = df[col].astype("float64")
+    rows.append(total)
+    # one frame, column by column (much cheaper than records + concat + a cast per column)
+    df = pd.DataFrame(
+        {
+            c: [r[c] for r in rows] if c in _TEXT_COLUMNS else np.array([r[c] for r in rows], dtype="float64")
+            for c in TABLE_COLUMNS
+        }
+    )
     if horizon_label is None and len(effects.months):
         horizon_label = f"average a year over {effects.months[0]:%b %Y} – {effects.months[-1]:%b %Y}"
     df.attrs["horizon"] = horizon_label or ""

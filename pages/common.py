@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
+from threadpoolctl import threadpool_limits
 
 from models import engine
 from models.data import AreaData, load_area
@@ -29,6 +30,11 @@ from models.links import fits as link_fits
 from models.scenario import Scenario, baseline, evolve, explain, presets
 from models.schemes import fmt_gbp  # noqa: F401 - re-exported for pages
 from models.store import ScenarioStore, StoreError, open_store
+
+# One BLAS thread for the whole server: the matrices are small (draws × months), and on a shared
+# 2-core server BLAS threads spin against the other sessions' script threads (a projection took
+# 150 ms with two BLAS threads under load, 48 ms with one).
+threadpool_limits(limits=1, user_api="blas")
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
 # GitHub-flavoured markdown links "http://…", "www.…" and "name@host.uk" in plain text, escaped or not;
@@ -277,7 +283,7 @@ def area_presets() -> dict[str, Scenario]:
     return _presets_for(area().fingerprint, area())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # Scenarios are immutable: share them, no copy per run
 def _presets_for(fingerprint: str, _area: AreaData) -> dict[str, Scenario]:
     return presets(_area)
 
