@@ -227,6 +227,9 @@ _WARM_LOCK = threading.Lock()
 def warm_presets() -> None:
     """Make switching presets instant: compute each preset's projection and winter once per dataset.
 
+    Then the winter page's options and bed need and the scheme page's capacity outcomes
+    (a few seconds in all for the demo's presets).
+
     Runs once per server, for the demo area, in a background thread after the first page has
     been drawn, into the shared caches (``_projection``, ``_winter``), so that picking a preset
     later only reads them. ``BCF_WARM_PRESETS=0`` turns it off.
@@ -243,13 +246,21 @@ def warm_presets() -> None:
     todo = list(area_presets().values())
 
     def work() -> None:
-        for sc in todo:
+        winters = {}
+        for sc in todo:  # first what Home shows for every preset, then the winter and scheme pages' extras
             try:
                 f = _fits(a.fingerprint, sc.demand.covid, a)
                 b = _base(a.fingerprint, sc.demand.covid, sc.horizon_years, sc.n_draws, sc.seed, f)
                 p = _projection(a.fingerprint, sc.to_json(), sc, a, f, b)
-                _winter(a.fingerprint, sc.to_json(), sc, a, p)
+                winters[sc.to_json()] = (sc, _winter(a.fingerprint, sc.to_json(), sc, a, p))
             except Exception:  # noqa: BLE001, S112 - a preset the data cannot run shows its own message when picked
+                continue
+        for key, (sc, w) in winters.items():
+            try:
+                _winter_options(a.fingerprint, key, sc, w)
+                _bed_need(a.fingerprint, key, w)
+                _capacity_outcomes(a.fingerprint, key, sc, w)
+            except Exception:  # noqa: BLE001, S112 - as above
                 continue
 
     threading.Thread(target=work, name=_WARM_THREAD, daemon=True).start()
