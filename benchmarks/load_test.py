@@ -238,9 +238,10 @@ class ProtocolSession:
     browser on the same cores, this is the server's own queueing and script time.
     """
 
-    def __init__(self, url: str, path: str) -> None:
+    def __init__(self, url: str, path: str, query: str = "") -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.path = path
+        self.query = query  # the address's query string (a shared link: "s=l1.…")
         self.sliders: dict[str, tuple[str, float, int]] = {}  # label -> (widget id, value, data type)
         self.exceptions = 0
         self.metrics: dict[str, str] = {}  # label -> value shown (to check that a move changed the page)
@@ -250,7 +251,7 @@ class ProtocolSession:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         back = BackMsg()
-        back.rerun_script.query_string = ""
+        back.rerun_script.query_string = self.query
         back.rerun_script.page_name = self.path
         for wid, value in widgets or ():
             state = back.rerun_script.widget_states.widgets.add()

@@ -1,0 +1,217 @@
+"""Hostile uploads and links: time and memory against issue 10's bounds.
+
+Not a pytest test (the unit tests check each input's message and a loose bound); this prints
+figures. Two parts:
+
+**Uploads** (targets: any upload ≤ 5 MB accepted or refused within 3 s and 500 MB). Each file
+goes through the app's reader (``models.data.read_table`` / ``read_workbook``) in a forked
+child process, whose peak resident memory is read from ``/proc/self/status`` (``VmHWM``,
+reset at the start of the case), so that allocations outside Python (pandas, pyarrow,
+openpyxl's C parts) count too.
+
+**Links** (targets: any link within 5 s and 1.5 GB; server RSS after 50 distinct heavy links
+under 4 GB). A real ``streamlit run`` server on 127.0.0.1; each link is opened by a new
+websocket session (Streamlit's protocol, as ``load_test.py --client protocol``), timed to the
+server's ``script_finished``; the server's RSS is read after each. The heavy links are valid
+scenarios as large as a link can carry: 200 schemes, 5,000 draws, 10 financial years, each
+with its own seed (so nothing is shared between them in the caches); the app caps their
+workload and says so.
+
+Usage::
+
+    python benchmarks/hostile_inputs.py              # both parts, 50 links
+    python benchmarks/hostile_inputs.py --links 10   # fewer links
+    python benchmarks/hostile_inputs.py --no-links   # uploads only
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import multiprocessing as mp
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+MB = 1024 * 1024
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+# --------------------------------------------------------------------------- uploads
+def _workbook(rows: list[list[object]], sheet: str = "admissions_monthly") -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _replace_part(xlsx: bytes, part: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, content if info.filename == part else src.read(info.filename))
+    return out.getvalue()
+
+
+def upload_cases() -> list[tuple[str, str, bytes, str | None]]:
+    """(label, file name, bytes, spec name or None for a multi-sheet workbook); each ≤ 5 MB."""
+    from models.data import DEMO_DIR, load_area, templates_workbook
+
+    demo, _ = load_area()
+    adm = (DEMO_DIR / "admissions_monthly.csv").read_bytes()
+    header, *rows = adm.decode().splitlines()
+    cases: list[tuple[str, str, bytes, str | None]] = []
+    cases.append(("valid demo admissions CSV", "admissions_monthly.csv", adm, "admissions_monthly.csv"))
+    cases.append(("valid template workbook (every file)", "bcf_templates.xlsx", templates_workbook(demo), None))
+    cases.append(("one row + 5,000 empty columns", "a.csv", (header + "," * 5000 + "\n" + rows[0]).encode(), None))
+    wide = "\n".join([header + "".join(f",x{i}" for i in range(10_000))] + [r + ",1" * 10_000 for r in rows[:72]])
+    cases.append(("10,000 columns × 72 rows", "a.csv", wide.encode()[: 5 * MB], None))
+    cases.append(("2 MB header of 1M columns", "a.csv", ("a," * 1_000_000).encode(), None))
+    many = (header + "\n" + "\n".join(rows * (5 * MB // len(adm) + 1))).encode()[: 5 * MB]
+    cases.append(("5 MB of rows (over the row limit)", "admissions_monthly.csv", many, "admissions_monthly.csv"))
+    base = _workbook([["month", "nea", "acs"], ["2015-04-01", 1, 1]])
+    bomb = _replace_part(
+        base,
+        "xl/worksheets/sheet1.xml",
+        b"<worksheet><sheetData>" + b" " * (500 * MB) + b"</sheetData></worksheet>",
+    )
+    cases.append((f"xlsx zip bomb ({len(bomb) / 1024:.0f} kB → 500 MB)", "a.xlsx", bomb, "admissions_monthly.csv"))
+    cells = "".join(f'<row r="{r}">' + "<c><v>1</v></c>" * 50 + "</row>" for r in range(1, 20_001))
+    dense = _replace_part(
+        base, "xl/worksheets/sheet1.xml", f"<worksheet><sheetData>{cells}</sheetData></worksheet>".encode()
+    )
+    cases.append(("xlsx of 1M cells (under 5 MB packed)", "a.xlsx", dense, "admissions_monthly.csv"))
+    cases.append(("5 MB of random bytes named .xlsx", "a.xlsx", os.urandom(5 * MB), "admissions_monthly.csv"))
+    cases.append(("5 MB of random bytes named .csv", "a.csv", os.urandom(5 * MB), "admissions_monthly.csv"))
+    return [c for c in cases if len(c[2]) <= 5 * MB]
+
+
+def _one_upload(raw: bytes, name: str, spec: str | None, out: mp.Queue) -> None:
+    from models.data import read_table, read_workbook
+
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS (VmHWM) to the current RSS
+    start_kb = _status_kb("VmRSS")
+    t0 = time.perf_counter()
+    if spec is None and name.endswith(".xlsx"):
+        frames, problems = read_workbook(raw, name)
+        accepted = bool(frames) and not problems
+    else:
+        df, problems = read_table(raw, name, spec)
+        accepted = df is not None and not problems
+    elapsed = time.perf_counter() - t0
+    first = str(problems[0])[:90] if problems else ""
+    out.put((elapsed, (_status_kb("VmHWM") - start_kb) / 1024, accepted, first))
+
+
+def bench_uploads() -> bool:
+    import models.data  # noqa: F401 - imported before the forks, as in the server
+
+    ctx = mp.get_context("fork")
+    print("Uploads (target: each within 3 s and 500 MB)")
+    ok = True
+    for label, name, raw, spec in upload_cases():
+        q: mp.Queue = ctx.Queue()
+        proc = ctx.Process(target=_one_upload, args=(raw, name, spec, q))
+        proc.start()
+        proc.join(60)
+        if proc.is_alive():
+            proc.kill()
+            print(f"  {label:45s} {len(raw) / MB:5.2f} MB: DID NOT FINISH in 60 s")
+            ok = False
+            continue
+        elapsed, peak_mb, accepted, first = q.get()
+        met = elapsed <= 3 and peak_mb <= 500
+        ok &= met
+        verdict = "accepted" if accepted else f"refused: {first}"
+        print(f"  {label:45s} {len(raw) / MB:5.2f} MB: {elapsed * 1000:7.0f} ms, +{peak_mb:6.1f} MB peak; {verdict}")
+    print(f"uploads: {'met' if ok else 'not met'}", flush=True)
+    return ok
+
+
+# --------------------------------------------------------------------------- links
+def heavy_links(n: int) -> list[str]:
+    from models.data import load_area
+    from models.links import to_link_token
+    from models.scenario import Scheme, baseline, evolve
+
+    area, _ = load_area()
+    base = baseline(area)
+    template = base.schemes[0]
+    schemes = tuple(
+        Scheme(**{**template.model_dump(), "name": f"Scheme {k:03d}", "budget_gbp": 100_000.0 + k}) for k in range(200)
+    )
+    heavy = evolve(base, schemes=schemes, n_draws=5000, horizon_years=10)
+    return [to_link_token(evolve(heavy, seed=1000 + i), base, area.fingerprint) for i in range(n)]
+
+
+async def _open(url: str, query: str, timeout_s: float) -> tuple[float, int]:
+    import websockets
+    from load_test import ProtocolSession
+
+    s = ProtocolSession(url, "", query)
+    async with websockets.connect(s.url, subprotocols=["streamlit"], max_size=None, ping_interval=None) as ws:
+        elapsed = await s._run(ws, timeout_s=timeout_s)
+        if not s.sliders:  # the first run may only have switched to the frame
+            elapsed += await s._run(ws, timeout_s=timeout_s)
+    return elapsed, s.exceptions
+
+
+async def bench_links(n: int, timeout_s: float) -> bool:
+    from load_test import rss_mb, server
+
+    tokens = heavy_links(n)
+    print(f"\nLinks (targets: each within 5 s; server RSS after {n} links under 4 GB); token length "
+          f"{min(map(len, tokens)):,}–{max(map(len, tokens)):,} characters")
+    with server() as (url, pid):
+        await _open(url, "", timeout_s)  # the fits, once per dataset
+        rss0 = rss_mb(pid)
+        times, peak = [], rss0
+        for i, token in enumerate(tokens):
+            elapsed, exceptions = await _open(url, f"s={token}", timeout_s)
+            times.append(elapsed)
+            rss = rss_mb(pid)
+            peak = max(peak, rss)
+            if i < 3 or i == len(tokens) - 1 or exceptions:
+                print(f"  link {i + 1}: {elapsed:.2f} s, server RSS {rss:,.0f} MB"
+                      + (f", {exceptions} exception(s) shown" if exceptions else ""), flush=True)
+        rss_end = rss_mb(pid)
+    worst = max(times)
+    ok = worst <= 5 and rss_end < 4096
+    print(f"links: slowest {worst:.2f} s, median {sorted(times)[len(times) // 2]:.2f} s; server RSS {rss0:,.0f} MB "
+          f"warm → {rss_end:,.0f} MB after {n} links (peak {peak:,.0f} MB): {'met' if ok else 'not met'}")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--links", type=int, default=50, help="distinct heavy links to open (default 50)")
+    parser.add_argument("--no-links", action="store_true", help="uploads only")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args()
+    bench_uploads()
+    if not args.no_links:
+        asyncio.run(bench_links(args.links, args.timeout))
+
+
+if __name__ == "__main__":
+    main()
