@@ -42,3 +42,28 @@ def test_xsrf_on_and_usage_stats_off() -> None:
     from models.data import MAX_UPLOAD_BYTES
 
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
+
+
+def test_server_settings_that_keep_a_workshop_responsive() -> None:
+    """No full garbage collection after every script run (it held the GIL for ~30% of a loaded
+    server's time), one BLAS thread (small matrices; BLAS threads spun against other sessions),
+    and the charts' slim template as Plotly's default (no template validation per chart)."""
+    import tomllib
+
+    import plotly.io as pio
+    from threadpoolctl import threadpool_info
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    import pages.common  # noqa: F401 - sets the server's thread limits on import
+
+    blas = [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)
+    import plotly.graph_objects as go
+
+    from models.charts import TEMPLATE_NAME, base_layout
+
+    assert pio.templates.default == TEMPLATE_NAME
+    fig = base_layout(go.Figure(), "t", "y")
+    assert fig.layout.template.layout.plot_bgcolor == "white"
+    assert fig.layout.template.layout.colorway[0] == "#0072B2"
