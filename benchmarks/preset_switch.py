@@ -30,23 +30,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_test import CHROMIUM_FLAGS, Session, _route, server  # noqa: E402 - after the path
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _quiet(pid: int, timeout_s: float = 120.0) -> float:
-    """Wait until the server uses < 5% of a core for 2 s (the preset warm-up has finished)."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout_s:
-        before = _cpu_seconds(pid)
-        await asyncio.sleep(2.0)
-        if _cpu_seconds(pid) - before < 0.1:
-            break
-    return time.perf_counter() - t0
+from load_test import CHROMIUM_FLAGS, Session, _quiet, _route, server  # noqa: E402 - after the path
 
 
 async def _rendered(s: Session, timeout_s: float) -> None:

@@ -1,10 +1,12 @@
 """Command line: reproducible scenario runs without the UI.
 
-    python -m models run SCENARIO.json --data DIR --out RESULTS.xlsx [--json] [--draws N] [--seed N]
+    python -m models run SCENARIO.json --data DIR --out RESULTS.xlsx [--json] [--draws N] [--seed N] [--no-charts]
 
 ``SCENARIO.json`` is a scenario as the app saves it (older schema versions are migrated);
 ``--data`` is an area folder in the upload format (default: the embedded demo area).
-``--out`` writes the board-ready workbook (models/export.py); ``--json`` prints the
+``--out`` writes the board-ready workbook (models/export.py), with the headline charts as
+PNG pictures when a Chromium browser is available (``--no-charts`` leaves them out; without
+a browser the workbook says so); ``--json`` prints the
 headline figures (models.engine.headline) as JSON on standard output. The numbers are the
 app's: the same engine, scenario, data, seed and draws give the same figures.
 Exit status: 0 on success, 2 for a problem with the inputs (explained on standard error).
@@ -37,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the headline figures as JSON on standard output")
     run.add_argument("--draws", type=int, help="Monte Carlo draws (default: the scenario's)")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument(
+        "--no-charts", action="store_true", help="leave the chart pictures out of the workbook (no browser needed)"
+    )
     return p
 
 
@@ -65,7 +70,8 @@ def _jsonable(v: object) -> object:
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from models import comparison, engine
-    from models.export import board_workbook
+    from models.charts.board import scenario_figures
+    from models.export import board_workbook, render_pngs
 
     try:
         if args.out is None and not args.json:
@@ -87,7 +93,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(board_workbook([results], area))
+        images = False if args.no_charts else render_pngs(scenario_figures(results, area))
+        args.out.write_bytes(board_workbook([results], area, charts=images))
+        if images and images.problem:
+            print(f"charts not included: {images.problem}", file=sys.stderr)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         out = {

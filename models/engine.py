@@ -278,11 +278,13 @@ def money_by_fy(
     cash = placement_savings(effects.by_metric("placements"), c.care_home_week, c.placement_duration_weeks)
     lines = {"budget_change": monthly_budget, "nea_value": nea_value, "placements_cash": cash}
     lines["net"] = nea_value + cash - monthly_budget
+    fy_matrix = (fy[:, None] == np.asarray(fy_years)[None, :]).astype(float)  # months × FYs
+    by_fy = np.stack([paths @ fy_matrix for paths in lines.values()])  # (lines, draws, FYs)
+    q = np.quantile(by_fy, (0.1, 0.5, 0.9), axis=1)  # one call for every line and year (slider hot path)
+    mean = by_fy.mean(axis=1)
     rows = []
-    for y in fy_years:
-        cols = fy == y
-        for key, paths in lines.items():
-            x = paths[:, cols].sum(axis=1)
+    for j, y in enumerate(fy_years):
+        for i, key in enumerate(lines):
             label, basis = MONEY_LINES[key]
             rows.append(
                 {
@@ -290,10 +292,10 @@ def money_by_fy(
                     "line": key,
                     "label": label,
                     "basis": basis,
-                    "mean": float(x.mean()),
-                    "p10": float(np.quantile(x, 0.1)),
-                    "p50": float(np.quantile(x, 0.5)),
-                    "p90": float(np.quantile(x, 0.9)),
+                    "mean": float(mean[i, j]),
+                    "p10": float(q[0, i, j]),
+                    "p50": float(q[1, i, j]),
+                    "p90": float(q[2, i, j]),
                 }
             )
     return pd.DataFrame(rows)
@@ -536,7 +538,7 @@ def flow_params(
     close_day = _day_offset(start, f.escalation_close, start + pd.Timedelta(days=open_day)) + 1  # last day inclusive
     if f.escalation_beds and (open_day >= days or close_day > days):
         messages.append(
-            f"Escalation beds open {f.escalation_open} and close {f.escalation_close}: outside this winter window "
+            f"Escalation beds open {_dm(f.escalation_open)} and close {_dm(f.escalation_close)}: outside this winter window "
             f"({start:%d %b %Y} – {start + pd.Timedelta(days=days - 1):%d %b %Y}); only the days inside it count."
         )
     open_day, close_day = min(open_day, days), min(close_day, days)

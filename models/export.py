@@ -16,11 +16,18 @@ decimals, dates as dates, frozen header rows, column widths that fit.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 import math
+import os
 import re
+import struct
+import threading
+import time
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -331,13 +338,23 @@ class Book:
         ws.set_column(1, 1, widths[1])
         return ws
 
-    def image(self, name: str, pngs: Mapping[str, bytes]) -> None:
+    def image(self, name: str, pngs: Mapping[str, bytes], intro: str = "", width_px: int = 960) -> Any:
+        """A sheet of PNG charts, one below the other, each under its title, shown ``width_px`` wide."""
         ws = self.sheet(name)
         r = 0
+        if intro:
+            self.text(ws, 0, 0, intro, italic=True)
+            r = 2
         for title, png in pngs.items():
             self.text(ws, r, 0, title, bold=True, font_size=12)
-            ws.insert_image(r + 1, 0, f"{title}.png", {"image_data": io.BytesIO(png), "x_scale": 0.8, "y_scale": 0.8})
-            r += 30
+            w, h = png_size(png)
+            scale = min(1.0, width_px / w) if w else 1.0
+            ws.insert_image(
+                r + 1, 0, f"{title}.png", {"image_data": io.BytesIO(png), "x_scale": scale, "y_scale": scale}
+            )
+            r += 3 + math.ceil(h * scale / 20)  # default rows are 20 px high
+        ws.set_column(0, 0, 12)
+        return ws
 
     def close(self) -> bytes:
         self.wb.close()
@@ -356,6 +373,129 @@ def to_excel_bytes(sheets: Mapping[str, pd.DataFrame], notes: str = "") -> bytes
     for name, df in sheets.items():
         book.table(name, df)
     return book.close()
+
+
+# --- charts as PNG (kaleido drives a headless Chromium) -----------------------------------------
+
+RENDER_TIMEOUT_S = 30.0  # for all of a workbook's charts, browser start included (≈ 3 s for four charts)
+PNG_WIDTH, PNG_HEIGHT, PNG_SCALE = 1200, 640, 1.5  # CSS pixels (the figures' fonts are sized for this), then ×1.5
+_RENDER_SLOTS = threading.BoundedSemaphore(2)  # at most two browsers at once (≈ 200 MB each)
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChartImages:
+    """Charts rendered for a workbook: ``pngs`` by title, and ``problem`` saying why some or all are missing."""
+
+    pngs: dict[str, bytes] = field(default_factory=dict)
+    problem: str = ""
+    seconds: float = 0.0
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels from a PNG's header ((0, 0) if it is not a PNG)."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n":
+        return 0, 0
+    return struct.unpack(">II", png[16:24])
+
+
+def browser_path() -> str | None:
+    """The Chromium (or Chrome) kaleido will drive: $BROWSER_PATH, $BCF_CHROMIUM, else choreographer's search.
+
+    choreographer looks for ``chromium``, ``chromium-browser``, ``google-chrome`` … on the PATH
+    and in the usual install folders (and a copy fetched by ``kaleido_get_chrome``).
+    """
+    for var in ("BROWSER_PATH", "BCF_CHROMIUM"):
+        if (p := os.environ.get(var)) and os.path.isfile(p):
+            return p
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:
+        return None
+    try:
+        found = Chromium.find_browser(skip_local=False)
+    except Exception:  # noqa: BLE001 - a broken lookup is the same as no browser
+        return None
+    return found if found and os.path.isfile(found) else None
+
+
+def _plain_reason(err: BaseException) -> str:
+    name = type(err).__name__
+    if isinstance(err, TimeoutError | asyncio.TimeoutError):
+        return "drawing them took too long"
+    if "ChromeNotFound" in name:
+        return "no Chromium browser was found on this computer to draw them"
+    if "Browser" in name or "Channel" in name:
+        return "the Chromium browser that draws them failed to start or stopped"
+    return "drawing them failed unexpectedly (the details are in the server log)"
+
+
+def _for_print(fig: Any) -> Any:  # noqa: ANN401 - a plotly Figure (or its dict)
+    """A copy of the figure for a picture: the title kept clear of the picture's left edge."""
+    try:
+        import plotly.graph_objects as go
+
+        out = go.Figure(fig)
+        out.update_layout(title_pad_l=16)
+        return out
+    except Exception:  # noqa: BLE001 - draw it as it is
+        return fig
+
+
+def render_pngs(figures: Mapping[str, Any], *, timeout: float = RENDER_TIMEOUT_S) -> ChartImages:
+    """Plotly figures as PNG bytes, with one browser start for all of them, in at most ``timeout`` seconds.
+
+    Never raises: without kaleido or a browser, on a failure or when time runs out, the
+    result says why in plain words (``problem``) and holds whatever was drawn by then.
+    """
+    start = time.monotonic()
+    if not figures:
+        return ChartImages()
+    try:
+        import kaleido
+    except ImportError:
+        return ChartImages(problem="the chart renderer (the kaleido package) is not installed")
+    path = browser_path()
+    if path is None:
+        return ChartImages(problem="no Chromium browser was found on this computer to draw them")
+    if not _RENDER_SLOTS.acquire(timeout=timeout):
+        return ChartImages(problem="the chart renderer was busy with other exports; try again in a moment")
+    pngs: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+    left = max(1.0, timeout - (time.monotonic() - start))
+
+    async def draw() -> None:
+        opts = {"format": "png", "width": PNG_WIDTH, "height": PNG_HEIGHT, "scale": PNG_SCALE}
+        async with kaleido.Kaleido(n=1, timeout=left, mathjax=False, path=path) as k:  # no MathJax: nothing fetched
+            for title, fig in figures.items():
+                pngs[title] = await k.calc_fig(_for_print(fig), opts=opts)
+
+    def work() -> None:  # a thread of its own: its own event loop, whatever the caller runs in
+        try:
+            asyncio.run(asyncio.wait_for(draw(), left))
+        except BaseException as err:  # noqa: BLE001 - reported in plain words, never a traceback
+            errors.append(err)
+        finally:
+            _RENDER_SLOTS.release()
+
+    thread = threading.Thread(target=work, name="board-charts", daemon=True)
+    thread.start()
+    thread.join(left + 5.0)  # the browser gets a few seconds to close after a timeout
+    seconds = time.monotonic() - start
+    drawn = {t: pngs[t] for t in figures if t in pngs and png_size(pngs[t])[0]}
+    if thread.is_alive():
+        problem = f"drawing them took longer than {timeout:.0f} seconds"
+    elif errors:
+        problem = _plain_reason(errors[0])
+        log.warning("board workbook charts not drawn: %r", errors[0], exc_info=errors[0])
+    elif len(drawn) < len(figures):
+        problem = "some charts came back empty"
+    else:
+        problem = ""
+    if problem and drawn:
+        missing = [t for t in figures if t not in drawn]
+        problem = f"{len(missing)} of {len(figures)} charts are missing ({'; '.join(missing)}): {problem}"
+    return ChartImages(drawn, problem, seconds)
 
 
 # --- the board-ready workbook -----------------------------------------------------------------
@@ -390,6 +530,24 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]
     return out
 
 
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+
+
+def day_month(mmdd: str) -> str:
+    """A month-day lever as people write it: "12-01" → "1 Dec" (UK order, no leading zero)."""
+    m = _MONTH_DAY.fullmatch(mmdd)
+    if not m or not 1 <= int(m.group(1)) <= 12:
+        return mmdd
+    return f"{int(m.group(2))} {date(2000, int(m.group(1)), 1):%b}"
+
+
+MONTH_DAY_LEVERS = ("flow.escalation_open", "flow.escalation_close")
+
+
+def _lever_value(key: str, value: Any) -> Any:  # noqa: ANN401
+    return day_month(value) if key in MONTH_DAY_LEVERS and isinstance(value, str) else value
+
+
 def lever_table(scenarios: Sequence[Any], labels: Sequence[str]) -> pd.DataFrame:
     """Every lever (one row each) with a column per scenario."""
     flat = [dict(_flatten(sc.model_dump(mode="json"))) for sc in scenarios]
@@ -400,7 +558,7 @@ def lever_table(scenarios: Sequence[Any], labels: Sequence[str]) -> pd.DataFrame
         label = LEVER_LABELS.get(key) or (
             (readable(group) + ": " if group else "") + readable(field).lower().replace("(£)", "(£)")
         )
-        rows.append({"Lever": label, **{lab: f.get(key) for lab, f in zip(labels, flat, strict=True)}})
+        rows.append({"Lever": label, **{lab: _lever_value(key, f.get(key)) for lab, f in zip(labels, flat, strict=True)}})
     df = pd.DataFrame(rows)
     return df
 
@@ -445,12 +603,17 @@ RESULT_HEADERS = {
     "cost_per_avoided_gbp": "Cost per activity avoided (£)",
     "unit_value_gbp": "Value per activity (£)",
     "break_even_activity": "Break-even activity a year",
+    "p_day": "Share of winter days",
+    "week_start": "Week starting",
 }
 METRIC_NAMES = {
     "nea": "Emergency admissions (NEA)",
     "acs": "Avoidable admissions (ACS)",
     "placements": "Care-home placements 65+",
     "delayed_days": "Delayed bed days",
+    "p1_capacity": "Home First (P1) starts a week",
+    "p2_capacity": "Step-down (P2) beds",
+    "p3_capacity": "Interim care-home (P3) placements a week",
 }
 
 SERIES_NAMES = {"baseline": "Current funding trend", "scenario": "Scenario (with scheme changes)"}  # as engine.SERIES_LABELS
@@ -477,20 +640,29 @@ def board_workbook(
     labels: Sequence[str] | None = None,
     headline: pd.DataFrame | None = None,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
-    charts: Mapping[str, bytes] | None = None,
+    charts: bool | Mapping[str, bytes] | ChartImages = True,
     created: datetime | None = None,
     title: str | None = None,
+    chart_timeout: float = RENDER_TIMEOUT_S,
 ) -> bytes:
     """The board-ready workbook for one scenario or a comparison (``results``: engine.Results, one per scenario).
 
     Sheets: Cover · Headline (if given) · Levers · Schemes · Annual projections ·
     Placements 65+ · Scheme results · Monthly projections · any ``extra_tables`` ·
-    Charts (PNG, if given) · Provenance · Assumptions.
+    Charts · Provenance · Assumptions.
+
+    ``charts``: True (the default) draws the headline charts the pages show
+    (models/charts/board.py: the scenario's, or the Compare page's for several) as PNG
+    with kaleido, within ``chart_timeout`` seconds; False leaves them out; PNG bytes by
+    title (or a :class:`ChartImages`) are used as given. When charts cannot be drawn (no
+    Chromium, a failure, too slow) the workbook is still written and its Cover and Charts
+    sheets say plainly that charts were not included, and why.
     """
     if not results:
         raise ValueError("no results to export")
     scenarios = [r.scenario for r in results]
     labels = list(labels or [sc.name for sc in scenarios])
+    images = _chart_images(results, area, labels, charts, chart_timeout)
     created = created or datetime.now()
     meta = area.meta
     comparison = len(results) > 1
@@ -517,6 +689,7 @@ def board_workbook(
     if meta.synthetic:
         cover.append(("Illustrative data", "The series are synthetic, calibrated to published figures. They are not real "
                       "patient data and must not be used for decisions."))
+    cover.append(("Charts", _charts_line(images, charts)))
     book.key_values("Cover", cover, title="BCF Scenario Lab: " + (title or ("scenario comparison" if comparison else "scenario results")))
     if headline is not None:
         book.table("Headline", headline)
@@ -532,11 +705,14 @@ def board_workbook(
         for attr, sheet in (("kpis", "Winter KPIs"), ("costs", "Winter costs"), ("weekly", "Winter by week")):
             frames = [getattr(w, attr, None) for w in winters]
             if all(isinstance(f, pd.DataFrame) for f in frames):
-                book.table(sheet, _with_scenario(frames, labels), headers=RESULT_HEADERS)
+                table, formats = _winter_sheet(attr, _with_scenario(frames, labels))
+                book.table(sheet, table, headers=RESULT_HEADERS, formats=formats)
     for name, df in (extra_tables or {}).items():
         book.table(name, df, headers=RESULT_HEADERS)
-    if charts:
-        book.image("Charts", charts)
+    if images.pngs:
+        book.image("Charts", images.pngs, intro=_charts_line(images, charts))
+    elif charts is not False:
+        book.key_values("Charts", [("Charts", _charts_line(images, charts))], title="Charts")
     prov = [("Area", meta.name), ("Data", meta.label), ("Provenance", meta.provenance)]
     seen: set[str] = {meta.provenance}
     for file, note in (meta.sources or {}).items():
@@ -546,6 +722,54 @@ def board_workbook(
     book.key_values("Provenance", prov, title="Where the data come from")
     book.table("Assumptions", assumptions_table(area), title="Assumptions and their sources")
     return book.close()
+
+
+def _winter_sheet(attr: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A winter table for people: its label instead of the code, one unit per row (shares as %)."""
+    df = df.copy()
+    code = {"kpis": "kpi", "costs": "component"}.get(attr)
+    if code is None or code not in df or "label" not in df:
+        return df, {}
+    stats = [c for c in ("mean", "p10", "p50", "p90") if c in df]
+    if attr == "kpis":
+        share = df[code].astype(str).str.startswith("share_")
+        df.loc[share, stats] = df.loc[share, stats].astype(float) * 100
+        df.loc[share, "label"] = df.loc[share, "label"].astype(str) + " (%)"
+        formats = {c: ONE_DP for c in stats} | {"p_day": PCT_FRACTION}
+    else:
+        formats = {c: GBP for c in stats}
+    df = df.drop(columns=[code]).rename(columns={"label": "metric"})
+    return df, formats
+
+
+def _chart_images(
+    results: Sequence[Any], area: Any, labels: Sequence[str], charts: Any, timeout: float  # noqa: ANN401
+) -> ChartImages:
+    if isinstance(charts, ChartImages):
+        return charts
+    if charts is False or charts is None:
+        return ChartImages(problem="this export was made without charts")
+    if isinstance(charts, Mapping):
+        return ChartImages(dict(charts))
+    try:
+        from models.charts.board import comparison_figures, scenario_figures
+
+        figures = comparison_figures(results, labels, area) if len(results) > 1 else scenario_figures(results[0], area)
+    except Exception as err:  # noqa: BLE001 - the tables matter more than the pictures
+        log.warning("board workbook charts not built: %r", err)
+        return ChartImages(problem="the charts could not be built from these results (the details are in the server log)")
+    return render_pngs(figures, timeout=timeout)
+
+
+def _charts_line(images: ChartImages, charts: Any) -> str:  # noqa: ANN401
+    n = len(images.pngs)
+    if n and not images.problem:
+        return f"{n} chart{'s' if n != 1 else ''} on the Charts sheet (PNG pictures of the app's charts)."
+    if n:
+        return f"{n} chart{'s' if n != 1 else ''} on the Charts sheet; {images.problem}."
+    if charts is False or charts is None:
+        return "Not included: this export was made without charts."
+    return f"Not included: {images.problem}. The tables hold every number the charts show."
 
 
 def assumptions_table(area: Any) -> pd.DataFrame:

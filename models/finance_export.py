@@ -211,7 +211,7 @@ def finance_workbook(
         ("App version", app_version(), None),
         ("Random seed", scenario.seed, "0"),
         ("Monte Carlo draws", scenario.n_draws, COUNT),
-        ("Financial years", f"{fin.allocation.fy[0]} to {fin.allocation.fy[-1]}" if fin.allocation.fy else "", None),
+        ("Financial years", f"{fin.allocation.fy[0]} – {fin.allocation.fy[-1]}" if fin.allocation.fy else "", None),
         ("Stated amount for the exceedance probability (£)", float(exceed_gbp), GBP),
         ("Sign convention", "positive £ = overspend a partner carries; negative = money back", None),
     ]

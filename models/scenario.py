@@ -174,7 +174,7 @@ class Flow(Lever):
     @classmethod
     def _mmdd(cls, v: str) -> str:
         if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", v):
-            raise ValueError(f"'{v}' is not a month-day like 12-01")
+            raise ValueError(f"'{v}' is not a date in the year written month-day, like 12-01 for 1 December")
         return v
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from models import comparison
-from models.charts.compare import difference_bars, overlay_fans
+from models.charts.board import comparison_figures
 from models.export import board_workbook, to_csv_bytes
 from models.scenario import Scenario
 from models.store import StoreError
@@ -17,7 +17,6 @@ from pages.common import (
     _fits,
     area,
     area_presets,
-    demo_note,
     ensure_frame,
     fmt_gbp,
     how_calculated,
@@ -140,20 +139,8 @@ st.caption(
 )
 st.table(shown.set_index("Headline figure"))
 
-note = demo_note()
-nea = comparison.monthly_overlay(results, labels, "nea")
-st.plotly_chart(
-    overlay_fans(nea, "month", "Emergency admissions (NEA) a month, P50 and P10–P90", "admissions a month", note),
-    width="stretch",
-)
-plc = comparison.placements_overlay(results, labels)
-st.plotly_chart(
-    overlay_fans(plc, "fy", "Care-home placements 65+ a year, P50 and P10–P90", "placements a year", note),
-    width="stretch",
-)
-bar_keys = {k: comparison.figure_label(k) for k in table["figure"] if table.loc[table["figure"] == k, first].abs().gt(0).all()}
-if bar_keys:
-    st.plotly_chart(difference_bars(table, first, others, bar_keys), width="stretch")
+for fig in comparison_figures(results, labels, a, table).values():  # the workbook's Charts sheet draws the same
+    st.plotly_chart(fig, width="stretch")
 
 if not st.session_state.get("presentation"):
     c1, c2 = st.columns(2)
@@ -167,6 +154,8 @@ if not st.session_state.get("presentation"):
         key="compare_xlsx",
         width="stretch",
         on_click="ignore",
+        help="Cover, levers, every results table and these charts as pictures, with provenance and assumptions. "
+        "Built when you click (a few seconds for the charts).",
     )
     c2.download_button(
         "Download the headline table (CSV)",

@@ -23,6 +23,7 @@ from models.data import (
     validate_table,
     with_uploads,
 )
+from models.export import readable
 from models.limits import check_area
 from pages.common import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
 
@@ -90,6 +91,7 @@ with a2:
         min_value=0.0,
         max_value=10_000.0,
         step=5.0,
+        format="%.1f",
     )
 show_lever_errors()
 
@@ -203,7 +205,7 @@ ambition_count = n2.number_input(
     "to the uploaded population aged 65+.",
 )
 ambition_rate = n3.number_input(
-    "Ambition per 100,000 aged 65+", min_value=0.0, max_value=10_000.0, step=5.0, key="upload_rate"
+    "Ambition per 100,000 aged 65+", min_value=0.0, max_value=10_000.0, step=5.0, format="%.1f", key="upload_rate"
 )
 
 c1, c2 = st.columns(2)
@@ -256,7 +258,29 @@ prov = pd.DataFrame(
         "source": [current.meta.sources.get(n, "") for n in FILES],
     }
 )
-st.dataframe(prov, hide_index=True, width="stretch")
+st.dataframe(
+    prov,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "file": "File",
+        "rows": st.column_config.NumberColumn("Rows", format="%,d"),
+        "source": "Source",
+    },
+)
 if "source" in current.tables["unit_costs.csv"]:
     st.markdown("**Unit costs and their sources**")
-    st.dataframe(current.tables["unit_costs.csv"], hide_index=True, width="stretch")
+    costs = current.tables["unit_costs.csv"]
+    values = pd.to_numeric(costs["value"], errors="coerce").dropna()
+    whole = bool((values == values.round()).all())
+    st.dataframe(
+        costs.assign(item=costs["item"].astype(str).map(readable)),  # "NEA spell", not "nea_spell"
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "item": "Unit cost",
+            "value": st.column_config.NumberColumn("Value", format="%,.0f" if whole else "%,.2f"),
+            "unit": "Unit",
+            "source": "Source",
+        },
+    )

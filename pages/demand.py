@@ -69,6 +69,42 @@ BACKTEST_COLUMNS = {
 }
 
 
+_SERIES_LABELS = {"baseline": "Current funding trend", "with_schemes": "With scheme changes"}
+_STAT_LABELS = {"mean": "mean", "p10": "P10", "p90": "P90", "p025": "P2.5", "p975": "P97.5"}
+
+
+def annual_columns(table: pd.DataFrame) -> dict:
+    """Readable headers for a year-by-year table: "Current funding trend, P10" rather than ``baseline_p10``."""
+    out: dict = {"fy": "Financial year"}
+    for c in table.columns:
+        series, _, stat = str(c).rpartition("_")
+        if series in _SERIES_LABELS and stat in _STAT_LABELS:
+            out[c] = st.column_config.NumberColumn(f"{_SERIES_LABELS[series]}, {_STAT_LABELS[stat]}", format="%,.0f")
+    return out
+
+
+_WHOLE = {"format": "%,.0f"}
+PLACEMENT_COLUMNS = {
+    "fy": "Financial year",
+    "baseline": st.column_config.NumberColumn("Current funding trend, mean", **_WHOLE),
+    "baseline_rate_per_100k": st.column_config.NumberColumn("Current funding trend, per 100,000 aged 65+", **_WHOLE),
+    "mean": st.column_config.NumberColumn("With scheme changes, mean", **_WHOLE),
+    "p10": st.column_config.NumberColumn("With scheme changes, P10", **_WHOLE),
+    "p90": st.column_config.NumberColumn("With scheme changes, P90", **_WHOLE),
+    "rate_mean": st.column_config.NumberColumn("Per 100,000 aged 65+, mean", **_WHOLE),
+    "rate_p10": st.column_config.NumberColumn("Per 100,000 aged 65+, P10", **_WHOLE),
+    "rate_p90": st.column_config.NumberColumn("Per 100,000 aged 65+, P90", **_WHOLE),
+    "p_meet_ambition": st.column_config.NumberColumn("Chance of meeting the ambition", format="percent"),
+    "population_65plus": st.column_config.NumberColumn("Residents 65+ (mid-year)", **_WHOLE),
+}
+PLACEMENT_BACKTEST_COLUMNS = {
+    "fy": "Financial year",
+    "observed": st.column_config.NumberColumn("Recorded placements", **_WHOLE),
+    "predicted": st.column_config.NumberColumn("Predicted a year ahead", format="%,.1f"),
+    "abs_pct_error": st.column_config.NumberColumn("Error, % of recorded", format="%.1f%%"),
+}
+
+
 def backtest_table(bt: pd.DataFrame, key: str) -> None:
     view = bt.assign(pi80_coverage=bt["pi80_coverage"] * 100, pi95_coverage=bt["pi95_coverage"] * 100)
     st.dataframe(view, hide_index=True, width="stretch", column_config=BACKTEST_COLUMNS, key=key)
@@ -163,8 +199,7 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
         )
     )
     st.markdown(f"**{label} a financial year (April–March)**")
-    num = st.column_config.NumberColumn(format="%,.0f")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={c: num for c in table.columns if c != "fy"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config=annual_columns(table))
     d = fit.diagnostics
     honesty_panel(fit, label, metric)
     with st.expander("Residual diagnostics"):
@@ -178,10 +213,11 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
             "(above 0.05: no evidence the model leaves a pattern behind). Residuals are shown where the model "
             "gives one-step-ahead fitted values."
         )
+    name = metric.upper()
     return {
-        f"{metric}_annual": table,
-        f"{metric}_monthly": monthly.drop(columns=["metric"]),
-        f"{metric}_backtest": fit.backtest,
+        f"{name} a year": table,
+        f"{name} by month": monthly.drop(columns=["metric"]),
+        f"{name} backtest": fit.backtest,
     }
 
 
@@ -249,7 +285,6 @@ with tab_plc:
         width="stretch",
         key="fan_placements",
     )
-    num = st.column_config.NumberColumn(format="%,.1f")
     plc_table = (
         base[["fy", "mean", "rate_mean"]]
         .rename(columns={"mean": "baseline", "rate_mean": "baseline_rate_per_100k"})
@@ -270,9 +305,7 @@ with tab_plc:
             on="fy",
         )
     )
-    st.dataframe(
-        plc_table, hide_index=True, width="stretch", column_config={c: num for c in plc_table.columns if c != "fy"}
-    )
+    st.dataframe(plc_table, hide_index=True, width="stretch", column_config=PLACEMENT_COLUMNS)
     disp = pf.dispersion
     terms = ["offset log(population 65+)"]
     terms.append(
@@ -299,8 +332,8 @@ with tab_plc:
         )
         + mape
     )
-    st.dataframe(pf.backtest, hide_index=True, width="stretch")
-    frames |= {"placements": plc_table, "placements_backtest": pf.backtest}
+    st.dataframe(pf.backtest, hide_index=True, width="stretch", column_config=PLACEMENT_BACKTEST_COLUMNS)
+    frames |= {"placements": plc_table, "placements backtest": pf.backtest}
 
 downloads(frames, "bcf_demand_projections")
 how_calculated(
@@ -310,17 +343,21 @@ the models see the non-demographic trend only. Projection = simulated future rat
 schemes' effects.
 
 **Candidates.** Naive (last month), seasonal naive (same month last year), a flat smoothed level of admissions
-per day (calendar-adjusted: times the days in each future month), ETS(A,Ad,A), SARIMAX(0,1,1)(0,1,1)12 and Theta
-(statsmodels), and a combination: the geometric mean of the level, naive and ETS forecasts. Series of 12–23 months
-get non-seasonal candidates only (naive, drift, damped trend, level, Theta, combination); seasonal ETS, SARIMAX and
-Theta need 36 months (24 months of training at every backtest origin).
+per day (calendar-adjusted: times the days in each future month; how fast it adapts is set by the months outside
+the COVID-19 disruption), ETS(A,Ad,A), an ETS chosen by AICc (with or without seasonality), SARIMAX(0,1,1)(0,1,1)12
+and Theta (statsmodels), and a combination: the geometric mean of the level and naive forecasts, plus the AICc ETS
+when it finds seasonality. Series of 12–23 months get non-seasonal candidates only (naive, drift, damped trend,
+level, ETS, Theta, combination); seasonal ETS(A,Ad,A), SARIMAX and Theta need 36 months (24 months of training at
+every backtest origin).
 
 **Choice by backtest.** Each candidate is refitted at up to 12 rolling origins spread over the history (as many as
 the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the
-error by the in-sample seasonal naive error; the lowest wins, except that the combination is kept unless another
-model is at least 10% better (with few origins, small differences are noise). When the data span the COVID-19 disruption, only
-origins after it count (the current regime; with two years or more after it, all 12 origins lie there);
-with fewer than 12 of them the combination is used.
+error by the in-sample seasonal naive error. The combination is used unless a single model's MASE is lower by more
+than two standard errors (neighbouring origins share most of their test months, so they count as the number of
+separate 12-month windows they span); on real emergency-admission series, picking the single model with the lowest
+backtest MASE did worse than the combination. When the data span the COVID-19 disruption, only origins after it
+count (the current regime; with two years or more after it, all 12 origins lie there); with fewer than 12 of them
+the combination is used.
 
 **COVID-19.** March 2020 – March 2021 are not scored. By default the backtest chooses between the months *as
 recorded* and a *level shift* (the disrupted months replaced by the pre-pandemic pattern at the level the data
@@ -329,8 +366,10 @@ level* is an assumption, offered only as an option.
 
 **Intervals** are 1,000 simulated future paths: the point forecast times a random walk whose spread at each
 horizon is calibrated on the series' own in-sample forecast errors 1–12 months ahead (disrupted months
-excluded), scaled by how the chosen model did against a simple forecast in the backtest, with Student-t tails.
-Coverage in the tables is checked at the backtest origins, each using only the data before it.
+excluded), scaled by how the chosen model did against a simple forecast in the backtest, widened (never narrowed)
+so that the 80% interval covers 80% of the chosen model's own backtest errors (less so when the origins are few),
+with Student-t tails. Coverage in the tables is checked at the backtest origins, each using only the data before it
+(and widened from the other origins' errors).
 
 **Placements** are small counts, summed to financial years and modelled with a GLM (Poisson, or negative
 binomial when overdispersed) with the 65+ population as exposure; intervals combine parameter uncertainty

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zlib
 
 import streamlit as st
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from models import finance
 from models.charts.finance import position_violins, tornado_chart
-from models.finance_export import finance_workbook
+from models.finance_export import FUND_HEADERS, finance_workbook
 from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
 from pages.common import (
     area,
@@ -121,18 +122,18 @@ with st.expander("Risk-share terms", expanded=True):
                     cols[0].text_input("Partner", p.name, key=f"fin:name:{k}:{tag}"),
                     cols[1].number_input(
                         f"Contribution £ a year (now {fmt_gbp(contrib[k])})",
-                        value=p.contribution_gbp, min_value=None, step=100_000.0, key=f"fin:contrib:{k}:{tag}",
+                        value=p.contribution_gbp, min_value=None, step=100_000.0, format="%.0f", key=f"fin:contrib:{k}:{tag}",
                     ),
                     cols[2].number_input(
-                        "Cap on its overspend £ a year (blank: none)", value=p.cap_gbp, step=100_000.0,
+                        "Cap on its overspend £ a year (blank: none)", value=p.cap_gbp, step=100_000.0, format="%.0f",
                         key=f"fin:cap:{k}:{tag}",
                     ),
                     cols[3].number_input(
-                        "Share of overspend %", value=round(terms.overspend_split[k] * 100, 4), step=5.0,
+                        "Share of overspend %", value=round(terms.overspend_split[k] * 100, 4), step=5.0, format="%.1f",
                         key=f"fin:over:{k}:{tag}",
                     ),
                     cols[4].number_input(
-                        "Share of underspend %", value=round(terms.underspend_split[k] * 100, 4), step=5.0,
+                        "Share of underspend %", value=round(terms.underspend_split[k] * 100, 4), step=5.0, format="%.1f",
                         key=f"fin:under:{k}:{tag}",
                     ),
                 )
@@ -147,11 +148,12 @@ with st.expander("Risk-share terms", expanded=True):
             key=f"fin:basis:{tag}",
         )
         contingency = d2.number_input(
-            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, key=f"fin:cont:{tag}"
+            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, format="%.0f",
+            key=f"fin:cont:{tag}",
         )
         threshold = d3.number_input(
             "Threshold borne by the overspending line's lead £ a year",
-            value=float(terms.threshold_gbp), step=50_000.0, key=f"fin:thr:{tag}",
+            value=float(terms.threshold_gbp), step=50_000.0, format="%.0f", key=f"fin:thr:{tag}",
         )
         e1, e2, e3 = st.columns(3)
         excess_to = e1.selectbox(
@@ -168,20 +170,21 @@ with st.expander("Risk-share terms", expanded=True):
         f1, f2, f3, f4 = st.columns(4)
         perf = f1.number_input(
             "Performance element, % of the acute lead's contribution", value=float(terms.performance_pct),
-            step=1.0, key=f"fin:perf:{tag}",
+            step=1.0, format="%.1f", key=f"fin:perf:{tag}",
         )
         target = f2.number_input(
-            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, key=f"fin:target:{tag}",
+            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, format="%.1f",
+            key=f"fin:target:{tag}",
             help="The 2015-16 rule: 3.5%. The element is released to schemes only if the reduction of "
             "emergency admissions on the current funding trend reaches it; otherwise it is paid to the acute provider.",
         )
         plan_nea = f3.number_input(
             "Planned NEA reduction % (blank: the scenario's)", value=terms.plan_nea_reduction_pct, step=0.5,
-            key=f"fin:plan_nea:{tag}",
+            format="%.1f", key=f"fin:plan_nea:{tag}",
         )
         plan_plc = f4.number_input(
             "Planned placements reduction % (blank: the scenario's)", value=terms.plan_placements_reduction_pct,
-            step=0.5, key=f"fin:plan_plc:{tag}",
+            step=0.5, format="%.1f", key=f"fin:plan_plc:{tag}",
         )
         st.markdown("**Who carries each line** (pooled, its lead partner, a named partner, or not shared)")
         line_cols = st.columns(4)
@@ -237,6 +240,7 @@ exceed = st.number_input(
     "Stated amount: probability that a partner's net position over the horizon exceeds (£)",
     value=float(ss.get("finance:exceed", 1_000_000.0)),
     step=250_000.0,
+    format="%.0f",
     key="finance:exceed_input",
 )
 ss["finance:exceed"] = exceed
@@ -264,7 +268,7 @@ st.plotly_chart(
 show = summary.assign(**{c: summary[c].round(0) + 0.0 for c in summary.columns if c.endswith("_gbp")}).rename(
     columns={
         "partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)",
-        "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "P(overspend)", "p_exceed": "P(> stated amount)",
+        "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "Chance of an overspend", "p_exceed": f"Chance of more than {fmt_gbp(exceed)}",
         "expected_liability_gbp": "Expected liability (£)",
     }
 )
@@ -274,7 +278,7 @@ st.dataframe(
     width="stretch",
     column_config={
         c: st.column_config.NumberColumn(format="£%,.0f") for c in show.columns if "£" in c
-    } | {c: st.column_config.NumberColumn(format="percent") for c in ("P(overspend)", "P(> stated amount)")},
+    } | {c: st.column_config.NumberColumn(format="percent") for c in show.columns if c.startswith("Chance of")},
 )
 pool_cover = float(alloc.pool_cover.sum(axis=1).mean())
 if pool_cover:
@@ -295,21 +299,29 @@ for name in alloc.partners:
     st.markdown(f"**{safe_text(name)}**")
     st.dataframe(
         t.rename(columns={
-            "fy": "Year", "contribution_gbp": "Contribution (£)", "lines_carried_gbp": "Lines carried (£)",
+            "fy": "Financial year", "contribution_gbp": "Contribution (£)", "lines_carried_gbp": "Lines carried (£)",
             "threshold_gbp": "Threshold (£)", "overspend_share_gbp": "Overspend share (£)",
             "underspend_share_gbp": "Underspend share (£)", "net_position_gbp": "Net position, mean (£)",
-            "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)", "p90_gbp": "P90 (£)", "p_overspend": "P(overspend)",
+            "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)", "p90_gbp": "P90 (£)", "p_overspend": "Chance of an overspend",
         }),
         hide_index=True,
         width="stretch",
-        column_config={"P(overspend)": st.column_config.NumberColumn(format="percent")}
+        column_config={"Chance of an overspend": st.column_config.NumberColumn(format="percent")}
         | {c: st.column_config.NumberColumn(format="£%,.0f") for c in (
             "Contribution (£)", "Lines carried (£)", "Threshold (£)", "Overspend share (£)", "Underspend share (£)",
             "Net position, mean (£)", "P10 (£)", "P50 (£)", "P90 (£)")},
         key=f"finance_statement:{name}",
     )
 with st.expander("The fund's lines: plan, outturn and variance by year"):
-    st.dataframe(fin.fund.drop(columns="line"), hide_index=True, width="stretch")
+    st.dataframe(
+        fin.fund.drop(columns="line"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(label, format="£%,.0f") if c.endswith("_gbp") else label
+            for c, label in FUND_HEADERS.items()
+        },
+    )
 
 st.subheader("What moves each partner's position")
 tor = finance_tornado(fin, sc)
@@ -319,10 +331,11 @@ st.plotly_chart(tornado_chart(tor, who, demo_note()), width="stretch", key="fina
 if not ss.get("presentation"):
     st.download_button(
         "Finance workbook (Excel)",
-        data=finance_workbook(sc, area(), fin, today=dt.date.today(), exceed_gbp=exceed),
+        data=functools.partial(finance_workbook, sc, area(), fin, today=dt.date.today(), exceed_gbp=exceed),
         file_name="bcf_risk_share.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="finance_xlsx",
+        on_click="ignore",  # built when clicked, never on a rerun; no rerun to race the download
     )
 how_calculated(
     "For each Monte Carlo draw and complete financial year: **plan** = the agreed activity (the scenario with "

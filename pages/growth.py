@@ -136,7 +136,7 @@ st.dataframe(
     },
 )
 growth_table = pd.DataFrame({"age_band": list(proj.growth), "annual_growth_pct": list(proj.growth.values())})
-downloads({"demographic_index": table, "growth_by_band": growth_table, "population": pop}, "bcf_growth")
+downloads({"demographic index": table, "growth by age band": growth_table, "population": pop}, "bcf_growth")
 rates_t = a.admission_rates
 how_calculated(
     f"""

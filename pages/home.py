@@ -166,8 +166,22 @@ st.caption(
 st.subheader("History")
 st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")
-st.dataframe(fy_adm.merge(fy_plc, on="fy", how="outer"), hide_index=True, width="stretch")
-downloads({"history": fy_adm.merge(fy_plc, on="fy", how="outer"), "admissions_monthly": adm}, "bcf_history")
+history = fy_adm.merge(fy_plc, on="fy", how="outer")  # one row per financial year, every column for that year
+whole = {"format": "%,.0f"}
+st.dataframe(
+    history,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "fy": "Financial year",
+        "nea": st.column_config.NumberColumn("Emergency admissions (NEA)", **whole),
+        "acs": st.column_config.NumberColumn("Avoidable admissions (ACS)", **whole),
+        "placements": st.column_config.NumberColumn("Care-home placements 65+", **whole),
+        "population_65plus": st.column_config.NumberColumn("Residents 65+ (mid-year)", **whole),
+        "rate_per_100k": st.column_config.NumberColumn("Placements per 100,000 aged 65+", **whole),
+    },
+)
+downloads({"history": history, "admissions by month": adm}, "bcf_history")
 how_calculated(
     "Financial years run April to March. Placements per 100,000 use the mid-year population aged 65+ of the year "
     "in which the financial year starts (ASCOF 2A/2C). Nothing on this page is modelled: it is the area's data."

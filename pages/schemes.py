@@ -445,7 +445,7 @@ st.subheader("Scheme results")
 gbp = {"format": "£%,.0f"}
 count = {"format": "%,.0f"}
 st.dataframe(
-    table,
+    table.assign(metric=table["metric"].map(lambda m: (lab := METRIC_LABELS.get(m, m))[:1].upper() + lab[1:])),  # words, not "nea"
     hide_index=True,
     width="stretch",
     column_config={
@@ -453,7 +453,7 @@ st.dataframe(
         "kind": "Kind",
         "funding_source": "Funding source",
         "lead_partner": "Lead partner",
-        "metric": st.column_config.TextColumn("Metric", help="; ".join(f"{k}: {v}" for k, v in METRIC_LABELS.items())),
+        "metric": st.column_config.TextColumn("Activity or capacity"),
         "savings_basis": "Savings are",
         "current_budget_gbp": st.column_config.NumberColumn("Current budget", **gbp),
         "budget_gbp": st.column_config.NumberColumn("Scenario budget", **gbp),
@@ -525,10 +525,10 @@ st.caption(
     "within the horizon."
 )
 export = {
-    "money_by_year": proj.money,
+    "money by year": proj.money,
     "schemes": table,
-    "scheme_inputs": schemes_to_rows(sc.schemes),
-    "nea_monthly": proj.monthly.loc[proj.monthly["metric"] == "nea"],
+    "scheme inputs": schemes_to_rows(sc.schemes),
+    "NEA by month": proj.monthly.loc[proj.monthly["metric"] == "nea"],
 }
 downloads(
     {k: v for k, v in export.items() if not v.empty},

@@ -165,6 +165,7 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
                 min_value=0.0,
                 max_value=100.0,
                 step=0.5,
+                format="%.1f",
                 help=src(field),
                 to_value=lambda v: round(v / 100, 4),
                 also=rest_to_p0,
@@ -259,7 +260,8 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
         with column:
             st.markdown(f"**{heading}**")
             for label, path, low, high, step, help_text in levers:
-                lever(st.number_input, label, path, min_value=low, max_value=high, step=step, help=help_text)
+                shown = {} if isinstance(step, int) else {"format": "%.0f" if float(step).is_integer() else "%.1f"}
+                lever(st.number_input, label, path, min_value=low, max_value=high, step=step, help=help_text, **shown)
 show_lever_errors()
 
 w = winter_result()
@@ -370,6 +372,7 @@ lever(
     min_value=0.0,
     max_value=500.0,
     step=1.0,
+    format="%.0f",  # "15 starts", not "15.00"
     help="Costed at the Home First start unit cost, block contract (paid whether used or not).",
 )
 lever(
@@ -461,11 +464,11 @@ right.plotly_chart(size_matters(sizes, refusal), width="stretch", key="size_matt
 cal = w.calibration
 downloads(
     {
-        "weekly_occupancy": w.weekly,
-        "kpis": w.kpis,
-        "costs": w.costs,
+        "weekly occupancy": w.weekly,
+        "winter KPIs": w.kpis,
+        "winter costs": w.costs,
         "options": options,
-        "bed_sizing_curve": curve,
+        "bed sizing curve": curve,
     },
     "bcf_winter_beds",
 )

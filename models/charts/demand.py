@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from models.charts import BAND_80, BAND_95, PALETTE, SEQUENCE, base_layout
+from models.charts import BAND_80, BAND_95, PALETTE, SEQUENCE, base_layout, figure, layout_spec
 
 BAND_COLOURS = dict(zip(("0-17", "18-64", "65-74", "75-84", "85+"), SEQUENCE, strict=False))
 
@@ -18,31 +18,30 @@ def population_bands(population: pd.DataFrame, base_year: int, note: str = "") -
     population : DataFrame
         ``year``, ``age_band``, ``population`` (persons).
     """
-    fig = go.Figure()
+    traces = []
     for band, grp in population.groupby("age_band", sort=False):
         grp = grp.sort_values("year")
         colour = BAND_COLOURS.get(str(band), PALETTE["grey"])
-        hist = grp[grp["year"] <= base_year]
-        proj = grp[grp["year"] >= base_year]
-        fig.add_scatter(
-            x=hist["year"],
-            y=hist["population"],
-            name=str(band),
-            legendgroup=str(band),
-            line={"color": colour, "width": 3},
+        years, people = grp["year"].to_numpy(), grp["population"].to_numpy()
+        hist, proj = years <= base_year, years >= base_year
+        common = {"type": "scatter", "legendgroup": str(band)}
+        traces.append(
+            {**common, "x": years[hist], "y": people[hist], "name": str(band), "line": {"color": colour, "width": 3}}
         )
-        fig.add_scatter(
-            x=proj["year"],
-            y=proj["population"],
-            name=f"{band} projected",
-            legendgroup=str(band),
-            line={"color": colour, "width": 3, "dash": "dot"},
-            showlegend=False,
+        traces.append(
+            {
+                **common,
+                "x": years[proj],
+                "y": people[proj],
+                "name": f"{band} projected",
+                "line": {"color": colour, "width": 3, "dash": "dot"},
+                "showlegend": False,
+            }
         )
-    fig.add_vline(x=base_year, line={"color": PALETTE["grey"], "dash": "dash"})
-    base_layout(fig, "Residents by age band (dotted: projected)", "residents", "mid-year", note)
-    fig.update_yaxes(type="log", title_text="residents (log scale)")
-    return fig
+    layout = layout_spec("Residents by age band (dotted: projected)", "residents (log scale)", "mid-year", note)
+    layout["yaxis"]["type"] = "log"
+    layout["shapes"] = [_vline(base_year)]
+    return figure(traces, layout)
 
 
 def growth_vs_demand(index: pd.DataFrame, base_year: int, note: str = "") -> go.Figure:
@@ -54,32 +53,43 @@ def growth_vs_demand(index: pd.DataFrame, base_year: int, note: str = "") -> go.
         ``year``, ``population_index`` and ``index`` (age-weighted, base year = 1).
     """
     df = index[index["year"] >= base_year]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=df["year"],
-        y=(df["population_index"] - 1) * 100,
-        name="Population growth",
-        line={"color": PALETTE["sky"], "width": 3},
-        mode="lines+markers",
-    )
-    fig.add_scatter(
-        x=df["year"],
-        y=(df["index"] - 1) * 100,
-        name="Age-weighted demand growth (NEA)",
-        line={"color": PALETTE["vermillion"], "width": 3},
-        mode="lines+markers",
-    )
+    years = df["year"].to_numpy()
+    lines = [
+        ("population_index", "Population growth", {"color": PALETTE["sky"], "width": 3}),
+        ("index", "Age-weighted demand growth (NEA)", {"color": PALETTE["vermillion"], "width": 3}),
+    ]
     if "acs_index" in df:
-        fig.add_scatter(
-            x=df["year"],
-            y=(df["acs_index"] - 1) * 100,
-            name="Age-weighted demand growth (ACS)",
-            line={"color": PALETTE["orange"], "width": 2, "dash": "dot"},
-            mode="lines+markers",
+        lines.append(
+            ("acs_index", "Age-weighted demand growth (ACS)", {"color": PALETTE["orange"], "width": 2, "dash": "dot"})
         )
-    base_layout(fig, f"Growth since {base_year}: people vs demand", "% change on base year", "mid-year", note)
-    fig.update_yaxes(rangemode="normal", ticksuffix="%")
-    return fig
+    traces = [
+        {
+            "type": "scatter",
+            "x": years,
+            "y": (df[col].to_numpy() - 1) * 100,
+            "name": name,
+            "line": line,
+            "mode": "lines+markers",
+        }
+        for col, name, line in lines
+    ]
+    layout = layout_spec(f"Growth since {base_year}: people vs demand", "% change on base year", "mid-year", note)
+    layout["yaxis"].update(rangemode="normal", ticksuffix="%")
+    return figure(traces, layout)
+
+
+def _vline(x: float) -> dict:
+    """A dashed vertical line across the plot at ``x`` (as ``add_vline`` draws it, without its cost)."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": PALETTE["grey"], "dash": "dash"},
+    }
 
 
 def fan_chart(
@@ -108,53 +118,93 @@ def fan_chart(
     ambition : float, optional
         A horizontal target line (e.g. placements a year).
     """
-    x = projection[x_col]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=list(x) + list(x[::-1]),
-        y=list(projection["p975"]) + list(projection["p025"][::-1]),
-        fill="toself",
-        fillcolor=BAND_95,
-        line={"width": 0},
-        name="95% interval",
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        x=list(x) + list(x[::-1]),
-        y=list(projection["p90"]) + list(projection["p10"][::-1]),
-        fill="toself",
-        fillcolor=BAND_80,
-        line={"width": 0},
-        name="80% interval",
-        hoverinfo="skip",
-    )
-    fig.add_scatter(
-        x=history[x_col], y=history["observed"], name="Recorded", line={"color": PALETTE["black"], "width": 2}
-    )
+    x = list(projection[x_col])
+    back = x[::-1]
+    band = {"type": "scatter", "mode": "lines", "fill": "toself", "line": {"width": 0}, "hoverinfo": "skip"}
+    traces = [
+        {
+            **band,
+            "x": x + back,
+            "y": list(projection["p975"]) + list(projection["p025"])[::-1],
+            "fillcolor": BAND_95,
+            "name": "95% interval",
+        },
+        {
+            **band,
+            "x": x + back,
+            "y": list(projection["p90"]) + list(projection["p10"])[::-1],
+            "fillcolor": BAND_80,
+            "name": "80% interval",
+        },
+        {
+            "type": "scatter",
+            "x": list(history[x_col]),
+            "y": list(history["observed"]),
+            "name": "Recorded",
+            "line": {"color": PALETTE["black"], "width": 2},
+        },
+    ]
     if fitted is not None:
-        fig.add_scatter(
-            x=fitted[x_col],
-            y=fitted["fitted"],
-            name="Model fit",
-            line={"color": PALETTE["green"], "width": 1.5, "dash": "dot"},
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(fitted[x_col]),
+                "y": list(fitted["fitted"]),
+                "name": "Model fit",
+                "line": {"color": PALETTE["green"], "width": 1.5, "dash": "dot"},
+            }
         )
     if baseline is not None:
-        fig.add_scatter(
-            x=baseline[x_col],
-            y=baseline["mean"],
-            name="Current funding trend",
-            line={"color": PALETTE["orange"], "width": 2.5, "dash": "dash"},
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(baseline[x_col]),
+                "y": list(baseline["mean"]),
+                "name": "Current funding trend",
+                "line": {"color": PALETTE["orange"], "width": 2.5, "dash": "dash"},
+            }
         )
-    fig.add_scatter(x=x, y=projection["mean"], name="Projection (mean)", line={"color": PALETTE["blue"], "width": 3})
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": list(projection["mean"]),
+            "name": "Projection (mean)",
+            "line": {"color": PALETTE["blue"], "width": 3},
+        }
+    )
+    layout = layout_spec(title, y_title, note=note)
+    if not pd.api.types.is_datetime64_any_dtype(projection[x_col]):
+        # Categories (financial years "2025-26") in time order: Plotly orders them as the traces
+        # first meet them, which would put the projection's years before the recorded ones.
+        years = sorted({*map(str, history[x_col]), *map(str, x)})
+        layout["xaxis"].update(type="category", categoryorder="array", categoryarray=years)
     if ambition is not None:
-        fig.add_hline(
-            y=ambition,
-            line={"color": PALETTE["vermillion"], "dash": "dash", "width": 2},
-            annotation_text=f"Ambition {ambition:,.0f}",
-            annotation_position="top left",
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": ambition,
+                "y1": ambition,
+                "line": {"color": PALETTE["vermillion"], "dash": "dash", "width": 2},
+            }
+        ]
+        layout["annotations"].append(
+            {
+                "text": f"Ambition {ambition:,.0f}",
+                "xref": "paper",
+                "yref": "y",
+                "x": 0,
+                "y": ambition,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
         )
-    base_layout(fig, title, y_title, note=note)
-    return fig
+    return figure(traces, layout)
 
 
 def residuals_chart(residuals: pd.Series, title: str) -> go.Figure:

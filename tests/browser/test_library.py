@@ -95,4 +95,5 @@ def test_board_workbook_download(page: Page, app_url: str) -> None:
     assert isinstance(budget.value, int | float) and budget.number_format.startswith("£")
     monthly = book["Monthly projections"]
     assert monthly.cell(2, [c.value for c in monthly[1]].index("Month") + 1).is_date
+    assert len(book["Charts"]._images) == 4, cover["Charts"]  # drawn on the click, by the server's Chromium
     assert_no_exception(page)

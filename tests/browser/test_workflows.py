@@ -95,6 +95,6 @@ def test_excel_export_of_the_winter_page(page: Page, app_url: str) -> None:
         button.click()
     assert info.value.suggested_filename == "bcf_winter_beds_illustrative.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
-    assert {"About", "weekly_occupancy", "kpis", "costs", "options"} <= set(book.sheetnames)
+    assert {"About", "weekly occupancy", "winter KPIs", "winter costs", "options"} <= set(book.sheetnames)
     assert "illustrative demo data" in book["About"]["A2"].value
     assert_no_exception(page)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +20,24 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "scenario_v1.json"
 
 
+def _chromium() -> str:
+    """The browser the browser tests use (BCF_CHROMIUM, the system Chromium, else Playwright's)."""
+    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            exe = p.chromium.executable_path
+    assert exe and os.path.isfile(exe), "no Chromium for the chart pictures (scripts/test.sh installs one)"
+    return exe
+
+
 def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo_area) -> None:
     out = tmp_path / "results" / "run.xlsx"
     proc = subprocess.run(
         [sys.executable, "-m", "models", "run", str(FIXTURE), "--data", str(ROOT / "data" / "demo"),
          "--out", str(out), "--json", "--draws", "200", "--seed", "7"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "BROWSER_PATH": _chromium()},
     )
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
@@ -38,6 +52,22 @@ def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo
     assert book.sheetnames[0] == "Cover" and "Annual projections" in book.sheetnames
     cover = {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
     assert cover["Random seed"] == 7 and cover["Monte Carlo draws"] == 200
+    assert len(book["Charts"]._images) == 4, cover["Charts"]  # the headline charts, as PNG (CI has Chromium)
+    assert cover["Charts"].startswith("4 charts")
+
+
+def test_no_charts_or_no_browser_still_writes_the_workbook(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from models import export
+
+    out = tmp_path / "plain.xlsx"
+    assert cli.run(["run", str(FIXTURE), "--out", str(out), "--draws", "100", "--no-charts"]) == 0
+    cover = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Cover"].iter_rows(values_only=True) if r[0]}
+    assert cover["Charts"] == "Not included: this export was made without charts."
+    monkeypatch.setattr(export, "browser_path", lambda: None)
+    assert cli.run(["run", str(FIXTURE), "--out", str(out), "--draws", "100"]) == 0
+    assert "charts not included: no Chromium browser was found" in capsys.readouterr().err
+    book = openpyxl.load_workbook(out)
+    assert book["Charts"]._images == [] and "no Chromium" in str(book["Charts"]["B3"].value)
 
 
 @pytest.mark.parametrize(

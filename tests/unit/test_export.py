@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import time
 from datetime import datetime
 
 import numpy as np
@@ -10,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models import engine
+from models import engine, export
 from models.export import board_workbook, readable, to_csv_bytes, to_excel_bytes
 from models.scenario import evolve
 
@@ -77,13 +80,19 @@ def test_table_sheets_are_typed_and_formatted() -> None:
 
 
 def test_board_workbook_for_a_comparison(demo_area, base_scenario) -> None:
-    named = evolve(base_scenario, name="=HYPERLINK(\"http://x\")", n_draws=200)
+    named = evolve(base_scenario, name='=HYPERLINK("http://x")', n_draws=200)
     other = evolve(named, name="+27 beds", flow={"escalation_beds": 27})
     r1 = engine.run(named, demo_area)
     r2 = engine.run(other, demo_area, fits=r1.fits)
     headline = pd.DataFrame({"figure": ["Emergency admissions"], "first_gbp": [1.0]})
-    raw = board_workbook([r1, r2], demo_area, labels=[named.name, other.name], headline=headline,
-                         created=datetime(2026, 12, 1, 9, 30))
+    raw = board_workbook(
+        [r1, r2],
+        demo_area,
+        labels=[named.name, other.name],
+        headline=headline,
+        created=datetime(2026, 12, 1, 9, 30),
+        charts=False,
+    )
     book = openpyxl.load_workbook(io.BytesIO(raw))
     assert book.sheetnames[:3] == ["Cover", "Headline", "Levers"]
     assert {"Annual projections", "Placements 65+", "Scheme results", "Provenance", "Assumptions"} <= set(
@@ -112,3 +121,163 @@ def test_board_workbook_for_a_comparison(demo_area, base_scenario) -> None:
     assert [c.value for c in assumptions[3]] == ["Group", "Assumption", "Value", "Unit", "Source"]
     assert any(isinstance(c.value, int | float) for c in assumptions["C"][3:])
     assert annual.freeze_panes == "A2" and assumptions.freeze_panes == "A4"
+
+
+# --- charts as PNG -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_runs(demo_area, base_scenario):
+    first = evolve(base_scenario, n_draws=200)
+    other = evolve(first, name="+27 beds", flow={"escalation_beds": 27})
+    r1 = engine.run(first, demo_area)
+    return r1, engine.run(other, demo_area, fits=r1.fits)
+
+
+def _chromium() -> str:
+    """The browser the browser tests use (BCF_CHROMIUM, the system Chromium, else Playwright's): never skipped."""
+    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            exe = p.chromium.executable_path
+    assert exe and os.path.isfile(exe), "no Chromium for the chart pictures (scripts/test.sh installs one)"
+    return exe
+
+
+def _cover(book: openpyxl.Workbook) -> dict:
+    return {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
+
+
+def _pngs(ws) -> list[bytes]:  # noqa: ANN001 - an openpyxl worksheet
+    return [img._data() for img in ws._images]
+
+
+def test_scenario_workbook_has_the_headline_charts_as_png(small_runs, demo_area, monkeypatch) -> None:
+    monkeypatch.setenv("BROWSER_PATH", _chromium())
+    t0 = time.monotonic()
+    raw = board_workbook([small_runs[0]], demo_area)
+    took = time.monotonic() - t0
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    charts = book["Charts"]
+    pngs = _pngs(charts)
+    assert len(pngs) == 4, _cover(book).get("Charts")  # admissions fan, placements fan, schemes' effect, winter
+    for png in pngs:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and export.png_size(png)[0] >= 1200 and len(png) > 20_000
+    titles = [c.value for c in charts["A"] if c.value]
+    assert "Emergency admissions (NEA) a month" in titles and "Care-home placements 65+ a year" in titles
+    assert _cover(book)["Charts"].startswith("4 charts on the Charts sheet")
+    assert book.sheetnames.index("Charts") > book.sheetnames.index("Monthly projections")
+    assert took < export.RENDER_TIMEOUT_S
+
+
+def test_comparison_workbook_has_the_compare_pages_charts(small_runs, demo_area, monkeypatch) -> None:
+    monkeypatch.setenv("BROWSER_PATH", _chromium())
+    raw = board_workbook(list(small_runs), demo_area, labels=["Baseline", "+27 beds"])
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    assert len(_pngs(book["Charts"])) == 3  # admissions overlay, placements overlay, differences to the first
+    titles = [c.value for c in book["Charts"]["A"] if c.value]
+    assert "Differences to the first scenario" in titles
+
+
+def _assert_plain_note(raw: bytes, reason: str) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    line = _cover(book)["Charts"]
+    assert line.startswith("Not included: ") and reason in line, line
+    assert "Traceback" not in line and "Error" not in line
+    assert book["Charts"]._images == []
+    assert any(reason in str(c.value) for c in book["Charts"]["B"])  # the Charts sheet says so too
+    assert {"Annual projections", "Monthly projections", "Assumptions"} <= set(book.sheetnames)
+
+
+def test_workbook_without_a_browser_says_charts_are_not_included(small_runs, demo_area, monkeypatch) -> None:
+    monkeypatch.setattr(export, "browser_path", lambda: None)
+    _assert_plain_note(board_workbook([small_runs[0]], demo_area), "no Chromium browser was found")
+
+
+def test_workbook_when_the_browser_fails_or_hangs(small_runs, demo_area, monkeypatch) -> None:
+    import asyncio
+
+    import kaleido
+
+    class Broken:
+        def __init__(self, **_: object) -> None:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(export, "browser_path", lambda: "/usr/bin/true")
+    monkeypatch.setattr(kaleido, "Kaleido", Broken)
+    _assert_plain_note(board_workbook([small_runs[0]], demo_area), "drawing them failed unexpectedly")
+
+    class Hangs:
+        def __init__(self, **_: object) -> None:
+            pass
+
+        async def __aenter__(self) -> Hangs:
+            return self
+
+        async def __aexit__(self, *_: object) -> None:
+            return None
+
+        async def calc_fig(self, *_: object, **__: object) -> bytes:
+            await asyncio.sleep(60)
+            return b""
+
+    monkeypatch.setattr(kaleido, "Kaleido", Hangs)
+    t0 = time.monotonic()
+    raw = board_workbook([small_runs[0]], demo_area, chart_timeout=1.0)
+    assert time.monotonic() - t0 < 10  # bounded: never waits for a stuck browser
+    _assert_plain_note(raw, "took too long")
+
+
+def test_charts_can_be_left_out_or_given(small_runs, demo_area) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(board_workbook([small_runs[0]], demo_area, charts=False)))
+    assert "Charts" not in book.sheetnames and _cover(book)["Charts"].startswith("Not included")
+
+
+def test_board_workbook_reads_as_words_and_uk_dates(small_runs, demo_area) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(board_workbook([small_runs[0]], demo_area, charts=False)))
+    levers = {r[0]: r[1] for r in book["Levers"].iter_rows(min_row=4, values_only=True)}
+    assert levers["Flow: escalation open"] == "1 Dec" and levers["Flow: escalation close"] == "31 Mar"
+    assert export.day_month("02-29") == "29 Feb" and export.day_month("13-01") == "13-01"
+    for ws in book.worksheets:
+        if ws.title in ("Cover", "Provenance", "Levers", "Assumptions"):
+            continue
+        for cell in ws[1]:
+            assert cell.value is None or ("_" not in str(cell.value) and not str(cell.value)[:1].islower()), (
+                ws.title,
+                cell.value,
+            )
+    kpis = book["Winter KPIs"]
+    heads = [c.value for c in kpis[1]]
+    assert heads[0] == "Measure" and "Kpi" not in heads and "Share of winter days" in heads
+    rows = {r[0]: r for r in kpis.iter_rows(min_row=2, values_only=True)}
+    share = rows["Share of inpatients staying 21+ days (%)"]
+    assert 1 < share[1] < 30 and kpis.cell(2, 2).number_format == "#,##0.0"  # a % value, one decimal
+    measures = [r[heads.index("Measure")] for r in book["Scheme results"].iter_rows(min_row=2, values_only=True)]
+    assert not any("_" in str(m) for m in measures)
+
+
+def test_placements_fan_puts_financial_years_in_time_order() -> None:
+    """A category axis follows the traces' order unless told: the projection's bands came first,
+    so 2025-26 was drawn before the recorded 2016-17 (and the bands showed markers)."""
+    import pandas as pd
+
+    from models.charts.demand import fan_chart
+
+    hist = pd.DataFrame({"fy": ["2022-23", "2023-24", "2024-25"], "observed": [150.0, 148.0, 146.0]})
+    proj = pd.DataFrame(
+        {
+            "fy": ["2025-26", "2026-27"],
+            "mean": [145.0, 144.0],
+            "p025": [120.0, 118.0],
+            "p10": [130.0, 128.0],
+            "p90": [160.0, 161.0],
+            "p975": [170.0, 172.0],
+        }
+    )
+    fig = fan_chart(hist, proj, None, "t", "y", x_col="fy", ambition=146.0)
+    assert list(fig.layout.xaxis.categoryarray) == ["2022-23", "2023-24", "2024-25", "2025-26", "2026-27"]
+    assert fig.layout.xaxis.categoryorder == "array"
+    assert all(tr.mode == "lines" for tr in fig.data if tr.fill == "toself")
+    assert fig.layout.shapes[0].y0 == 146.0

@@ -47,7 +47,7 @@ def test_equality_by_value(base_scenario) -> None:
         ({"growth": {"overrides": [("90+", 1.0)]}}, "unknown age band"),
         ({"flow": {"p1_share": 0.5}}, "must add up to 100%"),
         ({"flow": {"share_21plus": 0.2, "share_14plus": 0.1}}, "21+ days must be below"),
-        ({"flow": {"escalation_open": "13-01"}}, "not a month-day"),
+        ({"flow": {"escalation_open": "13-01"}}, "not a date in the year written month-day"),
         ({"horizon_years": 50}, "horizon_years"),
         ({"unknown_lever": 1}, "Extra inputs are not permitted"),
     ],
