@@ -348,12 +348,15 @@ def _report(n: int, rounds: int, path: str, wall: float, load0: float, rss: floa
     print(f"errors: {len(stats.errors)}" + (f" ({'; '.join(errors[:4])})" if errors else ""))
     sliders = stats.server_s.get("growth slider", []) + stats.server_s.get("band slider", [])
     horizon = stats.server_s.get("horizon change", [])
+    h_med = statistics.median(horizon) if horizon else float("nan")
+    if n == 1:  # issue 10's horizon target is one user's (it took ≈ 3 s, re-simulating the base paths)
+        h_text = "horizon change (one session) ≤ 0.3 s: " + ("met" if h_med <= 0.3 else "not met") + f" ({h_med:.2f} s)"
+    else:
+        h_text = f"horizon change under load: median {h_med:.2f} s (the 0.3 s target is for one session)"
     print(
         "targets (issue 10): slider p95 ≤ 2 s server time: "
-        + ("met" if sliders and _q(sliders, 0.95) <= 2 else f"not met ({_q(sliders, 0.95):.2f} s)")
-        + "; horizon change ≤ 0.3 s: "
-        + ("met" if horizon and statistics.median(horizon) <= 0.3 else f"not met ({_q(horizon, 0.5):.2f} s median)")
-        + "; no errors: "
+        + ("met" if sliders and _q(sliders, 0.95) <= 2 else "not met")
+        + f" ({_q(sliders, 0.95):.2f} s); {h_text}; no errors: "
         + ("met" if not stats.errors else "not met"),
         flush=True,
     )
