@@ -230,17 +230,14 @@ def _summaries(
     stack = np.stack([paths for _, _, paths in named])  # (k, n_draws, n_periods)
     q = np.quantile(stack, _QUANTILES, axis=1)  # (5, k, n_periods)
     k, n = stack.shape[0], stack.shape[2]
-    out = pd.DataFrame(
-        {
-            "metric": np.repeat([m for m, _, _ in named], n),
-            "series": np.repeat([s for _, s, _ in named], n),
-            period_col: np.tile(np.asarray(periods), k),
-            "mean": stack.mean(axis=1).ravel(),
-        }
-    )
-    for col, values in zip(_QCOLS, q, strict=True):
-        out[col] = values.ravel()
-    return out
+    columns = {
+        "metric": np.repeat([m for m, _, _ in named], n),
+        "series": np.repeat([s for _, s, _ in named], n),
+        period_col: np.tile(np.asarray(periods), k),
+        "mean": stack.mean(axis=1).ravel(),
+    }
+    columns.update({col: values.ravel() for col, values in zip(_QCOLS, q, strict=True)})
+    return pd.DataFrame(columns)  # one frame (a column at a time costs a block insert each)
 
 
 MONEY_LINES = {
