@@ -20,8 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+threadpool_limits(limits=1, user_api="blas")  # as the app's server runs (pages/common.py)
 
 RESULTS: list[dict] = []
 
