@@ -22,13 +22,22 @@ Candidates
 ----------
 ``Naive`` (last month), ``Seasonal naive`` (same month last year), ``Drift`` (short series
 only), ``Level (per day)`` (a flat exponentially smoothed level of admissions per day, i.e.
-calendar-adjusted, times the days in each future month), ``ETS(A,Ad,A)`` / ``ETS(A,Ad,N)``
-(statsmodels ``ETSModel``), ``SARIMAX(0,1,1)(0,1,1)12``, ``Theta`` (statsmodels
-``ThetaModel``) and ``Combination`` (geometric mean of the level, naive and ETS forecasts).
-The one with the lowest rolling-origin MASE is chosen, except that the combination is kept
-unless another candidate is ``COMBINATION_MARGIN`` (10%) better; when the data span the
-disruption only origins after it count, and with fewer than ``MIN_POST_ORIGINS`` (12) of them
-the combination is used (the backtest cannot judge the post-COVID regime).
+calendar-adjusted, times the days in each future month; the smoothing weight is chosen on the
+one-step errors of the months outside the disruption, so the disrupted months do not set how fast
+the level adapts), ``ETS(A,Ad,A)`` / ``ETS(A,Ad,N)`` (statsmodels ``ETSModel``), ``ETS (AICc)``
+(additive-error ETS without trend, seasonality none / additive / multiplicative chosen by AICc with
+the heuristic start values counted as parameters), ``SARIMAX(0,1,1)(0,1,1)12``, ``Theta``
+(statsmodels ``ThetaModel``) and ``Combination``: the geometric mean of the level and naive
+forecasts, plus ``ETS (AICc)`` when the model it chose is seasonal (a non-seasonal one is a second
+smoothed level).
+
+Choice: the combination, unless a single candidate's rolling-origin MASE is lower by more than
+``SWITCH_Z`` (2) standard errors of the per-origin differences, the origins counted as the number of
+non-overlapping 12-month windows they span (:func:`_clearly_better`; with few or overlapping origins
+the combination stays). When the data span the disruption only origins after it count, and with
+fewer than ``MIN_POST_ORIGINS`` (12) of them the combination is used (the backtest cannot judge the
+post-COVID regime). On the development series (``benchmarks/forecast_accuracy.py``) choosing single
+models by backtest MASE lost to always using the combination, hence the strict rule.
 
 COVID-19 (disruption from March 2020 to March 2021)
 ---------------------------------------------------
@@ -62,10 +71,14 @@ percentage error, + = over-forecast).
 Calibrated intervals
 --------------------
 Future paths are ``point forecast x exp(sigma_h Z_h)``: ``Z_h`` a standardised random walk
-(antithetic, so the median path is the point forecast) and ``sigma_h^2 = a + b h`` fitted to
-the chosen model's squared log backtest errors by horizon (disrupted months excluded). Coverage
-in the backtest table is leave-one-origin-out: each origin's intervals come from the other
-origins' errors. Parameter uncertainty is carried only through those empirical errors.
+(antithetic, so the median path is the point forecast) with Student-t tails, and
+``sigma_h = ratio x widen x sqrt(a + b h)`` (:class:`Calibration`): ``a + b h`` fitted to in-sample
+h-step log errors of a level-and-naive proxy (disrupted months excluded), ``ratio`` the chosen
+model's backtest error over the proxy's, and ``widen`` (at least 1) the factor that makes the 80%
+interval cover 80% of the chosen model's own backtest errors, shrunk toward 1 by
+``K / (K + WIDEN_PRIOR)`` for ``K`` origins. Coverage in the backtest table: each origin's intervals
+from its own training data, widened from the other origins' errors. Parameter uncertainty is
+carried only through those empirical errors.
 """
 
 from __future__ import annotations
@@ -96,7 +109,6 @@ MODEL_SEASONAL_MONTHS = 36  # seasonal ETS / SARIMAX / Theta (24 months' trainin
 MAX_ORIGINS = 12
 SARIMAX_MAXITER = 30  # L-BFGS iterations (2 parameters; keeps the cold fit of an area within 5 s)
 SHORT_MIN_TRAIN = 6  # months of training at the first origin of a series under 24 months
-COMBINATION_MARGIN = 0.10  # the combination is kept unless another candidate's MASE is 10% lower
 MIN_POST_ORIGINS = 12  # origins after the disruption needed to choose a model (and treatment) post-COVID
 POST_ORIGINS = 6  # origins after the disruption the backtest includes when the data have them
 DISRUPTION_START = pd.Timestamp("2020-03-01")
@@ -238,15 +250,23 @@ def _future(idx: pd.DatetimeIndex, h: int) -> pd.DatetimeIndex:
 _ALPHAS = np.linspace(0.05, 1.0, 20)
 
 
-def _ses_level(p: np.ndarray) -> tuple[float, np.ndarray]:
-    """Simple exponential smoothing with alpha by one-step squared error: (last level, one-step fits)."""
+def _ses_level(p: np.ndarray, use: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Simple exponential smoothing with alpha by one-step squared error: (last level, one-step fits).
+
+    ``use`` (bool, per month) selects the months whose one-step errors choose alpha (default all):
+    the level runs through every month, but the disrupted months do not set how fast it adapts.
+    """
     n = len(p)
     lev = np.full(len(_ALPHAS), p[: min(3, n)].mean())
     fits = np.empty((n, len(_ALPHAS)))
     for t in range(n):
         fits[t] = lev
         lev = lev + _ALPHAS * (p[t] - lev)
-    best = int(np.argmin(((p[:, None] - fits) ** 2)[1:].sum(axis=0))) if n > 1 else len(_ALPHAS) - 1
+    w = np.ones(n) if use is None else np.asarray(use, dtype=float)
+    w[0] = 0.0
+    if n > 1 and not w.any():
+        w[1:] = 1.0
+    best = int(np.argmin((w[:, None] * (p[:, None] - fits) ** 2).sum(axis=0))) if n > 1 else len(_ALPHAS) - 1
     final = p[: min(3, n)].mean()
     for t in range(n):
         final = final + _ALPHAS[best] * (p[t] - final)
@@ -269,7 +289,7 @@ def _fit_drift(y, idx, h):  # noqa: ANN001, ANN202
 
 def _fit_level(y, idx, h):  # noqa: ANN001, ANN202
     d = _days(idx)
-    level, one_step = _ses_level(y / d)
+    level, one_step = _ses_level(y / d, ~_disrupted(idx))
     return level * _days(_future(idx, h)), one_step * d, None
 
 
@@ -293,11 +313,63 @@ def _fit_ets(seasonal: bool) -> Callable[..., Any]:
     return fit
 
 
+AUTO_ETS = "ETS (AICc)"
+AUTO_ETS_MIN = 10  # heuristic start values need 10 months (24 when seasonal)
+
+
+def _aicc_counting_start(res: Any, n_start: int) -> float:
+    """AICc of an ETS fit with its ``n_start`` heuristic start values counted as parameters.
+
+    With heuristic start values statsmodels counts only the smoothing parameters, which favours the
+    seasonal models (12 free start values each); counting them as the estimated initialisation does
+    (and as Hyndman's ``ets``) keeps the comparison fair.
+    """
+    k = float(res.df_model) + n_start
+    n = float(res.nobs)
+    if n - k - 1 <= 0:
+        return np.inf
+    return float(-2.0 * res.llf + 2.0 * k + 2.0 * k * (k + 1.0) / (n - k - 1.0))
+
+
+def _fit_ets_auto(y, idx, h):  # noqa: ANN001, ANN202
+    """ETS with additive errors chosen by AICc among no, additive and multiplicative seasonality.
+
+    No trend term (trend models lost to a flat level on real series; see the module notes) and additive
+    errors only (multiplicative errors chose the same forms on the development series at twice the cost).
+    Seasonal models need 24 months; multiplicative seasonality needs positive counts.
+    """
+    s = pd.Series(y, index=idx)
+    seasons: list[str | None] = [None]
+    if len(y) >= SEASONAL_MONTHS:
+        seasons += ["add", "mul"] if bool(np.all(y > 0)) else ["add"]
+    best: tuple[float, Any] | None = None
+    for seasonal in seasons:
+        try:
+            with _quiet_fit():
+                opts: dict[str, Any] = {"seasonal": seasonal, "seasonal_periods": SEASON} if seasonal else {}
+                res = ETSModel(s, error="add", initialization_method="heuristic", **opts).fit(disp=False, maxiter=200)
+        except (ValueError, np.linalg.LinAlgError, RuntimeError, IndexError):
+            continue
+        score = _aicc_counting_start(res, 1 + (SEASON if seasonal else 0))
+        if np.isfinite(score) and (best is None or score < best[0]):
+            best = (score, res)
+    if best is None:
+        raise ValueError("no ETS model could be fitted")
+    res = best[1]
+    point = np.asarray(res.forecast(h), dtype=float)
+    return point, np.asarray(res.fittedvalues, dtype=float), res
+
+
+def _is_seasonal(res: Any) -> bool:
+    """Whether a fitted statsmodels result has a seasonal component."""
+    return bool(getattr(getattr(res, "model", None), "seasonal", False))
+
+
 def _fit_sarimax(y, idx, h):  # noqa: ANN001, ANN202
     with _quiet_fit():
         res = SARIMAX(
             pd.Series(y, index=idx), order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), concentrate_scale=True
-        ).fit(disp=False, maxiter=SARIMAX_MAXITER)
+        ).fit(disp=False, maxiter=SARIMAX_MAXITER, cov_type="none")
     fitted = np.asarray(res.fittedvalues, dtype=float).copy()
     fitted[: SEASON + 1] = np.nan  # differencing burn-in
     return np.asarray(res.forecast(h), dtype=float), fitted, res
@@ -319,6 +391,7 @@ CANDIDATES_SEASONAL: dict[str, tuple[Candidate, Callable[..., Any]]] = {
     "ETS(A,Ad,A)": (Candidate("ETS(A,Ad,A)", SEASONAL_MONTHS), _fit_ets(True)),
     "SARIMAX(0,1,1)(0,1,1)12": (Candidate("SARIMAX(0,1,1)(0,1,1)12", SEASONAL_MONTHS), _fit_sarimax),
     "Theta": (Candidate("Theta", SEASONAL_MONTHS), _fit_theta(True)),
+    AUTO_ETS: (Candidate(AUTO_ETS, AUTO_ETS_MIN), _fit_ets_auto),
 }
 CANDIDATES_SHORT: dict[str, tuple[Candidate, Callable[..., Any]]] = {
     NAIVE: (Candidate(NAIVE, 1, raw=True), _fit_naive),
@@ -326,8 +399,9 @@ CANDIDATES_SHORT: dict[str, tuple[Candidate, Callable[..., Any]]] = {
     LEVEL: (Candidate(LEVEL, 2), _fit_level),
     "ETS(A,Ad,N)": (Candidate("ETS(A,Ad,N)", 6), _fit_ets(False)),
     "Theta": (Candidate("Theta", 6), _fit_theta(False)),
+    AUTO_ETS: (Candidate(AUTO_ETS, AUTO_ETS_MIN), _fit_ets_auto),
 }
-COMBO_MEMBERS = (LEVEL, NAIVE)  # plus the ETS candidate of the family
+COMBO_MEMBERS = (LEVEL, NAIVE)  # plus ETS (AICc) when it finds seasonality (see _combo_members)
 
 
 def _family(n: int) -> tuple[dict[str, tuple[Candidate, Callable[..., Any]]], str, int]:
@@ -352,6 +426,18 @@ def _geomean(arrs: Sequence[np.ndarray]) -> np.ndarray:
     return np.exp(np.log(stack).mean(axis=0))
 
 
+def _combo_members(fits: dict[str, tuple[np.ndarray, np.ndarray, Any]]) -> list[str]:
+    """Members of the combination among fitted candidates ([] if the level or naive is missing).
+
+    The level (per day) and the naive forecast, plus ETS (AICc) when the model it chose is seasonal:
+    a non-seasonal ETS is a second smoothed level, which would only double the level's weight.
+    """
+    if not all(m in fits for m in COMBO_MEMBERS):
+        return []
+    extra = [AUTO_ETS] if AUTO_ETS in fits and _is_seasonal(fits[AUTO_ETS][2]) else []
+    return [*COMBO_MEMBERS, *extra]
+
+
 def _run_all(
     fam: dict[str, tuple[Candidate, Callable[..., Any]]],
     ets_label: str,
@@ -366,8 +452,9 @@ def _run_all(
     y_t = _treat(y_raw, idx, treatment)
     out: dict[str, tuple[np.ndarray, np.ndarray, Any]] = {}
     n = len(y_raw)
-    for lab in labels:
-        if lab == COMBINATION or lab in failed:
+    run = list(dict.fromkeys([*labels, *((*COMBO_MEMBERS, AUTO_ETS) if COMBINATION in labels else ())]))
+    for lab in run:
+        if lab == COMBINATION or lab in failed or lab not in fam:
             continue
         cand, fn = fam[lab]
         if n < cand.min_train:
@@ -381,8 +468,8 @@ def _run_all(
             failed[lab] = "non-finite forecast"
             continue
         out[lab] = (point, fitted, res)
-    members = [m for m in (*COMBO_MEMBERS, ets_label) if m in out]
-    if COMBINATION in labels and len(members) == len(COMBO_MEMBERS) + 1:
+    members = _combo_members(out)
+    if COMBINATION in labels and members:
         out[COMBINATION] = (
             _geomean([out[m][0] for m in members]),
             _geomean([np.nan_to_num(out[m][1], nan=np.nanmean(out[m][1])) for m in members]),
@@ -432,6 +519,11 @@ def _origins(n: int, min_train: int, idx: pd.DatetimeIndex | None = None) -> lis
     return sorted(int(o) for o in pick)
 
 
+# Candidates compared under both COVID-19 treatments (the treatment is chosen on these; the others are
+# backtested under the chosen treatment only).
+COMPARE = frozenset({LEVEL, NAIVE, BENCHMARK, AUTO_ETS, COMBINATION})
+
+
 @dataclass
 class _Backtest:
     """Backtest forecasts: per treatment and label a (K, H) array of point forecasts (NaN unscored)."""
@@ -456,7 +548,7 @@ def _backtest(
     n = len(y)
     origins = _origins(n, min_train, idx)
     k = len(origins)
-    compare = {LEVEL, NAIVE, BENCHMARK, ets_label, COMBINATION}
+    compare = COMPARE
     actual = np.full((k, HORIZON), np.nan)
     scale = np.ones(k)
     dis = _disrupted(idx)
@@ -473,12 +565,13 @@ def _backtest(
         shared: dict[str, tuple[np.ndarray, np.ndarray, Any]] | None = None
         for j, t in enumerate(treatments):
             if shared is None or affected:
-                # a second treatment is compared on the level, ETS and combination candidates only
+                # a second treatment is compared on the level, naive, ETS (AICc) and combination only
                 labs = labels if j == 0 else [lab for lab in labels if lab in compare]
                 res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labs, failed)
                 shared = res
             for lab, (pt, _, _) in shared.items():
-                points[t][lab][i, :h] = pt
+                if lab in points[t]:
+                    points[t][lab][i, :h] = pt
     post = np.array([idx[o] >= DISRUPTION_END for o in origins], dtype=bool)
     return _Backtest(origins, actual, scale, points, post)
 
@@ -528,9 +621,10 @@ class Calibration:
     b: float
     ratio: float
     n_errors: int
+    widen: float = 1.0
 
     def sigma(self, h: np.ndarray) -> np.ndarray:
-        return self.ratio * np.sqrt(self.a + self.b * np.asarray(h, dtype=float))
+        return self.ratio * self.widen * np.sqrt(self.a + self.b * np.asarray(h, dtype=float))
 
     def bounds(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Half-widths of the 80% and 95% intervals on the log scale."""
@@ -543,9 +637,9 @@ def _insample_errors(y: np.ndarray, idx: pd.DatetimeIndex) -> np.ndarray:
     n = len(y)
     d = _days(idx)
     p = y / d
-    level_before, one_step = _ses_level(p)
-    after = np.r_[one_step[1:], level_before]  # level after observing each month
     dis = _disrupted(idx)
+    level_before, one_step = _ses_level(p, ~dis)
+    after = np.r_[one_step[1:], level_before]  # level after observing each month
     logy = np.log(np.maximum(y, 0.5))
     e = np.full((n, HORIZON), np.nan)
     for h in range(1, min(HORIZON, n - 1) + 1):
@@ -558,7 +652,7 @@ def _insample_errors(y: np.ndarray, idx: pd.DatetimeIndex) -> np.ndarray:
     return e
 
 
-def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0) -> Calibration:
+def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: float = 1.0) -> Calibration:
     """Least-squares fit of mean squared in-sample errors on [1, h] (a, b >= 0)."""
     e = _insample_errors(y, idx)
     ok = np.isfinite(e)
@@ -566,7 +660,7 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0) -> Cali
     hs = np.flatnonzero(cnt > 0) + 1
     if len(hs) == 0:
         s2 = float(np.var(np.diff(np.log(np.maximum(y, 0.5))))) or 0.0025
-        return Calibration(s2, 0.05 * s2, ratio, 0)
+        return Calibration(s2, 0.05 * s2, ratio, 0, widen)
     msq = np.array([np.mean(e[ok[:, h - 1], h - 1] ** 2) for h in hs])
     w = cnt[hs - 1].astype(float)
     x = np.column_stack([np.ones(len(hs)), hs.astype(float)])
@@ -585,7 +679,32 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0) -> Cali
     fitted = float(np.sum(w * (a + b * hs)) / np.sum(w))
     if fitted > 0 and target > 0:
         a, b = a * target / fitted, b * target / fitted
-    return Calibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()))
+    return Calibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()), float(widen))
+
+
+SWITCH_Z = 2.0  # a single model replaces the combination only if better by this many standard errors
+
+
+def _clearly_better(bt: _Backtest, point: np.ndarray, combo: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether ``point`` beats the combination at the selected origins beyond backtest noise.
+
+    Per-origin MASE differences (combination minus model): their mean must exceed ``SWITCH_Z`` standard
+    errors, with the origins counted as the number of non-overlapping ``HORIZON``-month windows they span
+    (neighbouring origins share most of their test months, so they are not independent evidence).
+    """
+    sel = np.flatnonzero(rows)
+    d = []
+    for i in sel:
+        ok = np.isfinite(bt.actual[i]) & np.isfinite(point[i]) & np.isfinite(combo[i])
+        if ok.any():
+            a = bt.actual[i, ok]
+            d.append((np.mean(np.abs(a - combo[i, ok])) - np.mean(np.abs(a - point[i, ok]))) / bt.scale[i])
+    if len(d) < 3:
+        return False
+    span = bt.origins[sel[-1]] - bt.origins[sel[0]]
+    k_eff = max(1.0, span / HORIZON + 1.0)
+    sd = float(np.std(d, ddof=1))
+    return bool(np.mean(d) > SWITCH_Z * sd / np.sqrt(k_eff))
 
 
 def _ratio(err_model: np.ndarray, err_proxy: np.ndarray) -> float:
@@ -597,19 +716,57 @@ def _ratio(err_model: np.ndarray, err_proxy: np.ndarray) -> float:
     return float(np.sqrt(np.mean(err_model[ok] ** 2) / den)) if den > 0 else 1.0
 
 
-def _coverage(err: np.ndarray, calibs: list[Calibration], ratio: float) -> tuple[float, float]:
-    """Backtest coverage of 80% / 95% intervals, each origin calibrated on its own training data only."""
-    hits80: list[bool] = []
-    hits95: list[bool] = []
+def _standardised(err: np.ndarray, calibs: list[Calibration], ratio: float) -> list[np.ndarray]:
+    """Per origin, |log error| over that origin's own sigma(h) (times the bounded ratio); finite cells only."""
     hs = np.arange(1, HORIZON + 1)
     r = float(np.clip(ratio, *RATIO_BOUNDS))
+    out = []
     for row, cal in zip(err, calibs, strict=True):
         ok = np.isfinite(row)
-        if not ok.any():
+        out.append(np.abs(row[ok]) / (r * cal.sigma(hs)[ok]))
+    return out
+
+
+WIDEN_PRIOR = 6  # origins' worth of weight on "no widening" (shrinks the factor when the origins are few)
+WIDEN_MAX = 2.0
+
+
+def _widen_from(u: Sequence[np.ndarray]) -> float:
+    """Widening of the intervals from standardised backtest errors ``u`` (one array per origin).
+
+    The factor that makes the 80% interval cover 80% of them, shrunk toward 1 by ``K / (K + WIDEN_PRIOR)``
+    (``K`` origins with errors), never below 1 (in-sample errors are the floor: out-of-sample errors are
+    not smaller) nor above ``WIDEN_MAX``.
+    """
+    rows = [r for r in u if len(r)]
+    cells = np.concatenate(rows) if rows else np.array([])
+    if len(cells) < 5:
+        return 1.0
+    raw = float(np.quantile(cells, 0.80)) / _T80
+    w = len(rows) / (len(rows) + WIDEN_PRIOR)
+    return float(np.clip(1.0 + w * (raw - 1.0), 1.0, WIDEN_MAX))
+
+
+def _widen_factor(err: np.ndarray, calibs: list[Calibration], ratio: float) -> float:
+    """Widening of the chosen model's intervals from its own backtest coverage (see :func:`_widen_from`)."""
+    return _widen_from(_standardised(err, calibs, ratio))
+
+
+def _coverage(err: np.ndarray, calibs: list[Calibration], ratio: float, widen: bool = False) -> tuple[float, float]:
+    """Backtest coverage of 80% / 95% intervals, each origin calibrated on its own training data only.
+
+    With ``widen``, each origin's intervals are widened as the app widens them, from the other origins'
+    errors only (leave one origin out).
+    """
+    hits80: list[bool] = []
+    hits95: list[bool] = []
+    u = _standardised(err, calibs, ratio)
+    for i, ui in enumerate(u):
+        if not len(ui):
             continue
-        h80, h95 = cal.bounds(hs)
-        hits80.extend(np.abs(row[ok]) <= r * h80[ok])
-        hits95.extend(np.abs(row[ok]) <= r * h95[ok])
+        f = _widen_from([v for j, v in enumerate(u) if j != i]) if widen else 1.0
+        hits80.extend(ui <= f * _T80)
+        hits95.extend(ui <= f * _T95)
     if not hits80:
         return np.nan, np.nan
     return float(np.mean(hits80)), float(np.mean(hits95))
@@ -793,26 +950,28 @@ def fit_series(
     judged = covid == "auto" and spans and n_post >= MIN_POST_ORIGINS
     treatments = ["observed", "shift"] if judged else [covid if covid != "auto" else "observed"]
     failed: dict[str, str] = {}
-    bt = _backtest(y, idx, fam, ets_label, min_train, treatments, labels, failed)
+    # With two treatments to judge, the compared candidates run under both first; the rest only under the
+    # chosen one.
+    first = [lab for lab in labels if lab in COMPARE] if len(treatments) > 1 else labels
+    bt = _backtest(y, idx, fam, ets_label, min_train, treatments, first, failed)
     if not bt.origins:
         raise DemandDataError(f"The {name} series is too short for a backtest.")
 
-    # COVID-19 treatment: lowest MASE of any candidate at origins after the disruption.
+    # COVID-19 treatment: lowest MASE of the compared candidates at origins after the disruption.
     scores: dict[str, float] = {}
     treatment = treatments[0]
     if len(treatments) > 1:
         for t in treatments:
-            ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in labels]
+            ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in first]
             ms = [m for m in ms if np.isfinite(m)]
             scores[t] = min(ms) if ms else np.nan
         if bt.post.sum() >= MIN_POST_ORIGINS and all(np.isfinite(v) for v in scores.values()):
             treatment = min(scores, key=lambda t: scores[t])
-        if treatment != treatments[0]:  # the other candidates under the chosen treatment
-            rest = [lab for lab in labels if not np.isfinite(bt.points[treatment][lab]).any()]
-            if rest:
-                extra = _backtest(y, idx, fam, ets_label, min_train, [treatment], rest, failed)
-                for lab in rest:
-                    bt.points[treatment][lab] = extra.points[treatment][lab]
+        rest = [lab for lab in labels if lab not in first]
+        if rest:  # the other candidates under the chosen treatment
+            extra = _backtest(y, idx, fam, ets_label, min_train, [treatment], rest, failed)
+            for lab in rest:
+                bt.points[treatment][lab] = extra.points[treatment][lab]
     pts = bt.points[treatment]
     calibs = [_calibrate(y[: o + 1], idx[: o + 1]) for o in bt.origins]
     proxy_err = (
@@ -835,7 +994,7 @@ def fit_series(
         choice_mase[lab] = _metrics(bt.actual, pts[lab], bt.scale, bt.post)["mase"] if use_post else m["mase"]
         err = _log_errors(bt.actual, pts[lab])
         ratios[lab] = _ratio(err, proxy_err) if proxy_err is not None else 1.0
-        c80, c95 = _coverage(err, calibs, ratios[lab])
+        c80, c95 = _coverage(err, calibs, ratios[lab], widen=True)
         rows.append({"model": lab, **m, "pi80_coverage": c80, "pi95_coverage": c95})
     table = pd.DataFrame(rows)
     if table.empty:
@@ -845,13 +1004,26 @@ def fit_series(
     key = {lab: v if np.isfinite(v) else np.inf for lab, v in choice_mase.items()}
     order = sorted(key, key=lambda lab: key[lab])
     if COMBINATION in order:
+        # The combination unless a single model is clearly better at the origins that count (the
+        # regime must be judged: with few origins after the disruption it is not).
         regime_unjudged = spans_all and not use_post
-        if regime_unjudged or key[COMBINATION] <= (1 + COMBINATION_MARGIN) * min(key.values()):
-            order.remove(COMBINATION)
-            order.insert(0, COMBINATION)
+        rows_sel = bt.post if use_post else np.ones(len(bt.origins), dtype=bool)
+        better = (
+            []
+            if regime_unjudged
+            else [
+                lab
+                for lab in order
+                if lab != COMBINATION
+                and key[lab] < key[COMBINATION]
+                and _clearly_better(bt, pts[lab], pts[COMBINATION], rows_sel)
+            ]
+        )
+        order.remove(COMBINATION)
+        order = [*better[:1], COMBINATION, *[lab for lab in order if lab not in better[:1]]]
     for lab in order:
         full_fits = _run_all(
-            fam, ets_label, y, idx, treatment, HORIZON, [*COMBO_MEMBERS, ets_label, lab], dict(failed)
+            fam, ets_label, y, idx, treatment, HORIZON, [*COMBO_MEMBERS, AUTO_ETS, lab], dict(failed)
         )
         if lab in full_fits:
             chosen, full = lab, full_fits
@@ -860,10 +1032,11 @@ def fit_series(
     if full is None:
         raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
     table["chosen"] = table["model"] == chosen
-    calib = _calibrate(y, idx, ratios.get(chosen, 1.0))
+    widen = _widen_factor(_log_errors(bt.actual, pts[chosen]), calibs, ratios.get(chosen, 1.0)) if chosen in pts else 1.0
+    calib = _calibrate(y, idx, ratios.get(chosen, 1.0), widen)
 
     y_treated = _treat(y, idx, treatment)
-    members = [*COMBO_MEMBERS, ets_label]
+    members = _combo_members(full)
 
     def one(lab: str, h: int) -> np.ndarray:
         res = full[lab][2]
@@ -901,7 +1074,8 @@ def fit_series(
     if n < SEASONAL_MONTHS:
         note = (
             f"Only {n} months: no seasonal model (that needs {SEASONAL_MONTHS} months), so the projection has no "
-            "winter peak; the candidates are naive, drift, damped trend, smoothed level, Theta and a combination."
+            "winter peak; the candidates are naive, drift, damped trend, smoothed level, ETS by AICc, Theta and a "
+            "combination."
         )
     elif n < MODEL_SEASONAL_MONTHS:
         note = (
@@ -920,7 +1094,7 @@ def fit_series(
     if use_post:
         choice_basis = (
             f"Chosen on the {int(bt.post.sum())} origins after the COVID-19 disruption (the current regime): "
-            "lowest MASE there, the combination kept unless another model is 10% better."
+            "the combination, unless a single model's MASE there is lower by more than two standard errors."
         )
     elif spans_all:
         choice_basis = (
@@ -928,7 +1102,10 @@ def fit_series(
             "cannot judge the post-COVID months: the combination is used."
         )
     else:
-        choice_basis = "Lowest backtest MASE, the combination kept unless another model is 10% better."
+        choice_basis = (
+            "The combination, unless a single model's backtest MASE is lower by more than two standard errors "
+            "(overlapping test windows counted once)."
+        )
     diagnostics = {
         "choice": choice_basis,
         "chosen_mase": chosen_mase,
@@ -944,8 +1121,10 @@ def fit_series(
             f"Interval widths by horizon rest on {calib.n_errors:,} in-sample forecast errors 1-{HORIZON} months "
             "ahead (every month of the history as an origin, Mar 2020 - Mar 2021 excluded) of a simple "
             f"level-and-naive forecast, scaled by {calib.ratio:.2f}: the chosen model's backtest error relative to "
-            f"that forecast at {len(bt.origins)} origin(s); Student-t tails ({TAIL_DF} degrees of freedom). Coverage "
-            "in the table: each origin's intervals built from the data before it."
+            f"that forecast at {len(bt.origins)} origin(s), and widened by {calib.widen:.2f} so that the 80% "
+            "interval covers 80% of the chosen model's backtest errors (shrunk toward no widening when the "
+            f"origins are few; never narrowed); Student-t tails ({TAIL_DF} degrees of freedom). Coverage in the "
+            "table: each origin's intervals built from the data before it, widened from the other origins."
         ),
         "sigma_by_horizon": [float(s) for s in calib.sigma(hs)],
         "note": note,
