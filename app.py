@@ -17,6 +17,7 @@ from pages.common import (
     safe_text,
     scenario,
     scenario_label,
+    script_turn,
     set_scenario,
     show_lever_errors,
     warm_presets,
@@ -146,20 +147,21 @@ nav = st.navigation(
         "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
     }
 )
-sidebar()
-keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
-if st.session_state.get("presentation"):
-    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-if "link_message" in st.session_state:
-    kind, text = st.session_state.pop("link_message")
-    getattr(st, kind)(text)
-for line in scheme_warnings(area(), scenario()):  # a typed effect larger than the area's activity (a typo?)
-    st.warning(safe_text(line))
-if area().meta.synthetic:
-    st.info(
-        "**Illustrative demo data.** The series are synthetic, calibrated to published Harrow figures; "
-        "they are not real patient data. Load your own area on the Data page.",
-        icon="ℹ️",
-    )
-nav.run()
+with script_turn():  # sessions take turns by whole runs (see pages.common.script_turn)
+    sidebar()
+    keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
+    if st.session_state.get("presentation"):
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    if "link_message" in st.session_state:
+        kind, text = st.session_state.pop("link_message")
+        getattr(st, kind)(text)
+    for line in scheme_warnings(area(), scenario()):  # a typed effect larger than the area's activity (a typo?)
+        st.warning(safe_text(line))
+    if area().meta.synthetic:
+        st.info(
+            "**Illustrative demo data.** The series are synthetic, calibrated to published Harrow figures; "
+            "they are not real patient data. Load your own area on the Data page.",
+            icon="ℹ️",
+        )
+    nav.run()
 warm_presets()  # in the background: the presets' projections and winters, so switching preset is instant

@@ -8,12 +8,13 @@ change is refused with a plain message and the last valid scenario stays.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -35,6 +36,33 @@ from models.store import ScenarioStore, StoreError, open_store
 # 2-core server BLAS threads spin against the other sessions' script threads (a projection took
 # 150 ms with two BLAS threads under load, 48 ms with one).
 threadpool_limits(limits=1, user_api="blas")
+
+# Page scripts take turns (see script_turn).
+_SCRIPT_TURN = threading.BoundedSemaphore(1)
+SCRIPT_TURN_WAIT_S = 2.0
+
+
+@contextlib.contextmanager
+def script_turn() -> Iterator[None]:
+    """Run one page script at a time in this server, waiting at most ``SCRIPT_TURN_WAIT_S`` for a turn.
+
+    The scripts are Python under one interpreter lock. When a workshop's 30 sessions move a
+    slider at once, 30 script threads share it in 5 ms slices and all finish late (slider
+    p95 2.6–3.2 s on the 2-core machine); taking turns by whole runs finishes most of them early
+    (p95 1.7–1.9 s, ``benchmarks/load_test.py``). A run waits at most two seconds and then goes
+    ahead anyway, so a heavy one (an uploaded area's first fit) delays the others by no more than
+    that. ``BCF_SCRIPT_TURNS=0`` turns this off.
+    """
+    if os.environ.get("BCF_SCRIPT_TURNS", "1") == "0":
+        yield
+        return
+    got = _SCRIPT_TURN.acquire(timeout=SCRIPT_TURN_WAIT_S)
+    try:
+        yield
+    finally:
+        if got:
+            _SCRIPT_TURN.release()
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'])")
 # GitHub-flavoured markdown links "http://…", "www.…" and "name@host.uk" in plain text, escaped or not;
