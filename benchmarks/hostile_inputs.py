@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import multiprocessing as mp
 import os
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,31 +49,10 @@ def _status_kb(field: str) -> int:
 
 
 # --------------------------------------------------------------------------- uploads
-def _workbook(rows: list[list[object]], sheet: str = "admissions_monthly") -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = sheet
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
-
-def _replace_part(xlsx: bytes, part: str, content: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, content if info.filename == part else src.read(info.filename))
-    return out.getvalue()
-
-
 def upload_cases() -> list[tuple[str, str, bytes, str | None]]:
     """(label, file name, bytes, spec name or None for a multi-sheet workbook); each ≤ 5 MB."""
     from models.data import DEMO_DIR, load_area, templates_workbook
+    from tests.unit.test_upload_limits import _replace_part, _workbook  # the unit tests' builders of hostile files
 
     demo, _ = load_area()
     adm = (DEMO_DIR / "admissions_monthly.csv").read_bytes()
