@@ -34,6 +34,18 @@ st.set_page_config(
 )
 init_state()
 
+# Always: a tile's number or label wraps onto a second line rather than being cut ("11.1% / 5…").
+FRAME_CSS = """
+<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: break-word;
+}
+[data-testid="stMetric"] { min-width: 0; }
+</style>
+"""
+
 PRESENTATION_CSS = """
 <style>
 /* Presentation mode (projector): larger type that never cuts a number or a label. */
@@ -150,6 +162,7 @@ nav = st.navigation(
 with script_turn():  # sessions take turns by whole runs (see pages.common.script_turn)
     sidebar()
     keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
+    st.markdown(FRAME_CSS, unsafe_allow_html=True)  # our own constant styles, no user text
     if st.session_state.get("presentation"):
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     if "link_message" in st.session_state:

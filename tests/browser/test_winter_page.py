@@ -84,3 +84,29 @@ def test_escalation_beds_lower_ed_boarding(page: Page, app_url: str) -> None:
     )
     expect(page.locator('input[type=range][aria-label="Escalation beds"]')).to_have_value("100")
     assert_no_exception(page)
+
+
+METRIC_CUT_JS = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"],'
+      + ' [data-testid="stMain"] [data-testid="stMetricLabel"]')) {
+    for (const e of [el, ...el.querySelectorAll('*')]) {
+      const style = getComputedStyle(e);
+      if (e.scrollWidth > e.clientWidth + 1 && (style.overflowX !== 'visible' || style.textOverflow === 'ellipsis')) {
+        bad.push(`${el.getAttribute('data-testid')}: "${(el.innerText || '').slice(0, 40)}"`);
+        break;
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def test_tiles_never_cut_a_number_or_label(page: Page, app_url: str) -> None:
+    """Five tiles a row on a laptop screen: values like "11.1% / 5.6%" wrap rather than end in "…"."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path in ("winter", ""):
+        page.goto(f"{app_url}/{path}")
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=120_000)
+        wait_idle(page, 120_000)
+        assert page.evaluate(METRIC_CUT_JS) == [], path
