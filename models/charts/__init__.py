@@ -51,9 +51,18 @@ TEMPLATE_NAME = "bcf"
 pio.templates[TEMPLATE_NAME] = TEMPLATE
 # The default template is applied to every new figure without re-validating it, which a
 # template passed to update_layout is (a few ms a chart, on every slider move). Streamlit
-# sets its own default when it is imported; importing the charts after it makes ours the
-# default, and base_layout sets it explicitly if something changed the default since.
+# sets its own default when it is imported, which may be after this module: see _our_default.
 pio.templates.default = TEMPLATE_NAME
+
+
+def _our_default(layout: dict) -> None:
+    """Make ours Plotly's default again if an import replaced it (Streamlit's does, once).
+
+    The figure being laid out was created under the other default, so it gets ours explicitly.
+    """
+    if pio.templates.default != TEMPLATE_NAME:
+        pio.templates.default = TEMPLATE_NAME
+        layout["template"] = TEMPLATE
 
 
 def layout_spec(title: str, y_title: str, x_title: str = "", note: str = "") -> dict:
@@ -78,8 +87,7 @@ def layout_spec(title: str, y_title: str, x_title: str = "", note: str = "") -> 
                 "xanchor": "left",
             }
         )
-    if pio.templates.default != TEMPLATE_NAME:
-        layout["template"] = TEMPLATE
+    _our_default(layout)
     return layout
 
 

@@ -60,10 +60,13 @@ def test_server_settings_that_keep_a_workshop_responsive() -> None:
     blas = [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
     import plotly.graph_objects as go
+    import streamlit  # noqa: F401 - sets Streamlit's own Plotly default when first imported
 
     from models.charts import TEMPLATE_NAME, base_layout
 
-    assert pio.templates.default == TEMPLATE_NAME
-    fig = base_layout(go.Figure(), "t", "y")
+    pio.templates.default = "streamlit"  # as an import after the charts' would
+    fig = base_layout(go.Figure(), "t", "y")  # laid out with ours all the same ...
     assert fig.layout.template.layout.plot_bgcolor == "white"
     assert fig.layout.template.layout.colorway[0] == "#0072B2"
+    assert pio.templates.default == TEMPLATE_NAME  # ... and ours is the default again for the next figures
+    assert go.Figure().layout.template.layout.colorway[0] == "#0072B2"

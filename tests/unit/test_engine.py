@@ -188,7 +188,9 @@ def test_discharge_scheme_money_moves_capacity_and_delays(base_scenario, demo_ar
     # a cut moves it the other way
     cut = evolve(
         base_scenario,
-        schemes=[{**s.model_dump(), "budget_gbp": 0.0 if s.name == hf.name else s.budget_gbp} for s in base_scenario.schemes],
+        schemes=[
+            {**s.model_dump(), "budget_gbp": 0.0 if s.name == hf.name else s.budget_gbp} for s in base_scenario.schemes
+        ],
     )
     w2 = _winter_for(cut, demo_area, fitted)
     assert w2.params.p1_starts_per_week < w0.params.p1_starts_per_week
@@ -315,3 +317,74 @@ def test_capacity_below_demand_is_reported(small_winter) -> None:
     short = dataclasses.replace(w.params, p1_starts_per_week=20.0)
     msgs = engine.capacity_warnings(short, float(w.arrivals_per_day.mean()))
     assert len(msgs) == 1 and msgs[0].startswith("Home First (P1) capacity (20.0 starts a week) is below")
+
+
+def test_summaries_are_the_quantiles_of_the_draws(base_scenario, demo_area, fitted) -> None:
+    """The fan, tables and tiles read these columns: each must be the named quantile of the paths (NumPy's)."""
+    sc = evolve(
+        base_scenario, schemes=[{**s.model_dump(), "budget_gbp": s.budget_gbp * 1.5} for s in base_scenario.schemes]
+    )
+    proj = _project(sc, demo_area, fitted)
+    got = proj.monthly[(proj.monthly["metric"] == "nea") & (proj.monthly["series"] == "scenario")]
+    for col, q in (("p025", 0.025), ("p10", 0.10), ("p50", 0.50), ("p90", 0.90), ("p975", 0.975)):
+        np.testing.assert_allclose(got[col].to_numpy(), np.quantile(proj.nea, q, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(got["mean"].to_numpy(), proj.nea.mean(axis=0), rtol=1e-12)
+    fy = engine.fy_start(proj.months)
+    first = fy == proj.fy_years[0]
+    annual = proj.annual[(proj.annual["metric"] == "nea") & (proj.annual["series"] == "scenario")].iloc[0]
+    year = proj.nea[:, first].sum(axis=1)
+    assert annual["p10"] == pytest.approx(np.quantile(year, 0.1), rel=1e-12)
+    assert annual["p90"] == pytest.approx(np.quantile(year, 0.9), rel=1e-12)
+
+
+def test_money_by_year_is_summed_from_the_monthly_lines(base_scenario, demo_area, fitted) -> None:
+    """Spend, value and cash by financial year, recomputed by hand from the effects (quantiles across draws)."""
+    from models.schemes import placement_savings
+
+    sc = evolve(
+        base_scenario, schemes=[{**s.model_dump(), "budget_gbp": s.budget_gbp * 1.5} for s in base_scenario.schemes]
+    )
+    proj = _project(sc, demo_area, fitted)
+    c, eff = sc.costs, proj.effects
+    fy = engine.fy_start(proj.months)
+    cols = fy == proj.fy_years[1]
+    value = (eff.total_nea_avoided() * c.nea_spell)[:, cols].sum(axis=1)
+    cash = placement_savings(eff.by_metric("placements"), c.care_home_week, c.placement_duration_weeks)[:, cols].sum(
+        axis=1
+    )
+    spend = sum(s.budget_gbp - s.current_budget_gbp for s in sc.schemes) / 12.0 * cols.sum()
+    money = proj.money[proj.money["fy"] == engine.fy_label(int(proj.fy_years[1]))].set_index("line")
+    for line, x in (("nea_value", value), ("placements_cash", cash), ("net", value + cash - spend)):
+        for col, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9)):
+            assert money.loc[line, col] == pytest.approx(np.quantile(x, q), rel=1e-9, abs=1e-6), (line, col)
+        assert money.loc[line, "mean"] == pytest.approx(x.mean(), rel=1e-9, abs=1e-6)
+    assert money.loc["budget_change", "p50"] == pytest.approx(spend, rel=1e-9)
+    assert money.loc["placements_cash", "p90"] > 0  # the scenario avoids placements: the test has something to check
+
+
+def test_scheme_table_columns_are_computed_from_the_draws(base_scenario, demo_area, fitted) -> None:
+    """Each scheme row's ranges and money, recomputed per scheme from the effects (independently of the batching)."""
+    from models.schemes import CAPACITY_METRICS, placement_savings
+
+    sc = evolve(
+        base_scenario, schemes=[{**s.model_dump(), "budget_gbp": s.budget_gbp * 1.5} for s in base_scenario.schemes]
+    )
+    proj = _project(sc, demo_area, fitted)
+    eff, c, table = proj.effects, sc.costs, proj.schemes.set_index("scheme")
+    years = len(proj.months) / 12.0
+    buys = eff.drawn * (eff.multiplier * eff.realised)[None, :]
+    checked = set()
+    for j, s in enumerate(sc.schemes):
+        if s.metric in CAPACITY_METRICS:
+            continue
+        row = table.loc[s.name]
+        change = eff.avoided[:, j, :].sum(axis=1) / years
+        assert row["change_a_year_p10"] == pytest.approx(np.quantile(change, 0.1), rel=1e-9, abs=1e-9)
+        assert row["change_a_year_p90"] == pytest.approx(np.quantile(change, 0.9), rel=1e-9, abs=1e-9)
+        assert row["avoided_a_year_p10"] == pytest.approx(np.quantile(buys[:, j], 0.1), rel=1e-9, abs=1e-9)
+        assert row["avoided_a_year_p90"] == pytest.approx(np.quantile(buys[:, j], 0.9), rel=1e-9, abs=1e-9)
+        if s.metric == "placements":
+            cash = placement_savings(eff.avoided[:, j, :], c.care_home_week, c.placement_duration_weeks)
+            assert row["change_savings_gbp"] == pytest.approx(cash.sum(axis=1).mean() / years, rel=1e-9)
+        checked.add(s.metric)
+    assert "placements" in checked and checked & {"nea", "acs"}

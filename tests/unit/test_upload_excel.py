@@ -54,6 +54,19 @@ def test_duplicate_columns_csv_and_case_duplicates() -> None:
         assert df is None and "appears 2 times" in _plain(problems)
 
 
+def _rewrite(xlsx: bytes, part: str, content: bytes | None) -> bytes:
+    """The same workbook with one zip entry replaced by ``content`` (``None``: left out)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename != part:
+                dst.writestr(info.filename, src.read(info.filename))
+            elif content is not None:
+                dst.writestr(info.filename, content)
+    return out.getvalue()
+
+
 def test_duplicate_columns_excel() -> None:
     book = openpyxl.Workbook()
     book.active.append(["month", "NEA", "nea", "acs"])
@@ -64,15 +77,9 @@ def test_duplicate_columns_excel() -> None:
 
 def test_malformed_sheet_xml() -> None:
     good = _save(openpyxl.Workbook())
-    src = zipfile.ZipFile(io.BytesIO(good))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2] + b"<row><c><v>1</broken>"
-            dst.writestr(info.filename, data)
-    df, problems = read_table(out.getvalue(), "adm.xlsx", ADM)
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read("xl/worksheets/sheet1.xml")
+    broken = _rewrite(good, "xl/worksheets/sheet1.xml", sheet[: len(sheet) // 2] + b"<row><c><v>1</broken>")
+    df, problems = read_table(broken, "adm.xlsx", ADM)
     assert df is None and "damaged" in _plain(problems)
 
 
@@ -84,14 +91,7 @@ def test_not_a_zip_and_old_xls() -> None:
 
 
 def test_workbook_without_a_worksheet() -> None:
-    good = _save(openpyxl.Workbook())
-    src = zipfile.ZipFile(io.BytesIO(good))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            if info.filename != "xl/workbook.xml":
-                dst.writestr(info.filename, src.read(info.filename))
-    df, problems = read_table(out.getvalue(), "adm.xlsx", ADM)
+    df, problems = read_table(_rewrite(_save(openpyxl.Workbook()), "xl/workbook.xml", None), "adm.xlsx", ADM)
     assert df is None and "no workbook inside" in _plain(problems)
 
 
