@@ -11,6 +11,7 @@ from models.demand import (
     _ALPHAS,
     _T80,
     AUTO_ETS,
+    AUTO_ETS_FORMS,
     COMBINATION,
     LEVEL,
     NAIVE,
@@ -18,11 +19,13 @@ from models.demand import (
     WIDEN_MAX,
     WIDEN_PRIOR,
     Calibration,
-    _aicc_counting_start,
+    ScaledETS,
     _Backtest,
     _clearly_better,
     _coverage,
+    _ets_aicc,
     _family,
+    _fit_ets_auto,
     _fit_level,
     _geomean,
     _run_all,
@@ -45,27 +48,53 @@ def _monthly(n: int, seed: int, amplitude: float, trend: float = 0.0, start: str
 # ---------------------------------------------------------------- ETS (AICc) member
 
 
-def test_aicc_counts_the_heuristic_start_values_as_parameters():
+def test_the_ets_members_aicc_is_statsmodels_own():
     s = _monthly(60, seed=1, amplitude=0.05)
-    res = ETSModel(s, error="add", seasonal="add", seasonal_periods=12, initialization_method="heuristic").fit(
-        disp=False
-    )
-    k = res.df_model + 13  # level + 12 seasonal start values
-    n = res.nobs
-    expected = -2 * res.llf + 2 * k + 2 * k * (k + 1) / (n - k - 1)
-    assert _aicc_counting_start(res, 13) == pytest.approx(expected)
-    assert _aicc_counting_start(res, 13) > res.aicc  # statsmodels alone counts fewer parameters
+    s = s / s.mean()
+    model = ETSModel(s, error="mul", seasonal="add", seasonal_periods=12, initialization_method="estimated")
+    res = model.fit(disp=False)
+    assert _ets_aicc(model, res.params.to_numpy()) == pytest.approx(res.aicc, rel=1e-12)
+
+
+@pytest.mark.parametrize("error", ["add", "mul"])
+def test_rescaling_the_series_changes_only_its_units(error):
+    """Fitting on y / c: the same forecasts in the series' units and the AICc of the counts themselves."""
+    s = _monthly(48, seed=3, amplitude=0.1)
+    c = float(s.mean())
+    small = ETSModel(s / c, error=error, seasonal="add", seasonal_periods=12, initialization_method="estimated")
+    p = small.fit(disp=False, return_params=True)
+    big = ETSModel(s, error=error, seasonal="add", seasonal_periods=12, initialization_method="estimated")
+    q = p.copy()
+    q[2:] *= c  # smoothing level and seasonal unchanged; start level and seasonal states in counts
+    fit = ScaledETS(small.smooth(p), c)
+    np.testing.assert_allclose(fit.forecast(12), big.smooth(q).forecast(12).to_numpy(), rtol=1e-9)
+    assert fit.aicc == pytest.approx(_ets_aicc(big, q), rel=1e-9)
+
+
+def test_the_ets_member_picks_the_form_with_the_lowest_aicc():
+    s = _monthly(72, seed=5, amplitude=0.12)
+    y, idx = s.to_numpy(), pd.DatetimeIndex(s.index, freq="MS")
+    point, _, fit = _fit_ets_auto(y, idx, 12)
+    scores = {}
+    for error, seasonal in AUTO_ETS_FORMS:
+        opts = {"seasonal": seasonal, "seasonal_periods": 12} if seasonal else {}
+        m = ETSModel(s / s.mean(), error=error, initialization_method="estimated", **opts)
+        scores[(error, seasonal)] = ScaledETS(m.fit(disp=False), float(s.mean())).aicc
+    best = min(scores, key=scores.get)
+    assert (fit.model.error, fit.model.seasonal) == best
+    assert best[1] == "add"  # a clear winter peak is found
+    assert fit.aicc == pytest.approx(scores[best], rel=1e-6)
+    np.testing.assert_allclose(point, fit.forecast(12))
 
 
 @pytest.mark.parametrize(("amplitude", "seasonal"), [(0.15, True), (0.0, False)])
-def test_the_ets_member_joins_the_combination_only_when_it_finds_seasonality(amplitude, seasonal):
+def test_the_combination_is_the_geometric_mean_of_level_naive_and_ets(amplitude, seasonal):
     s = _monthly(72, seed=2, amplitude=amplitude)
     y, idx = s.to_numpy(), pd.DatetimeIndex(s.index, freq="MS")
     fam, ets_label, _ = _family(len(y))
     out = _run_all(fam, ets_label, y, idx, "observed", 12, [COMBINATION], {})
     assert bool(out[AUTO_ETS][2].model.seasonal) is seasonal
-    members = [LEVEL, NAIVE, AUTO_ETS] if seasonal else [LEVEL, NAIVE]
-    np.testing.assert_allclose(out[COMBINATION][0], _geomean([out[m][0] for m in members]), rtol=1e-12)
+    np.testing.assert_allclose(out[COMBINATION][0], _geomean([out[m][0] for m in (LEVEL, NAIVE, AUTO_ETS)]), rtol=1e-12)
     if seasonal:  # the combination carries the winter peak (damped by the flat members)
         assert np.ptp(out[COMBINATION][0]) > 0.05 * out[COMBINATION][0].mean()
 
