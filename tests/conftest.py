@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests are organised by kind, one folder each (unit, property, app, browser);
+"""Shared fixtures. Tests are organised by kind, one folder each (unit, property, app, browser, accuracy);
 the folder sets the marker so `pytest -m unit` etc. select a kind."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-KINDS = ("unit", "property", "app", "browser")
+KINDS = ("unit", "property", "app", "browser", "accuracy")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
