@@ -344,11 +344,11 @@ schemes' effects.
 
 **Candidates.** Naive (last month), seasonal naive (same month last year), a flat smoothed level of admissions
 per day (calendar-adjusted: times the days in each future month; how fast it adapts is set by the months outside
-the COVID-19 disruption), ETS(A,Ad,A), an ETS chosen by AICc (additive or multiplicative errors, with or without seasonality, start
-values estimated), SARIMAX(0,1,1)(0,1,1)12 and Theta (statsmodels), and a combination: the geometric mean of the
-level, naive and AICc ETS forecasts. Series of 12–23 months get non-seasonal candidates only (naive, drift, damped trend,
-level, ETS, Theta, combination); seasonal ETS(A,Ad,A), SARIMAX and Theta need 36 months (24 months of training at
-every backtest origin).
+the COVID-19 disruption), ETS(A,Ad,A), an ETS chosen by AICc (multiplicative errors, with or without
+seasonality, start values estimated), SARIMAX(0,1,1)(0,1,1)12 and Theta (statsmodels), and a combination: the
+geometric mean of the level, naive and AICc ETS forecasts. Series of 12–23 months get non-seasonal candidates
+only (naive, drift, damped trend, level, ETS, Theta, combination); seasonal ETS(A,Ad,A), SARIMAX and Theta need
+36 months (24 months of training at every backtest origin).
 
 **Choice by backtest.** Each candidate is refitted at up to 12 rolling origins spread over the history (as many as
 the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the

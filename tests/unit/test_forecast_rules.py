@@ -11,7 +11,7 @@ from models.demand import (
     _ALPHAS,
     _T80,
     AUTO_ETS,
-    AUTO_ETS_FORMS,
+    AUTO_ETS_SEASONS,
     COMBINATION,
     LEVEL,
     NAIVE,
@@ -76,15 +76,24 @@ def test_the_ets_member_picks_the_form_with_the_lowest_aicc():
     y, idx = s.to_numpy(), pd.DatetimeIndex(s.index, freq="MS")
     point, _, fit = _fit_ets_auto(y, idx, 12)
     scores = {}
-    for error, seasonal in AUTO_ETS_FORMS:
+    for seasonal in AUTO_ETS_SEASONS:
         opts = {"seasonal": seasonal, "seasonal_periods": 12} if seasonal else {}
-        m = ETSModel(s / s.mean(), error=error, initialization_method="estimated", **opts)
-        scores[(error, seasonal)] = ScaledETS(m.fit(disp=False), float(s.mean())).aicc
+        m = ETSModel(s / s.mean(), error="mul", initialization_method="estimated", **opts)
+        scores[seasonal] = ScaledETS(m.fit(disp=False), float(s.mean())).aicc
     best = min(scores, key=scores.get)
-    assert (fit.model.error, fit.model.seasonal) == best
-    assert best[1] == "add"  # a clear winter peak is found
+    assert best == "add"  # a clear winter peak is found
+    assert (fit.model.error, fit.model.seasonal) == ("mul", best)
     assert fit.aicc == pytest.approx(scores[best], rel=1e-6)
     np.testing.assert_allclose(point, fit.forecast(12))
+
+
+def test_the_ets_member_uses_additive_errors_when_a_month_is_empty():
+    s = _monthly(48, seed=6, amplitude=0.1)
+    s.iloc[20] = 0.0  # multiplicative errors need positive counts
+    y, idx = s.to_numpy(), pd.DatetimeIndex(s.index, freq="MS")
+    point, _, fit = _fit_ets_auto(y, idx, 12)
+    assert fit.model.error == "add"
+    assert np.all(np.isfinite(point))
 
 
 @pytest.mark.parametrize(("amplitude", "seasonal"), [(0.15, True), (0.0, False)])
