@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -48,7 +47,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.browser.conftest import CHROMIUM_FLAGS, _free_port  # noqa: E402 - the browser tests' Chromium and ports
+from tests.browser.conftest import CHROMIUM_FLAGS, _free_port, system_chromium  # noqa: E402 - the browser tests' Chromium and ports
 
 MAX_SESSIONS = 30
 
@@ -374,7 +373,7 @@ async def run_protocol(sessions: list[int], rounds: int, path: str, timeout_s: f
 async def run(sessions: list[int], rounds: int, path: str, timeout_s: float) -> None:
     from playwright.async_api import async_playwright
 
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = system_chromium()
     with server() as (url, pid):
         host = urlparse(url).netloc
         async with async_playwright() as p:

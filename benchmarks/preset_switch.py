@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_test import CHROMIUM_FLAGS, Session, _quiet, _route, server  # noqa: E402 - after the path
+from load_test import CHROMIUM_FLAGS, Session, _quiet, _route, server, system_chromium  # noqa: E402 - after the path
 
 
 async def _rendered(s: Session, timeout_s: float) -> None:
@@ -46,7 +45,7 @@ async def _rendered(s: Session, timeout_s: float) -> None:
 async def run(pages: list[str], timeout_s: float) -> None:
     from playwright.async_api import async_playwright
 
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = system_chromium()
     with server() as (url, pid):
         host = urlparse(url).netloc
         async with async_playwright() as p:

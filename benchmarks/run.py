@@ -227,15 +227,13 @@ def _children(pid: int) -> list[int]:
 
 def bench_browser(quick: bool) -> None:
     """Slider-to-screen latency in Chromium, and server memory per extra session."""
-    import os
-    import shutil
     import tempfile
 
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_FLAGS, streamlit_server, wait_idle
+    from tests.browser.conftest import CHROMIUM_FLAGS, streamlit_server, system_chromium, wait_idle
 
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = system_chromium()
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(Path(tmp)) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

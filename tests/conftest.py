@@ -3,6 +3,7 @@ the folder sets the marker so `pytest -m unit` etc. select a kind."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +20,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 KINDS = ("unit", "property", "app", "browser", "accuracy")
+# Every page in the app's navigation, in its order (read from app.py, so a new page is tested too).
+APP_PAGES = tuple(re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text()))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,17 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from models.data import load_area, with_uploads
+from tests.conftest import APP_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = (
-    "pages/home.py",
-    "pages/growth.py",
-    "pages/demand.py",
-    "pages/winter.py",
-    "pages/schemes.py",
-    "pages/compare.py",
-    "pages/data.py",
-)
 
 
 def _short_area(months: int):  # noqa: ANN202 - an AreaData
@@ -44,7 +36,7 @@ def short_app() -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if (ROOT / p).exists()])
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_every_page_renders_on_a_36_month_area(short_app: AppTest, page: str) -> None:
     at = short_app.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -18,17 +18,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import APP_PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = (
-    "pages/home.py",
-    "pages/growth.py",
-    "pages/demand.py",
-    "pages/winter.py",
-    "pages/schemes.py",
-    "pages/finance.py",
-    "pages/compare.py",
-    "pages/data.py",
-)
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 MONTH_DAY = re.compile(r"(?<![\d/-])(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")  # "12-01", not "2025-26"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -56,7 +48,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     at.run()
     out: dict[str, dict] = {}
     try:
-        for page in PAGES:
+        for page in APP_PAGES:
             at.switch_page(page).run()
             assert not at.exception, (page, [e.value for e in at.exception])
             tables = []
@@ -91,7 +83,7 @@ def _headers(df: pd.DataFrame, config: dict) -> list[str]:
     return shown
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_table_headers_are_words(rendered: dict, page: str) -> None:
     assert rendered[page]["tables"] or page in ("pages/compare.py",), f"{page}: no table found"
     for df, config, kind in rendered[page]["tables"]:
@@ -101,7 +93,7 @@ def test_table_headers_are_words(rendered: dict, page: str) -> None:
             assert header.strip() == header and header, f"{page}: blank or padded header {header!r}"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_numbers_and_dates_in_tables_have_a_display_format(rendered: dict, page: str) -> None:
     for df, config, kind in rendered[page]["tables"]:
         if kind == "Table":  # st.table shows strings the page formatted itself
@@ -116,7 +108,7 @@ def test_numbers_and_dates_in_tables_have_a_display_format(rendered: dict, page:
                 assert fmt, f"{page}: column {col!r} ({df[col].dtype}) is shown without a format"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_text_has_uk_dates_and_no_python_lists(rendered: dict, page: str) -> None:
     r = rendered[page]
     words = [*r["texts"], *(f"{lab} {val}" for lab, val in r["metrics"]), *r["buttons"]]
@@ -130,13 +122,13 @@ def test_text_has_uk_dates_and_no_python_lists(rendered: dict, page: str) -> Non
         assert not TWO_PLACES_WHOLE.search(str(val)), f"{page}: {lab} = {val}"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_number_boxes_show_counts_as_whole_numbers(rendered: dict, page: str) -> None:
     for label, fmt, value in rendered[page]["boxes"]:
         assert fmt != "%0.2f", f"{page}: {label!r} shows {value} with two decimals (Streamlit's default)"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_download_labels_are_words(rendered: dict, page: str) -> None:
     for label in rendered[page]["buttons"]:
         assert "_" not in label, f"{page}: download button {label!r}"
@@ -155,7 +147,7 @@ def test_one_financial_year_per_row_of_tiles(rendered: dict) -> None:
     assert first_projected == projected, (first_projected, projected)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", APP_PAGES)
 def test_one_row_per_financial_year_in_tables(rendered: dict, page: str) -> None:
     for df, config, _ in rendered[page]["tables"]:
         for col in df.columns:

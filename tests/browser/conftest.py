@@ -35,6 +35,21 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def system_chromium() -> str | None:
+    """$BCF_CHROMIUM or the system Chromium; None lets Playwright use its own build."""
+    return os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_path() -> str:
+    """A Chromium executable that exists: the system one, else Playwright's own build (never skipped)."""
+    exe = system_chromium()
+    if not exe:
+        with sync_playwright() as p:
+            exe = p.chromium.executable_path
+    assert exe and os.path.isfile(exe), "no Chromium (scripts/test.sh installs one)"
+    return exe
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,7 +114,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = system_chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
         yield b

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,21 +14,10 @@ import pytest
 
 from models import cli, comparison, engine
 from models.scenario import Scenario, evolve
+from tests.browser.conftest import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "scenario_v1.json"
-
-
-def _chromium() -> str:
-    """The browser the browser tests use (BCF_CHROMIUM, the system Chromium, else Playwright's)."""
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not exe:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            exe = p.chromium.executable_path
-    assert exe and os.path.isfile(exe), "no Chromium for the chart pictures (scripts/test.sh installs one)"
-    return exe
 
 
 def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo_area) -> None:
@@ -37,7 +25,7 @@ def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo
     proc = subprocess.run(
         [sys.executable, "-m", "models", "run", str(FIXTURE), "--data", str(ROOT / "data" / "demo"),
          "--out", str(out), "--json", "--draws", "200", "--seed", "7"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "BROWSER_PATH": _chromium()},
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "BROWSER_PATH": chromium_path()},
     )
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import time
 from datetime import datetime
 
@@ -16,6 +14,7 @@ import pytest
 from models import engine, export
 from models.export import board_workbook, readable, to_csv_bytes, to_excel_bytes
 from models.scenario import evolve
+from tests.browser.conftest import chromium_path
 
 
 def test_excel_with_blank_column_and_empty_frame() -> None:
@@ -134,18 +133,6 @@ def small_runs(demo_area, base_scenario):
     return r1, engine.run(other, demo_area, fits=r1.fits)
 
 
-def _chromium() -> str:
-    """The browser the browser tests use (BCF_CHROMIUM, the system Chromium, else Playwright's): never skipped."""
-    exe = os.environ.get("BCF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not exe:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            exe = p.chromium.executable_path
-    assert exe and os.path.isfile(exe), "no Chromium for the chart pictures (scripts/test.sh installs one)"
-    return exe
-
-
 def _cover(book: openpyxl.Workbook) -> dict:
     return {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
 
@@ -155,7 +142,7 @@ def _pngs(ws) -> list[bytes]:  # noqa: ANN001 - an openpyxl worksheet
 
 
 def test_scenario_workbook_has_the_headline_charts_as_png(small_runs, demo_area, monkeypatch) -> None:
-    monkeypatch.setenv("BROWSER_PATH", _chromium())
+    monkeypatch.setenv("BROWSER_PATH", chromium_path())
     t0 = time.monotonic()
     raw = board_workbook([small_runs[0]], demo_area)
     took = time.monotonic() - t0
@@ -173,7 +160,7 @@ def test_scenario_workbook_has_the_headline_charts_as_png(small_runs, demo_area,
 
 
 def test_comparison_workbook_has_the_compare_pages_charts(small_runs, demo_area, monkeypatch) -> None:
-    monkeypatch.setenv("BROWSER_PATH", _chromium())
+    monkeypatch.setenv("BROWSER_PATH", chromium_path())
     raw = board_workbook(list(small_runs), demo_area, labels=["Baseline", "+27 beds"])
     book = openpyxl.load_workbook(io.BytesIO(raw))
     assert len(_pngs(book["Charts"])) == 3  # admissions overlay, placements overlay, differences to the first
