@@ -6,9 +6,10 @@ Run with ``streamlit run app.py``. Pages live in ``pages/``; models in ``models/
 from __future__ import annotations
 
 import streamlit as st
+from pages.library_ui import library_sidebar
 
-from models.limits import scheme_warnings
-from pages.common import (
+from models.pipeline.guards import scheme_warnings
+from pages.ui.session import (
     area,
     area_presets,
     init_state,
@@ -22,7 +23,6 @@ from pages.common import (
     show_lever_errors,
     warm_presets,
 )
-from pages.library_ui import library_sidebar
 
 # Presentation mode (a projector; also from a &present=1 link) starts with the sidebar collapsed.
 _presenting = st.session_state.get("presentation", st.query_params.get("present") == "1")
@@ -159,7 +159,7 @@ nav = st.navigation(
         "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
     }
 )
-with script_turn():  # sessions take turns by whole runs (see pages.common.script_turn)
+with script_turn():  # sessions take turns by whole runs (see pages.ui.session.script_turn)
     sidebar()
     keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
     st.markdown(FRAME_CSS, unsafe_allow_html=True)  # our own constant styles, no user text

@@ -32,16 +32,16 @@ def _record(metric: str, value: float, unit: str, target: str = "") -> None:
 
 
 def run(record: Callable[..., None] = _record, quick: bool = False) -> None:
-    from models import engine, finance
-    from models.data import load_area
-    from models.scenario import evolve, presets
+    from models import pipeline
+    from models.inputs.areas import load_area
+    from models.money import riskshare
+    from models.scenario.levers import evolve, presets
 
     area, _ = load_area()
     sc = presets(area)["Move £1m, and the savings don't materialise"]
     sc = evolve(sc, n_draws=1000)
-    fits = engine.fit_all(area, sc.demand.covid)
-    base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
-    fin = finance.run_finance(sc, area, fits, base)
+    stages = pipeline.memo_stages()
+    fin = pipeline.finance(sc, area, stages)
     act = fin.activity
 
     times = []
@@ -49,13 +49,12 @@ def run(record: Callable[..., None] = _record, quick: bool = False) -> None:
     for i in range(reps):
         changed = evolve(sc, risk_share={"overspend_split": (0.3 + 0.02 * i, 0.7 - 0.02 * i)})
         t = time.perf_counter()
-        finance.finance_from_activity(changed, act, 1_000_000.0)
+        riskshare.finance_from_activity(changed, act, 1_000_000.0)
         times.append((time.perf_counter() - t) * 1000)
     record("finance_recompute_ms_median", statistics.median(times), "ms", "<= 150")
 
-    plan_p = engine.project(finance.plan_scenario(sc), area, fits, base)
     t = time.perf_counter()
-    finance.tornado(sc, area, fits, base, act, plan_p)
+    pipeline.tornado(sc, area, stages)
     record("tornado_ms", (time.perf_counter() - t) * 1000, "ms", "<= 3000")
 
 

@@ -39,7 +39,7 @@ from scipy import stats  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.demand import DemandDataError, forecast  # noqa: E402
+from models.demand.forecasting import DemandDataError, forecast  # noqa: E402
 
 # A copy of ../shared/realdata (Open Government Licence v3.0; see its README) so that a clone runs this alone.
 DATA = ROOT / "data" / "realdata"

@@ -4,7 +4,7 @@ Not a pytest test (the unit tests check each input's message and a loose bound);
 figures. Two parts:
 
 **Uploads** (targets: any upload ≤ 5 MB accepted or refused within 3 s and 500 MB). Each file
-goes through the app's reader (``models.data.read_table`` / ``read_workbook``) in a forked
+goes through the app's reader (``models.inputs.areas.read_table`` / ``read_workbook``) in a forked
 child process, whose peak resident memory is read from ``/proc/self/status`` (``VmHWM``,
 reset at the start of the case), so that allocations outside Python (pandas, pyarrow,
 openpyxl's C parts) count too.
@@ -51,7 +51,7 @@ def _status_kb(field: str) -> int:
 # --------------------------------------------------------------------------- uploads
 def upload_cases() -> list[tuple[str, str, bytes, str | None]]:
     """(label, file name, bytes, spec name or None for a multi-sheet workbook); each ≤ 5 MB."""
-    from models.data import DEMO_DIR, load_area, templates_workbook
+    from models.inputs.areas import DEMO_DIR, load_area, templates_workbook
     from tests.unit.test_upload_limits import _replace_part, _workbook  # the unit tests' builders of hostile files
 
     demo, _ = load_area()
@@ -84,7 +84,7 @@ def upload_cases() -> list[tuple[str, str, bytes, str | None]]:
 
 
 def _one_upload(raw: bytes, name: str, spec: str | None, out: mp.Queue) -> None:
-    from models.data import read_table, read_workbook
+    from models.inputs.areas import read_table, read_workbook
 
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS (VmHWM) to the current RSS
     start_kb = _status_kb("VmRSS")
@@ -101,7 +101,7 @@ def _one_upload(raw: bytes, name: str, spec: str | None, out: mp.Queue) -> None:
 
 
 def bench_uploads() -> bool:
-    import models.data  # noqa: F401 - imported before the forks, as in the server
+    import models.inputs.areas  # noqa: F401 - imported before the forks, as in the server
 
     ctx = mp.get_context("fork")
     print("Uploads (target: each within 3 s and 500 MB)")
@@ -127,9 +127,9 @@ def bench_uploads() -> bool:
 
 # --------------------------------------------------------------------------- links
 def heavy_links(n: int) -> list[str]:
-    from models.data import load_area
-    from models.links import to_link_token
-    from models.scenario import Scheme, baseline, evolve
+    from models.inputs.areas import load_area
+    from models.scenario.levers import Scheme, baseline, evolve
+    from models.store.links import to_link_token
 
     area, _ = load_area()
     base = baseline(area)

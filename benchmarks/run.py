@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-threadpool_limits(limits=1, user_api="blas")  # as the app's server runs (pages/common.py)
+threadpool_limits(limits=1, user_api="blas")  # as the app's server runs (pages/ui/session.py)
 
 RESULTS: list[dict] = []
 
@@ -47,23 +47,23 @@ def median_ms(fn: Callable[[int], object], reps: int) -> float:
 
 
 def bench_demand(quick: bool) -> None:
-    from models import engine
-    from models.data import load_area
-    from models.scenario import baseline, evolve
+    from models import pipeline
+    from models.inputs.areas import load_area
+    from models.scenario.levers import baseline, evolve
 
     t = time.perf_counter()
     area, _ = load_area()
     record("load_demo_area_s", time.perf_counter() - t, "s")
     t = time.perf_counter()
-    fits = engine.fit_all(area)
+    fits = pipeline.fit_all(area)
     record("fit_all_models_cold_s", time.perf_counter() - t, "s", "<= 5")
     sc = baseline(area)
-    base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
-    engine.project(sc, area, fits, base)  # warm imports and caches of numpy/pandas
+    base = pipeline.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
+    pipeline.project(sc, area, fits, base)  # warm imports and caches of numpy/pandas
     reps = 10 if quick else 40
 
     def growth_change(i: int) -> None:
-        engine.project(evolve(sc, growth={"older_people_adjust_pp": round(0.05 * (i % 40), 2)}), area, fits, base)
+        pipeline.project(evolve(sc, growth={"older_people_adjust_pp": round(0.05 * (i % 40), 2)}), area, fits, base)
 
     record("projection_recompute_ms_median", median_ms(growth_change, reps), "ms", "<= 100")
 
@@ -76,7 +76,7 @@ def bench_demand(quick: bool) -> None:
             else s.model_dump()
             for s in sc.schemes
         ]
-        engine.project(evolve(sc, schemes=schemes), area, fits, base)
+        pipeline.project(evolve(sc, schemes=schemes), area, fits, base)
 
     record("scheme_recompute_ms_median", median_ms(budget_change, reps), "ms", "<= 150")
 
@@ -118,7 +118,7 @@ def bench_apptest(quick: bool) -> None:
 
 
 def bench_flow(quick: bool) -> None:
-    from models.des_reference import benchmark_vs_des
+    from tests.reference.des import benchmark_vs_des
 
     # Full mode: a long DES (48 × 3,000 days, ~2.5 min) so that its standard error is small enough
     # to judge the "within 2%" agreement; quick mode only shows the order of magnitude.
@@ -149,17 +149,17 @@ def bench_winter_page(quick: bool) -> None:
     """The winter chain: per-draw arrivals, one lever change with options, CRN precision, calibration."""
     import numpy as np
 
-    from models import engine
-    from models.data import load_area
-    from models.flow import per_rep_kpis, simulate_flow
-    from models.scenario import baseline, evolve
+    from models import pipeline
+    from models.flow.simulate import per_rep_kpis, simulate_flow
+    from models.inputs.areas import load_area
+    from models.scenario.levers import baseline, evolve
 
     area, _ = load_area()
-    fits = engine.fit_all(area)
+    fits = pipeline.fit_all(area)
     sc = baseline(area)
-    base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
-    proj = engine.project(sc, area, fits, base)
-    w = engine.winter(sc, area, proj)  # compiles the kernel and calibrates the stays (cached after)
+    base = pipeline.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
+    proj = pipeline.project(sc, area, fits, base)
+    w = pipeline.winter(sc, area, proj)  # compiles the kernel and calibrates the stays (cached after)
 
     def flow_only(i: int) -> None:
         simulate_flow(w.arrivals_per_day, w.params, w.run.n_reps, w.seed + i)
@@ -174,9 +174,9 @@ def bench_winter_page(quick: bool) -> None:
     def beds_change(i: int) -> None:
         # what the page recomputes after one lever: the projection, the winter and the options table
         changed = evolve(sc, flow={"escalation_beds": 10 + i})
-        p = engine.project(changed, area, fits, base)
-        wi = engine.winter(changed, area, p)
-        engine.winter_options(changed, wi)
+        p = pipeline.project(changed, area, fits, base)
+        wi = pipeline.winter(changed, area, p)
+        pipeline.winter_options(changed, wi)
 
     record("winter_page_recompute_ms_median", median_ms(beds_change, 3 if quick else 9), "ms", "<= 300")
 
@@ -295,9 +295,9 @@ def main() -> None:
     args = parser.parse_args()
     bench_demand(args.quick)
     try:
-        from models import engine
+        from models import pipeline
 
-        if hasattr(engine, "winter"):
+        if hasattr(pipeline, "winter"):
             bench_winter_page(args.quick)
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import finance_bench  # benchmarks/finance_bench.py

@@ -4,10 +4,10 @@
 
 ``SCENARIO.json`` is a scenario as the app saves it (older schema versions are migrated);
 ``--data`` is an area folder in the upload format (default: the embedded demo area).
-``--out`` writes the board-ready workbook (models/export.py), with the headline charts as
+``--out`` writes the board-ready workbook (models/report/board.py), with the headline charts as
 PNG pictures when a Chromium browser is available (``--no-charts`` leaves them out; without
 a browser the workbook says so); ``--json`` prints the
-headline figures (models.engine.headline) as JSON on standard output. The numbers are the
+headline figures (models.pipeline.stages.headline) as JSON on standard output. The numbers are the
 app's: the same engine, scenario, data, seed and draws give the same figures.
 Exit status: 0 on success, 2 for a problem with the inputs (explained on standard error).
 """
@@ -21,8 +21,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.data import DEMO_DIR, load_area
-from models.scenario import Scenario, evolve, explain
+from models import pipeline
+from models.charts.board import scenario_figures
+from models.inputs.areas import DEMO_DIR, load_area
+from models.pipeline import compare
+from models.report.board import board_workbook
+from models.report.render import render_pngs
+from models.scenario.levers import Scenario, evolve, explain
 
 
 class InputProblem(Exception):
@@ -69,10 +74,6 @@ def _jsonable(v: object) -> object:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from models import comparison, engine
-    from models.charts.board import scenario_figures
-    from models.export import board_workbook, render_pngs
-
     try:
         if args.out is None and not args.json:
             raise InputProblem("nothing to do: give --out RESULTS.xlsx and/or --json")
@@ -85,7 +86,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if area is None:
             raise InputProblem(f"the data in {args.data} have problems:\n  " + "\n  ".join(map(str, problems)))
         try:
-            results = engine.run(sc, area)
+            results = pipeline.run(sc, area)
         except ValueError as err:
             raise InputProblem(f"the models cannot run on these data: {err}") from err
     except InputProblem as err:
@@ -108,7 +109,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             "seed": sc.seed,
             "draws": sc.n_draws,
             "first_financial_year": results.projection.first_fy,
-            "headline": {k: _jsonable(v) for k, v in comparison.headline_of(results).items()},
+            "headline": {k: _jsonable(v) for k, v in compare.headline_of(results).items()},
         }
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

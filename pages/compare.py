@@ -8,13 +8,14 @@ import math
 import pandas as pd
 import streamlit as st
 
-from models import comparison
 from models.charts.board import comparison_figures
-from models.export import board_workbook, to_csv_bytes
-from models.scenario import Scenario
-from models.store import StoreError
-from pages.common import (
-    _fits,
+from models.core.xlsx import to_csv_bytes
+from models.pipeline import compare
+from models.report.board import board_workbook
+from models.scenario.levers import Scenario
+from models.store.library import StoreError
+from pages.ui.session import (
+    SHARED,
     area,
     area_presets,
     ensure_frame,
@@ -60,7 +61,7 @@ picked = st.multiselect(
     list(options),
     default=None if "compare_pick" in st.session_state else default,
     format_func=lambda k: options[k][0],
-    max_selections=comparison.MAX_SCENARIOS,
+    max_selections=compare.MAX_SCENARIOS,
     key="compare_pick",
 )
 if len(picked) < 2:
@@ -84,13 +85,12 @@ for key in picked:
     else:
         scenarios.append(ref)  # type: ignore[arg-type]
         names.append(label.split(": ", 1)[1])
-labels = comparison.unique_labels(names)
+labels = compare.unique_labels(names)
 
 
 @st.cache_resource(show_spinner="Running the scenarios with the same random numbers…", max_entries=16)
 def _compare(fingerprint: str, key: tuple[str, ...], _scenarios: tuple[Scenario, ...], _area) -> list:  # noqa: ANN001
-    fitted = {sc.demand.covid: _fits(fingerprint, sc.demand.covid, _area) for sc in _scenarios}
-    return comparison.run_all(list(_scenarios), _area, fits=fitted)
+    return compare.run_all(list(_scenarios), _area, SHARED)
 
 
 try:
@@ -98,7 +98,7 @@ try:
 except ValueError as err:
     st.error(f"The scenarios cannot be run on {a.meta.name}'s data: {err}")
     st.stop()
-table = comparison.comparison_table(comparison.headlines(results), labels)
+table = compare.comparison_table(compare.headlines(results), labels)
 first, others = labels[0], labels[1:]
 
 
@@ -125,11 +125,11 @@ def _fmt(v: float, unit: str, signed: bool = False) -> str:
     return text.replace("-", "−")
 
 
-shown = pd.DataFrame({"Headline figure": [comparison.figure_label(k) for k in table["figure"]]})
+shown = pd.DataFrame({"Headline figure": [compare.figure_label(k) for k in table["figure"]]})
 for lab in labels:
     shown[lab] = [_fmt(v, u) for v, u in zip(table[lab], table["unit"], strict=True)]
 for lab in others:
-    col = comparison.diff_label(lab, first)
+    col = compare.diff_label(lab, first)
     shown[col] = [_fmt(v, u, signed=True) for v, u in zip(table[col], table["unit"], strict=True)]
 seeds = {sc.seed for sc in scenarios}
 st.caption(
@@ -145,7 +145,7 @@ for fig in comparison_figures(results, labels, a, table).values():  # the workbo
 if not st.session_state.get("presentation"):
     c1, c2 = st.columns(2)
     stem = "bcf_comparison" + ("_illustrative" if a.meta.synthetic else "")
-    export_table = table.assign(figure=[comparison.figure_label(k) for k in table["figure"]])
+    export_table = table.assign(figure=[compare.figure_label(k) for k in table["figure"]])
     c1.download_button(
         "Download the comparison (Excel, board-ready)",
         functools.partial(board_workbook, results, a, labels=labels, headline=export_table),
@@ -167,9 +167,9 @@ if not st.session_state.get("presentation"):
         on_click="ignore",
     )
 how_calculated(
-    "Each scenario is projected with the engine (`models.engine.run`) from the same fitted models and the same "
+    "Each scenario is projected with the engine (`models.pipeline.run`) from the same fitted models and the same "
     "simulated futures (common random numbers: the first scenario's seed and number of draws), so the "
-    "differences are due to the levers. The headline figures are the engine's (`models.engine.headline`): "
+    "differences are due to the levers. The headline figures are the engine's (`models.pipeline.stages.headline`): "
     "means over the simulated futures for the first projected financial year (with the schemes' effects) and "
     "the first projected winter (unless the figure says P90). Bands are the P10–P90 range (8 futures in 10)."
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from models.data import (
+from models.core.labels import readable
+from models.inputs.areas import (
     AREA_FILE,
     AREA_SETTINGS,
     FILES,
@@ -23,9 +24,8 @@ from models.data import (
     validate_table,
     with_uploads,
 )
-from models.export import readable
-from models.limits import check_area
-from pages.common import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
+from models.pipeline.guards import check_area
+from pages.ui.session import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
 
 ensure_frame()
 

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from models.charts.demand import fan_chart, residuals_chart
-from models.data import annual_by_fy
-from models.demand import BENCHMARK, COVID_LABELS, NAIVE, normalise_covid
-from models.scenario import Demand
-from pages.common import (
+from models.demand.forecasting import BENCHMARK, COVID_LABELS, NAIVE, normalise_covid
+from models.inputs.areas import annual_by_fy
+from models.scenario.levers import Demand
+from pages.ui.session import (
     area,
     demo_note,
     downloads,

@@ -9,11 +9,11 @@ import zlib
 import streamlit as st
 from pydantic import ValidationError
 
-from models import finance
 from models.charts.finance import position_violins, tornado_chart
-from models.finance_export import FUND_HEADERS, finance_workbook
-from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
-from pages.common import (
+from models.money import riskshare
+from models.report.finance import FUND_HEADERS, finance_workbook
+from models.scenario.levers import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
+from pages.ui.session import (
     area,
     demo_note,
     ensure_frame,
@@ -70,12 +70,12 @@ c1.toggle(
     on_change=_flop,
     help="The outturn with every scheme change realised at 0% (the plan still expects them in full).",
 )
-for col, name in zip((c2, c3, c4), finance.PRESET_NAMES, strict=True):
+for col, name in zip((c2, c3, c4), riskshare.PRESET_NAMES, strict=True):
     col.button(
         name,
         key=f"finance:preset:{name}",
         width="stretch",
-        on_click=lambda n=name: _apply_terms(finance.preset_terms(n, scenario().risk_share)),
+        on_click=lambda n=name: _apply_terms(riskshare.preset_terms(n, scenario().risk_share)),
         help="Apply these terms (partners, contributions and caps are kept)",
     )
 
@@ -111,7 +111,7 @@ with st.expander("Risk-share terms", expanded=True):
 
     b1.button("Add a partner", on_click=_add, disabled=n_partners >= 4, key="finance:add")
     b2.button("Remove the last partner", on_click=_remove, disabled=n_partners <= 2, key="finance:remove")
-    contrib = finance.contributions(sc)
+    contrib = riskshare.contributions(sc)
     with st.form(f"finance:terms:{tag}"):
         st.markdown("**Partners** (contribution blank: the scenario budgets of the schemes it leads)")
         rows = []

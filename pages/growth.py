@@ -7,9 +7,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from models.charts.demand import growth_vs_demand, population_bands
-from models.population import AGE_BANDS, growth_rates
-from models.scenario import evolve, explain
-from pages.common import (
+from models.demand.population import AGE_BANDS, growth_rates
+from models.scenario.levers import evolve, explain
+from pages.ui.session import (
     area,
     demo_note,
     downloads,

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
-from models.engine import HEADLINE_LABELS, headline
-from models.history import admissions_by_fy, placements_by_fy
-from models.scenario import evolve
-from pages.common import (
+from models.inputs.history import admissions_by_fy, placements_by_fy
+from models.pipeline.results import HEADLINE_LABELS, headline
+from models.scenario.levers import evolve
+from pages.ui.session import (
     area,
     downloads,
     ensure_frame,

@@ -17,18 +17,12 @@ import streamlit as st
 from pydantic import ValidationError
 
 from models.charts.schemes import before_after, cost_per_avoided, metric_waterfall, waterfall
-from models.data import SCHEME_METRICS
-from models.engine import Projection
-from models.scenario import Scenario, evolve, explain
-from models.schemes import (
-    METRIC_LABELS,
-    METRIC_UNITS,
-    WHOLE_FUND,
-    scheme_table,
-    schemes_to_rows,
-    validate_scheme_rows,
-)
-from pages.common import (
+from models.inputs.areas import SCHEME_METRICS
+from models.money.schemes import METRIC_UNITS, WHOLE_FUND, scheme_table, schemes_to_rows, validate_scheme_rows
+from models.pipeline.stages import Projection
+from models.scenario.capacity import METRIC_LABELS
+from models.scenario.levers import Scenario, evolve, explain
+from pages.ui.session import (
     bound_widget,
     capacity_outcomes,
     demo_note,

@@ -8,15 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from models import engine
-from models.beds import (
-    beds_for_refusal,
-    occupancy_at_refusal_target,
-    occupancy_risk_curve,
-)
+from models import pipeline
 from models.charts.flow import occupancy_fan, occupancy_risk, options_chart, size_matters
-from models.flow import WARMUP_DAYS as WARMUP
-from pages.common import (
+from models.flow.beds import beds_for_refusal, occupancy_at_refusal_target, occupancy_risk_curve
+from models.flow.simulate import WARMUP_DAYS as WARMUP
+from pages.ui.session import (
     area,
     bed_need,
     demo_note,
@@ -78,7 +74,7 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             max_value=100,
             help="Extra beds open between the dates below. " + src("escalation_beds"),
         )
-        year = engine.winter_start(projection().months).year  # the simulated winter starts 1 October of this year
+        year = pipeline.winter_start(projection().months).year  # the simulated winter starts 1 October of this year
 
         def mmdd(v: dt.date) -> str:
             return f"{v.month:02d}-{v.day:02d}"

@@ -51,29 +51,29 @@ def _records(frame: Any) -> list[dict[str, Any]]:  # noqa: ANN401 - a DataFrame
 
 def collect() -> dict[str, Any]:
     """Golden outputs of every demo preset (a JSON-able dict keyed by preset name)."""
-    from models import engine, finance
-    from models.data import load_area
-    from models.scenario import evolve, presets
+    from models import pipeline
+    from models.inputs.areas import load_area
+    from models.scenario.levers import evolve, presets
 
     area, problems = load_area()
     assert area is not None, problems
-    fits = engine.fit_all(area, "auto")
+    stages = pipeline.memo_stages()
     out: dict[str, Any] = {}
     for name, preset in presets(area).items():
         sc = evolve(preset, n_draws=DRAWS, seed=SEED)
-        res = engine.run(sc, area, fits)
+        res = pipeline.run(sc, area, stages)
         w = res.winter
-        fin = finance.run_finance(sc, area, res.fits, engine.simulate_base(fits, sc.horizon_years, DRAWS, SEED))
+        fin = pipeline.finance(sc, area, stages)
         out[name] = {
-            "headline": engine.headline(res),
+            "headline": pipeline.headline(res),
             "schemes": _records(res.projection.schemes),
             "money": _records(res.projection.money),
             "annual": _records(res.projection.annual),
             "placements": _records(res.projection.placements_table),
             "winter_kpis": _records(w.kpis),
             "winter_costs": _records(w.costs),
-            "winter_options": _records(engine.winter_options(sc, w)),
-            "capacity_attribution": engine.capacity_attribution(sc, w),
+            "winter_options": _records(pipeline.winter_options(sc, w)),
+            "capacity_attribution": pipeline.capacity_attribution(sc, w),
             "partners": _records(fin.summary),
             "partner_statement": _records(fin.statement),
             "fund_statement": _records(fin.fund),

@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def demo_area():
-    from models.data import load_area
+    from models.inputs.areas import load_area
 
     area, problems = load_area()
     assert area is not None, problems
@@ -46,6 +46,6 @@ def demo_area():
 
 @pytest.fixture(scope="session")
 def base_scenario(demo_area):
-    from models.scenario import baseline
+    from models.scenario.levers import baseline
 
     return baseline(demo_area)

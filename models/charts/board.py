@@ -2,7 +2,7 @@
 
 Each builder takes engine results and returns ``{title: figure}`` built with the same pure
 chart functions the pages use (models/charts/*), so a chart in the workbook is the chart
-on the screen. Rendering to PNG is models/export.py's job (``render_pngs``).
+on the screen. Rendering to PNG is models/report/board.py's job (``render_pngs``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from models.charts.compare import difference_bars, overlay_fans
 from models.charts.demand import fan_chart
 from models.charts.flow import occupancy_fan
 from models.charts.schemes import before_after
+from models.pipeline import compare
+from models.pipeline.compare import figure_label
 
 
-def chart_note(area: Any) -> str:  # noqa: ANN401 - models.data.AreaData
+def chart_note(area: Any) -> str:  # noqa: ANN401 - models.inputs.areas.AreaData
     """The charts' footnote (as pages/common.demo_note): says when the numbers are illustrative."""
     return "Illustrative demo data (synthetic)" if area.meta.synthetic else f"Data: {html.escape(area.meta.name)}"
 
@@ -70,7 +72,6 @@ def scenario_figures(results: Any, area: Any) -> dict[str, go.Figure]:  # noqa: 
 
 def difference_keys(table: pd.DataFrame, first: str) -> dict[str, str]:
     """The headline figures a difference bar can show: those whose first-scenario value is not zero."""
-    from models.comparison import figure_label
 
     return {k: figure_label(k) for k in table["figure"] if table.loc[table["figure"] == k, first].abs().gt(0).all()}
 
@@ -79,22 +80,21 @@ def comparison_figures(
     results: Sequence[Any], labels: Sequence[str], area: Any, table: pd.DataFrame | None = None  # noqa: ANN401
 ) -> dict[str, go.Figure]:
     """The Compare page's charts: admissions and placements overlaid, and the differences to the first."""
-    from models import comparison
 
     note = chart_note(area)
     labels = list(labels)
     if table is None:
-        table = comparison.comparison_table(comparison.headlines(results), labels)
+        table = compare.comparison_table(compare.headlines(results), labels)
     out: dict[str, go.Figure] = {
         "Emergency admissions (NEA) a month": overlay_fans(
-            comparison.monthly_overlay(results, labels, "nea"),
+            compare.monthly_overlay(results, labels, "nea"),
             "month",
             "Emergency admissions (NEA) a month, P50 and P10–P90",
             "admissions a month",
             note,
         ),
         "Care-home placements 65+ a year": overlay_fans(
-            comparison.placements_overlay(results, labels),
+            compare.placements_overlay(results, labels),
             "fy",
             "Care-home placements 65+ a year, P50 and P10–P90",
             "placements a year",

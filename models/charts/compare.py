@@ -46,7 +46,7 @@ def overlay_fans(frame: pd.DataFrame, x: str, title: str, y_title: str, note: st
 def difference_bars(table: pd.DataFrame, first: str, others: list[str], figures: dict[str, str]) -> go.Figure:
     """Each scenario's difference to the first, in % of the first's value, for the chosen headline ``figures``.
 
-    ``table`` is :func:`models.comparison.comparison_table`; ``figures`` maps a figure key to its label.
+    ``table`` is :func:`models.pipeline.compare.comparison_table`; ``figures`` maps a figure key to its label.
     """
     fig = go.Figure()
     rows = table[table["figure"].isin(list(figures))].set_index("figure").reindex(list(figures))

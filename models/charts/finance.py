@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from models.charts import SEQUENCE, base_layout
-from models.schemes import fmt_gbp
+from models.core.units import fmt_gbp
 
 DISTRIBUTION_TITLE = "Each partner's net position over the horizon"
 TORNADO_TITLE = "What moves each partner's median (P50) position most"
@@ -76,7 +76,7 @@ def position_violins(
 def tornado_chart(table: pd.DataFrame, partner: str, note: str = "") -> go.Figure:
     """Horizontal bars of one partner's P50 at the low and high end of each input, around its P50.
 
-    ``table`` from :func:`models.finance.tornado`; widest swing at the top.
+    ``table`` from :func:`models.money.riskshare.tornado`; widest swing at the top.
     """
     t = table.loc[table["partner"] == partner].copy()
     t = t.iloc[::-1]  # Plotly draws the first category at the bottom

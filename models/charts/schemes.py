@@ -1,8 +1,8 @@
 """Scheme charts: what each scheme avoids (waterfall), before/after, cost per unit avoided.
 
 Pure functions: tidy frames in, Plotly figures out (no streamlit). Inputs are the
-frame from :func:`models.schemes.scheme_table` and monthly summaries with columns
-``month, mean, p10, p50, p90`` (e.g. :func:`models.demand.summarise_paths`).
+frame from :func:`models.money.schemes.scheme_table` and monthly summaries with columns
+``month, mean, p10, p50, p90`` (e.g. :func:`models.demand.forecasting.summarise_paths`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from models.charts import BAND_80, PALETTE, base_layout
-from models.schemes import METRIC_LABELS, METRIC_UNITS, WHOLE_FUND, fmt_gbp
+from models.core.units import fmt_gbp
+from models.money.schemes import METRIC_UNITS, WHOLE_FUND
+from models.scenario.capacity import METRIC_LABELS
 
 METRIC_COLOURS = {
     "nea": PALETTE["blue"],
@@ -41,7 +43,7 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     Parameters
     ----------
     table : DataFrame
-        From :func:`models.schemes.scheme_table` (``change_a_year_*``: activity avoided a year
+        From :func:`models.money.schemes.scheme_table` (``change_a_year_*``: activity avoided a year
         by each scheme's budget change against current funding, average over the horizon).
     baseline_a_year : float
         Mean activity a year at current funding over the same horizon (e.g. NEA a year).

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models.scenario import evolve
-from models.store import ScenarioStore
+from models.scenario.levers import evolve
+from models.store.library import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +109,7 @@ def _big_scenario(base):  # noqa: ANN001, ANN202 - too large for a 2,000-charact
 
 
 def test_large_scenario_is_linked_by_id_and_reopens(library_dir: Path, base_scenario) -> None:
-    from models.links import MAX_LINK_CHARS
+    from models.store.links import MAX_LINK_CHARS
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.switch_page("pages/data.py").run()
@@ -130,7 +130,7 @@ def test_large_scenario_is_linked_by_id_and_reopens(library_dir: Path, base_scen
 
 
 def test_link_made_on_other_data_says_so(library_dir: Path, base_scenario) -> None:
-    from models.links import to_link_token
+    from models.store.links import to_link_token
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.query_params["s"] = to_link_token(evolve(base_scenario, seed=5), base_scenario, "0123456789abcdef")
@@ -150,7 +150,7 @@ def test_presentation_mode_from_the_link(library_dir: Path) -> None:
 
 
 def test_scenario_file_opens_old_versions_and_refuses_bad_files(library_dir: Path) -> None:
-    from models.scenario import SCHEMA_VERSION
+    from models.scenario.levers import SCHEMA_VERSION
 
     fixture = (ROOT / "tests" / "fixtures" / "scenario_v1.json").read_bytes()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)

@@ -78,16 +78,16 @@ def test_covid_exclusion_refits_without_error() -> None:
 def test_growth_slider_never_refits(monkeypatch) -> None:
     import streamlit as st
 
-    from models import engine
+    from models.pipeline import stages
 
     calls = []
-    real_fit = engine.fit_all
+    real_fit = stages.fit_all
 
     def counting_fit(*args, **kwargs):
         calls.append(1)
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "fit_all", counting_fit)
+    monkeypatch.setattr(stages, "fit_all", counting_fit)
     st.cache_resource.clear()
     at = _open("pages/growth.py")
     assert len(calls) == 1

@@ -189,7 +189,7 @@ def test_markdown_in_names_is_shown_literally() -> None:
 
 
 def test_templates_workbook_uploads_every_file_at_once() -> None:
-    from models.data import load_area, templates_workbook
+    from models.inputs.areas import load_area, templates_workbook
 
     demo, _ = load_area()
     at = _data_page()
@@ -211,10 +211,10 @@ def test_templates_workbook_uploads_every_file_at_once() -> None:
 
 
 def test_heavy_link_is_capped_with_a_message() -> None:
-    from models.data import load_area
-    from models.limits import MAX_WORKLOAD, workload
-    from models.links import to_link_token
-    from models.scenario import baseline, evolve
+    from models.inputs.areas import load_area
+    from models.pipeline.guards import MAX_WORKLOAD, workload
+    from models.scenario.levers import baseline, evolve
+    from models.store.links import to_link_token
 
     demo, _ = load_area()
     base = baseline(demo)
@@ -228,9 +228,9 @@ def test_heavy_link_is_capped_with_a_message() -> None:
 
 
 def test_winter_page_with_a_scheme_effect_larger_than_the_baseline() -> None:
-    from models.data import load_area
-    from models.links import to_link_token
-    from models.scenario import baseline, evolve
+    from models.inputs.areas import load_area
+    from models.scenario.levers import baseline, evolve
+    from models.store.links import to_link_token
 
     demo, _ = load_area()
     base = baseline(demo)

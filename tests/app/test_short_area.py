@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models.data import load_area, with_uploads
+from models.inputs.areas import load_area, with_uploads
 from tests.conftest import APP_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]

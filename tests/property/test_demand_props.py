@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from models.demand import financial_year_totals, summarise_paths
-from models.population import AGE_BANDS, demand_index, project_population
+from models.demand.forecasting import financial_year_totals, summarise_paths
+from models.demand.population import AGE_BANDS, demand_index, project_population
 
 pytestmark = pytest.mark.property
 
@@ -60,7 +60,7 @@ def test_fy_totals_mean_equals_sum_of_monthly_means(start, paths):
     seed=st.integers(min_value=0, max_value=10_000),
 )
 def test_forecast_quantiles_are_ordered_positive_and_follow_the_history(n, start, level, seed):
-    from models.demand import forecast
+    from models.demand.forecasting import forecast
 
     rng = np.random.default_rng(seed)
     idx = pd.date_range(pd.Timestamp("2021-01-01") + pd.DateOffset(months=start), periods=n, freq="MS")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.finance import LINES, FinanceInputs, allocate
-from models.scenario import RISK_LINES, RiskShare
+from models.money.riskshare import LINES, FinanceInputs, allocate
+from models.scenario.levers import RISK_LINES, RiskShare
 
 pytestmark = pytest.mark.property
 

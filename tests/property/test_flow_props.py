@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.flow import FlowParams, simulate_flow
+from models.flow.simulate import FlowParams, simulate_flow
 
 pytestmark = pytest.mark.property
 

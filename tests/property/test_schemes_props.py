@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.scenario import Scheme
-from models.schemes import compute_effects, effect_multiplier, effects_from_uniforms
+from models.money.schemes import compute_effects, effect_multiplier, effects_from_uniforms
+from models.scenario.levers import Scheme
 
 pytestmark = pytest.mark.property
 

@@ -39,7 +39,7 @@ def test_xsrf_on_and_usage_stats_off() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
-    from models.data import MAX_UPLOAD_BYTES
+    from models.inputs.areas import MAX_UPLOAD_BYTES
 
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
 
@@ -55,7 +55,7 @@ def test_server_settings_that_keep_a_workshop_responsive() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
-    import pages.common  # noqa: F401 - sets the server's thread limits on import
+    import pages.ui.session  # noqa: F401 - sets the server's thread limits on import
 
     blas = [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)

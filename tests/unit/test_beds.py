@@ -1,4 +1,4 @@
-"""Unit tests for models.beds: Erlang B/C against DOMAIN.md reference values and scipy."""
+"""Unit tests for models.flow.beds: Erlang B/C against DOMAIN.md reference values and scipy."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import poisson
 
-from models.beds import (
+from models.flow.beds import (
     beds_for_occupancy,
     beds_for_refusal,
     erlang_b,

@@ -12,8 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models import cli, comparison, engine
-from models.scenario import Scenario, evolve
+from models import cli, pipeline
+from models.pipeline import compare
+from models.scenario.levers import Scenario, evolve
 from tests.browser.conftest import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
     sc = evolve(Scenario.from_json(FIXTURE.read_text(encoding="utf-8")), n_draws=200, seed=7)
-    expected = comparison.headline_of(engine.run(sc, demo_area))  # what the app computes for this scenario
+    expected = compare.headline_of(pipeline.run(sc, demo_area))  # what the app computes for this scenario
     assert printed["seed"] == 7 and printed["draws"] == 200 and printed["area"] == demo_area.meta.name
     assert printed["illustrative_data"] is True
     assert printed["headline"].keys() == expected.keys()
@@ -45,7 +46,7 @@ def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo
 
 
 def test_no_charts_or_no_browser_still_writes_the_workbook(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
-    from models import export
+    from models.report import render as export
 
     out = tmp_path / "plain.xlsx"
     assert cli.run(["run", str(FIXTURE), "--out", str(out), "--draws", "100", "--no-charts"]) == 0

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.data import DEMO_DIR, FILES, MAX_UPLOAD_BYTES, read_table, validate_table, with_uploads
+from models.inputs.areas import DEMO_DIR, FILES, MAX_UPLOAD_BYTES, read_table, validate_table, with_uploads
 
 ADM = "admissions_monthly.csv"
 
@@ -154,8 +154,8 @@ def test_uploaded_area_replaces_tables(demo_area) -> None:
 
 
 def test_uploaded_area_too_short_for_the_models(demo_area) -> None:
-    from models import demand
-    from models.data import MIN_MONTHS
+    from models.demand import forecasting as demand
+    from models.inputs.areas import MIN_MONTHS
 
     assert MIN_MONTHS == demand.MIN_MONTHS == 12  # the upload check and the model agree (docs/data.md)
     for months, accepted in ((10, False), (24, True)):

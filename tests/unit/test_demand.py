@@ -8,7 +8,7 @@ import pytest
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from models.demand import (
+from models.demand.forecasting import (
     BENCHMARK,
     COMBINATION,
     MIN_MONTHS,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.data import DEMO_DIR, OLDER_BANDS, annual_by_fy
+from models.inputs.areas import DEMO_DIR, OLDER_BANDS, annual_by_fy
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,27 +8,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import engine
-from models.population import monthly_index
-from models.scenario import evolve
+from models import pipeline
+from models.core.fy import fy_label, fy_start
+from models.demand.population import monthly_index
+from models.scenario.levers import evolve
 
 
 @pytest.fixture(scope="module")
 def fitted(demo_area):
-    fits = engine.fit_all(demo_area)
-    base = engine.simulate_base(fits, 5, 300, 7)
+    fits = pipeline.fit_all(demo_area)
+    base = pipeline.simulate_base(fits, 5, 300, 7)
     return fits, base
 
 
 def _project(sc, demo_area, fitted):
     fits, base = fitted
-    return engine.project(evolve(sc, n_draws=300, seed=7), demo_area, fits, base)
+    return pipeline.project(evolve(sc, n_draws=300, seed=7), demo_area, fits, base)
 
 
 def test_projection_months_whole_financial_years() -> None:
-    months = engine.projection_months(pd.Timestamp("2025-03-01"), 5)
+    months = pipeline.projection_months(pd.Timestamp("2025-03-01"), 5)
     assert months[0] == pd.Timestamp("2025-04-01") and months[-1] == pd.Timestamp("2030-03-01") and len(months) == 60
-    part = engine.projection_months(pd.Timestamp("2024-12-01"), 2)  # Jan–Mar 2025 is a part year, then two FYs
+    part = pipeline.projection_months(pd.Timestamp("2024-12-01"), 2)  # Jan–Mar 2025 is a part year, then two FYs
     assert part[0] == pd.Timestamp("2025-01-01") and part[-1] == pd.Timestamp("2027-03-01")
 
 
@@ -130,20 +131,20 @@ def test_placements_exposure_follows_the_projected_65plus_population(base_scenar
 def small_winter(base_scenario, demo_area, fitted):
     sc = evolve(base_scenario, n_draws=300, seed=7)
     fits, base = fitted
-    proj = engine.project(sc, demo_area, fits, base)
-    return sc, proj, engine.winter(sc, demo_area, proj)
+    proj = pipeline.project(sc, demo_area, fits, base)
+    return sc, proj, pipeline.winter(sc, demo_area, proj)
 
 
 def _winter_for(sc, demo_area, fitted):
     fits, base = fitted
     sc = evolve(sc, n_draws=300, seed=7)
-    proj = engine.project(sc, demo_area, fits, base)
-    return engine.winter(sc, demo_area, proj)
+    proj = pipeline.project(sc, demo_area, fits, base)
+    return pipeline.winter(sc, demo_area, proj)
 
 
 def test_one_monte_carlo_draw_carries_demand_to_beds(small_winter, demo_area) -> None:
     sc, proj, w = small_winter
-    assert w.start == pd.Timestamp("2025-10-01") and w.arrivals_per_day.shape == (300, engine.WINTER_DAYS)
+    assert w.start == pd.Timestamp("2025-10-01") and w.arrivals_per_day.shape == (300, pipeline.WINTER_DAYS)
     # replication d is driven by demand draw d: its winter arrivals sum to that draw's Oct–Mar NEA
     months = (proj.months >= "2025-10-01") & (proj.months <= "2026-03-01")
     drawn = proj.nea[:, months].sum(axis=1)
@@ -199,7 +200,7 @@ def test_discharge_scheme_money_moves_capacity_and_delays(base_scenario, demo_ar
 
 def test_capacity_attribution_is_bounded_by_the_flow(base_scenario, small_winter) -> None:
     sc, _, w = small_winter
-    out = engine.capacity_attribution(sc, w)
+    out = pipeline.capacity_attribution(sc, w)
     assert set(out) == {s.name for s in sc.schemes if s.kind == "discharge capacity"}
     for v in out.values():
         assert v["delayed_days_avoided"] + v["boarding_days_avoided"] > 0
@@ -210,20 +211,20 @@ def test_capacity_attribution_is_bounded_by_the_flow(base_scenario, small_winter
 def test_escalation_dates_outside_the_window_are_reported(small_winter, demo_area) -> None:
     sc, proj, _ = small_winter
     odd = evolve(sc, flow={"escalation_beds": 10, "escalation_open": "04-01", "escalation_close": "06-30"})
-    w = engine.winter(odd, demo_area, proj)
+    w = pipeline.winter(odd, demo_area, proj)
     assert any("outside this winter window" in m for m in w.messages)
     assert (w.run.beds_scheduled == sc.flow.core_beds).all()
 
 
 def test_too_many_replications_capped_with_message(base_scenario) -> None:
     messages: list[str] = []
-    assert engine.flow_reps(evolve(base_scenario, n_draws=5000), messages) == engine.MAX_FLOW_REPS
+    assert pipeline.flow_reps(evolve(base_scenario, n_draws=5000), messages) == pipeline.MAX_FLOW_REPS
     assert messages and "demand draws" in messages[0]
 
 
 def test_options_baseline_row_is_the_headline_and_options_score(small_winter) -> None:
     sc, _, w = small_winter
-    options = engine.winter_options(evolve(sc, flow={"option_extra_p1_per_week": 0.0}), w)
+    options = pipeline.winter_options(evolve(sc, flow={"option_extra_p1_per_week": 0.0}), w)
     base = options.iloc[0]
     assert base["option"] == "baseline" and base["delayed_days_avoided"] == 0
     assert base["delayed_days"] == pytest.approx(w.kpi("delayed_bed_days"))  # one stream, one number
@@ -239,13 +240,13 @@ def test_options_baseline_row_is_the_headline_and_options_score(small_winter) ->
 def test_headline_definitions_shared(small_winter, base_scenario, demo_area, fitted) -> None:
     sc, proj, w = small_winter
     fits, _ = fitted
-    h = engine.headline(engine.Results(sc, fits, proj, w))
-    assert set(h) == set(engine.HEADLINE_LABELS)
+    h = pipeline.headline(pipeline.Results(sc, fits, proj, w))
+    assert set(h) == set(pipeline.HEADLINE_LABELS)
     assert h["winter_delayed_bed_days"] == w.kpi("delayed_bed_days")
     assert h["winter_mean_occupancy_pct"] == w.kpi("mean_occupancy_pct") <= 100
     assert h["nea_change_first_fy"] == 0 and h["fund_budget_change_gbp"] == 0
     # the spend tile is the flow model's capacity spend, the same number as the options table's first row
-    options = engine.winter_options(sc, w)
+    options = pipeline.winter_options(sc, w)
     assert h["winter_capacity_spend_gbp"] == pytest.approx(options["spend"].iloc[0])
     assert h["winter_boarding_days"] == w.kpi("boarding_days") and h["winter_days_full"] == w.kpi("days_full")
     # a cut shows in the change tile and the fund tile, with the right signs
@@ -256,14 +257,14 @@ def test_headline_definitions_shared(small_winter, base_scenario, demo_area, fit
             for s in sc.schemes
         ],
     )
-    hc = engine.headline(engine.Results(cut, fits, _project(cut, demo_area, fitted), None))
+    hc = pipeline.headline(pipeline.Results(cut, fits, _project(cut, demo_area, fitted), None))
     assert hc["nea_change_first_fy"] > 0 and hc["fund_budget_change_gbp"] == -3_400_000
     assert np.isnan(hc["winter_delayed_bed_days"])  # no winter: winter tiles are blank, not zero
 
 
 def test_reference_scenario_is_current_funding_with_the_same_draws(base_scenario, demo_area) -> None:
     sc = evolve(base_scenario, n_draws=500, seed=3, horizon_years=4, flow={"escalation_beds": 27})
-    ref = engine.reference_scenario(demo_area, sc)
+    ref = pipeline.reference_scenario(demo_area, sc)
     assert ref.n_draws == 500 and ref.seed == 3 and ref.horizon_years == 4
     assert ref.flow.escalation_beds == 0 and all(s.budget_gbp == s.current_budget_gbp for s in ref.schemes)
 
@@ -291,7 +292,7 @@ def test_money_by_financial_year_adds_up_and_books_placements_within_the_horizon
 
 def test_bed_need_is_the_demand_for_beds(small_winter) -> None:
     sc, _, w = small_winter
-    need = engine.bed_need(w)
+    need = pipeline.bed_need(w)
     # Little's law on the unconstrained system: arrivals a day × mean stay, where the winter's stay is the
     # calibrated stay to medically ready plus delays (busier than the year the stays were calibrated on)
     lam = w.arrivals_per_day.mean()
@@ -303,19 +304,19 @@ def test_bed_need_is_the_demand_for_beds(small_winter) -> None:
 
 def test_horizon_change_reuses_one_simulation(fitted) -> None:
     fits, _ = fitted
-    full = engine.simulate_base_full(fits, 200, 11)
-    short = engine.base_for_horizon(full, 3)
+    full = pipeline.simulate_base_full(fits, 200, 11)
+    short = pipeline.base_for_horizon(full, 3)
     assert len(short.months) == 36 and short.months[0] == pd.Timestamp("2025-04-01")
     np.testing.assert_array_equal(short.nea_rate, full.nea_rate[:, :36])  # a prefix: the same draws
-    np.testing.assert_array_equal(engine.simulate_base(fits, 3, 200, 11).nea_rate, short.nea_rate)
-    assert len(full.months) == 12 * engine.MAX_HORIZON_YEARS
+    np.testing.assert_array_equal(pipeline.simulate_base(fits, 3, 200, 11).nea_rate, short.nea_rate)
+    assert len(full.months) == 12 * pipeline.MAX_HORIZON_YEARS
 
 
 def test_capacity_below_demand_is_reported(small_winter) -> None:
     _, _, w = small_winter
-    assert engine.capacity_warnings(w.params, float(w.arrivals_per_day.mean())) == []  # the demo is stable
+    assert pipeline.capacity_warnings(w.params, float(w.arrivals_per_day.mean())) == []  # the demo is stable
     short = dataclasses.replace(w.params, p1_starts_per_week=20.0)
-    msgs = engine.capacity_warnings(short, float(w.arrivals_per_day.mean()))
+    msgs = pipeline.capacity_warnings(short, float(w.arrivals_per_day.mean()))
     assert len(msgs) == 1 and msgs[0].startswith("Home First (P1) capacity (20.0 starts a week) is below")
 
 
@@ -329,7 +330,7 @@ def test_summaries_are_the_quantiles_of_the_draws(base_scenario, demo_area, fitt
     for col, q in (("p025", 0.025), ("p10", 0.10), ("p50", 0.50), ("p90", 0.90), ("p975", 0.975)):
         np.testing.assert_allclose(got[col].to_numpy(), np.quantile(proj.nea, q, axis=0), rtol=1e-12)
     np.testing.assert_allclose(got["mean"].to_numpy(), proj.nea.mean(axis=0), rtol=1e-12)
-    fy = engine.fy_start(proj.months)
+    fy = fy_start(proj.months)
     first = fy == proj.fy_years[0]
     annual = proj.annual[(proj.annual["metric"] == "nea") & (proj.annual["series"] == "scenario")].iloc[0]
     year = proj.nea[:, first].sum(axis=1)
@@ -339,21 +340,21 @@ def test_summaries_are_the_quantiles_of_the_draws(base_scenario, demo_area, fitt
 
 def test_money_by_year_is_summed_from_the_monthly_lines(base_scenario, demo_area, fitted) -> None:
     """Spend, value and cash by financial year, recomputed by hand from the effects (quantiles across draws)."""
-    from models.schemes import placement_savings
+    from models.money.schemes import placement_savings
 
     sc = evolve(
         base_scenario, schemes=[{**s.model_dump(), "budget_gbp": s.budget_gbp * 1.5} for s in base_scenario.schemes]
     )
     proj = _project(sc, demo_area, fitted)
     c, eff = sc.costs, proj.effects
-    fy = engine.fy_start(proj.months)
+    fy = fy_start(proj.months)
     cols = fy == proj.fy_years[1]
     value = (eff.total_nea_avoided() * c.nea_spell)[:, cols].sum(axis=1)
     cash = placement_savings(eff.by_metric("placements"), c.care_home_week, c.placement_duration_weeks)[:, cols].sum(
         axis=1
     )
     spend = sum(s.budget_gbp - s.current_budget_gbp for s in sc.schemes) / 12.0 * cols.sum()
-    money = proj.money[proj.money["fy"] == engine.fy_label(int(proj.fy_years[1]))].set_index("line")
+    money = proj.money[proj.money["fy"] == fy_label(int(proj.fy_years[1]))].set_index("line")
     for line, x in (("nea_value", value), ("placements_cash", cash), ("net", value + cash - spend)):
         for col, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9)):
             assert money.loc[line, col] == pytest.approx(np.quantile(x, q), rel=1e-9, abs=1e-6), (line, col)
@@ -364,7 +365,7 @@ def test_money_by_year_is_summed_from_the_monthly_lines(base_scenario, demo_area
 
 def test_scheme_table_columns_are_computed_from_the_draws(base_scenario, demo_area, fitted) -> None:
     """Each scheme row's ranges and money, recomputed per scheme from the effects (independently of the batching)."""
-    from models.schemes import CAPACITY_METRICS, placement_savings
+    from models.money.schemes import CAPACITY_METRICS, placement_savings
 
     sc = evolve(
         base_scenario, schemes=[{**s.model_dump(), "budget_gbp": s.budget_gbp * 1.5} for s in base_scenario.schemes]

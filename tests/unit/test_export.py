@@ -11,9 +11,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models import engine, export
-from models.export import board_workbook, readable, to_csv_bytes, to_excel_bytes
-from models.scenario import evolve
+from models import pipeline
+from models.core.labels import readable
+from models.core.xlsx import to_csv_bytes, to_excel_bytes
+from models.report import board as export
+from models.report import render
+from models.report.board import board_workbook
+from models.scenario.levers import evolve
 from tests.browser.conftest import chromium_path
 
 
@@ -81,8 +85,9 @@ def test_table_sheets_are_typed_and_formatted() -> None:
 def test_board_workbook_for_a_comparison(demo_area, base_scenario) -> None:
     named = evolve(base_scenario, name='=HYPERLINK("http://x")', n_draws=200)
     other = evolve(named, name="+27 beds", flow={"escalation_beds": 27})
-    r1 = engine.run(named, demo_area)
-    r2 = engine.run(other, demo_area, fits=r1.fits)
+    stages = pipeline.memo_stages()
+    r1 = pipeline.run(named, demo_area, stages)
+    r2 = pipeline.run(other, demo_area, stages)
     headline = pd.DataFrame({"figure": ["Emergency admissions"], "first_gbp": [1.0]})
     raw = board_workbook(
         [r1, r2],
@@ -129,8 +134,8 @@ def test_board_workbook_for_a_comparison(demo_area, base_scenario) -> None:
 def small_runs(demo_area, base_scenario):
     first = evolve(base_scenario, n_draws=200)
     other = evolve(first, name="+27 beds", flow={"escalation_beds": 27})
-    r1 = engine.run(first, demo_area)
-    return r1, engine.run(other, demo_area, fits=r1.fits)
+    stages = pipeline.memo_stages()
+    return pipeline.run(first, demo_area, stages), pipeline.run(other, demo_area, stages)
 
 
 def _cover(book: openpyxl.Workbook) -> dict:
@@ -151,12 +156,12 @@ def test_scenario_workbook_has_the_headline_charts_as_png(small_runs, demo_area,
     pngs = _pngs(charts)
     assert len(pngs) == 4, _cover(book).get("Charts")  # admissions fan, placements fan, schemes' effect, winter
     for png in pngs:
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and export.png_size(png)[0] >= 1200 and len(png) > 20_000
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and render.png_size(png)[0] >= 1200 and len(png) > 20_000
     titles = [c.value for c in charts["A"] if c.value]
     assert "Emergency admissions (NEA) a month" in titles and "Care-home placements 65+ a year" in titles
     assert _cover(book)["Charts"].startswith("4 charts on the Charts sheet")
     assert book.sheetnames.index("Charts") > book.sheetnames.index("Monthly projections")
-    assert took < export.RENDER_TIMEOUT_S
+    assert took < render.RENDER_TIMEOUT_S
 
 
 def test_comparison_workbook_has_the_compare_pages_charts(small_runs, demo_area, monkeypatch) -> None:
@@ -179,7 +184,7 @@ def _assert_plain_note(raw: bytes, reason: str) -> None:
 
 
 def test_workbook_without_a_browser_says_charts_are_not_included(small_runs, demo_area, monkeypatch) -> None:
-    monkeypatch.setattr(export, "browser_path", lambda: None)
+    monkeypatch.setattr(render, "browser_path", lambda: None)
     _assert_plain_note(board_workbook([small_runs[0]], demo_area), "no Chromium browser was found")
 
 
@@ -192,7 +197,7 @@ def test_workbook_when_the_browser_fails_or_hangs(small_runs, demo_area, monkeyp
         def __init__(self, **_: object) -> None:
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(export, "browser_path", lambda: "/usr/bin/true")
+    monkeypatch.setattr(render, "browser_path", lambda: "/usr/bin/true")
     monkeypatch.setattr(kaleido, "Kaleido", Broken)
     _assert_plain_note(board_workbook([small_runs[0]], demo_area), "drawing them failed unexpectedly")
 

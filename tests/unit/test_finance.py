@@ -1,4 +1,4 @@
-"""Finance and risk share (models/finance.py, models/finance_export.py, the RiskShare terms).
+"""Finance and risk share (models/money/riskshare.py, models/report/riskshare.py, the RiskShare terms).
 
 Allocation tests use hand-made plan / outturn arrays, so each rule of the terms is checked on
 numbers that can be worked by hand: conservation, equal shares at 50:50, caps and where their
@@ -19,10 +19,10 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
-from models import finance
-from models.finance import LINES, Activity, FinanceInputs, allocate, partner_statement, partner_summary
-from models.finance_export import finance_workbook
-from models.scenario import Partner, RiskShare, Scenario, evolve, explain
+from models.money import riskshare
+from models.money.riskshare import LINES, Activity, FinanceInputs, allocate, partner_statement, partner_summary
+from models.report.finance import finance_workbook
+from models.scenario.levers import Partner, RiskShare, Scenario, evolve, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 ACUTE, PLC, PERF = LINES.index("acute_nea"), LINES.index("placements"), LINES.index("performance")
@@ -43,11 +43,11 @@ def inputs(var: dict[int, list[float]] | None = None, n_draws: int = 1, reductio
     return FinanceInputs(("2025-26",), plan, out, np.full((n_draws, 1), reduction), 25e6)
 
 
-def conserved(a: finance.Allocation) -> float:
+def conserved(a: riskshare.Allocation) -> float:
     return float(np.abs(a.shares.sum(axis=1) + a.pool_cover + a.unshared - a.variance.sum(axis=1)).max())
 
 
-def run(t: RiskShare, inp: FinanceInputs) -> finance.Allocation:
+def run(t: RiskShare, inp: FinanceInputs) -> riskshare.Allocation:
     return allocate(inp, t, np.array([p.contribution_gbp or 0.0 for p in t.partners]))
 
 
@@ -139,7 +139,7 @@ def test_performance_element_released_exactly_when_the_target_is_met() -> None:
 
 
 def test_a_line_carried_by_a_named_partner_stays_out_of_the_pool() -> None:
-    t = finance.preset_terms("NHS carries acute activity, council carries placements", terms())
+    t = riskshare.preset_terms("NHS carries acute activity, council carries placements", terms())
     a = run(t, inputs({ACUTE: [400_000.0], PLC: [-100_000.0]}))
     assert a.shares[0, :, 0] == pytest.approx([400_000.0, -100_000.0])
     assert conserved(a) < 1e-6
@@ -151,7 +151,7 @@ def test_a_line_outside_the_agreement_is_reported_but_shared_by_no_one() -> None
     assert a.unshared[0, 0] == pytest.approx(400_000.0)
     assert a.shares[0, :, 0] == pytest.approx([50_000.0, 50_000.0])
     assert conserved(a) < 1e-6
-    fund = finance.fund_statement(a, t).set_index(["line"])
+    fund = riskshare.fund_statement(a, t).set_index(["line"])
     assert fund.loc["acute_nea", "carried_by"] == "outside the agreement"
 
 
@@ -184,7 +184,7 @@ def test_a_hand_worked_year() -> None:
     assert st.loc["Council", "net_position_gbp"] == pytest.approx(120_000.0)
     assert st.loc["Council", "contribution_gbp"] == pytest.approx(15e6)
     assert a.contingency_used[0, 0] == pytest.approx(300_000.0)
-    fund = finance.fund_statement(a, t).set_index("line")
+    fund = riskshare.fund_statement(a, t).set_index("line")
     assert fund.loc["acute_nea", "variance_gbp"] == pytest.approx(900_000.0)
     assert fund.loc["pool_cover", "variance_gbp"] == pytest.approx(300_000.0)
 
@@ -200,8 +200,8 @@ def _activity(nea_out: np.ndarray) -> Activity:
         plc_plan_m=np.full(months, 10.0),
         plc_trend_m=np.full(months, 10.0),
         plc_out_m=np.full((len(nea_out), months), 10.0),
-        winter_plan=dict.fromkeys(finance.WINTER_VOLUMES, 0.0),
-        winter_out={k: np.zeros(len(nea_out)) for k in finance.WINTER_VOLUMES},
+        winter_plan=dict.fromkeys(riskshare.WINTER_VOLUMES, 0.0),
+        winter_out={k: np.zeros(len(nea_out)) for k in riskshare.WINTER_VOLUMES},
         winter_fy=None,
         month_fy=np.zeros(months, dtype=int),
         scheme_budget_gbp=25e6,
@@ -209,8 +209,8 @@ def _activity(nea_out: np.ndarray) -> Activity:
 
 
 def _costs() -> object:
-    from models.data import load_area
-    from models.scenario import baseline
+    from models.inputs.areas import load_area
+    from models.scenario.levers import baseline
 
     area, _ = load_area()
     return baseline(area), area
@@ -219,10 +219,10 @@ def _costs() -> object:
 def test_cost_prices_activity_and_targets() -> None:
     sc, _ = _costs()
     act = _activity(np.array([1000.0, 1010.0]))
-    inp = finance.cost(act, sc.risk_share, sc.costs)
+    inp = riskshare.cost(act, sc.risk_share, sc.costs)
     assert inp.variance[:, ACUTE, 0] == pytest.approx([0.0, 10 * sc.costs.nea_spell])
     assert np.allclose(inp.variance[:, PLC], 0.0)
-    targeted = finance.cost(act, sc.risk_share.model_copy(update={"plan_nea_reduction_pct": 10.0}), sc.costs)
+    targeted = riskshare.cost(act, sc.risk_share.model_copy(update={"plan_nea_reduction_pct": 10.0}), sc.costs)
     assert targeted.plan[ACUTE, 0] == pytest.approx(990.0 * sc.costs.nea_spell)
     assert inp.nea_reduction[:, 0] == pytest.approx([1 - 1000 / 1100, 1 - 1010 / 1100])
 
@@ -231,7 +231,7 @@ def test_excel_export_matches_the_numbers_with_formats_and_no_formulas() -> None
     sc, area = _costs()
     sc = evolve(sc, name="=HYPERLINK(\"http://x\",\"y\")")
     act = _activity(np.array([990.0, 1000.0, 1030.0, 1100.0]))
-    fin = finance.finance_from_activity(sc, act, exceed_gbp=50_000.0)
+    fin = riskshare.finance_from_activity(sc, act, exceed_gbp=50_000.0)
     data = finance_workbook(sc, area, fin, today=dt.date(2026, 12, 1), exceed_gbp=50_000.0)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Cover", "Terms", "Statement", "Fund", "Percentiles", "Assumptions"]
@@ -297,7 +297,7 @@ def test_bad_terms_are_refused_with_a_plain_message(change: dict, message: str) 
 @pytest.mark.parametrize("field", ["threshold_gbp", "contingency_gbp"])
 def test_threshold_or_contingency_larger_than_the_fund_is_refused(field: str) -> None:
     sc, _ = _costs()
-    fund = float(finance.contributions(sc).sum())
+    fund = float(riskshare.contributions(sc).sum())
     with pytest.raises(ValidationError) as err:
         evolve(sc, risk_share={field: fund + 1.0})
     assert any("larger than the pooled fund" in line for line in explain(err.value))
@@ -306,47 +306,48 @@ def test_threshold_or_contingency_larger_than_the_fund_is_refused(field: str) ->
 
 def test_contributions_default_to_the_schemes_each_partner_leads() -> None:
     sc, _ = _costs()
-    c = finance.contributions(sc)
+    c = riskshare.contributions(sc)
     led = {n: sum(s.budget_gbp for s in sc.schemes if s.lead_partner == n) for n in ("ICB", "Council")}
     assert c.tolist() == pytest.approx([led["ICB"], led["Council"]])
     t = sc.risk_share.model_copy(update={"partners": (Partner(name="ICB", contribution_gbp=1.0), sc.risk_share.partners[1])})
-    assert finance.contributions(sc, t)[0] == 1.0
+    assert riskshare.contributions(sc, t)[0] == 1.0
 
 
 def test_presets() -> None:
     t = terms(overspend_split=[0.8, 0.2], underspend_split=[0.8, 0.2])
-    assert finance.preset_terms("50:50", t).overspend_split == (0.5, 0.5)
-    assert finance.preset_terms("In proportion to contributions", t).split_basis == "contributions"
-    nhs = finance.preset_terms(finance.PRESET_NAMES[2], t)
+    assert riskshare.preset_terms("50:50", t).overspend_split == (0.5, 0.5)
+    assert riskshare.preset_terms("In proportion to contributions", t).split_basis == "contributions"
+    nhs = riskshare.preset_terms(riskshare.PRESET_NAMES[2], t)
     assert nhs.treatment("acute_nea") == "ICB" and nhs.treatment("placements") == "Council"
     with pytest.raises(ValueError, match="unknown preset"):
-        finance.preset_terms("nope", t)
+        riskshare.preset_terms("nope", t)
 
 
 def test_summary_frame_columns() -> None:
     a = run(terms(), inputs({ACUTE: [1.0, 2.0]}, n_draws=2))
-    assert list(partner_summary(a).columns) == list(finance.SUMMARY_COLUMNS)
+    assert list(partner_summary(a).columns) == list(riskshare.SUMMARY_COLUMNS)
     assert isinstance(partner_statement(a), pd.DataFrame)
 
 
-def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
-    """The tornado's light re-runs give the projection's own arrays (same random numbers)."""
-    from models import engine
+def test_the_tornado_runs_on_the_pipeline_stages() -> None:
+    """The tornado re-runs each input through the same stages as every other caller (same random numbers)."""
+    from models import pipeline
 
     sc, area = _costs()
     # delayed days carried by their lead partner (the ICB) rather than reported outside the agreement
     sc = evolve(sc, n_draws=200, risk_share={"line_terms": (("delayed_days", "lead"), ("boarding", "lead"))})
-    fits = engine.fit_all(area, sc.demand.covid)
-    base = engine.simulate_base(fits, sc.horizon_years, sc.n_draws, sc.seed)
-    high = evolve(sc, growth={"variant": "high"})
-    light = finance.outturn_paths(high, area, fits, base)
-    high_proj = engine.project(high, area, fits, base)
-    for name in ("nea", "nea_baseline", "placements", "placements_baseline"):
-        assert np.array_equal(getattr(light, name), getattr(high_proj, name)), name
-    proj = engine.project(sc, area, fits, base)
-    w = engine.winter(sc, area, proj)
-    act = finance.activity(sc, proj, proj, w, w)
-    tor = finance.tornado(sc, area, fits, base, act, proj)
+    projected: list[str] = []
+    memo = pipeline.memo_stages()
+
+    def counting_project(s, a, f, b):  # noqa: ANN001, ANN202
+        projected.append(s.growth.variant)
+        return memo.project(s, a, f, b)
+
+    stages = pipeline.Stages(fits=memo.fits, base=memo.base, project=counting_project, winter=memo.winter)
+    tor = pipeline.tornado(sc, area, stages)
+    assert {"low", "high"} <= set(projected)  # the growth variants went through the stages
+    fin = pipeline.finance(sc, area, stages)
+    assert np.array_equal(fin.activity.nea_out, pipeline.scenario_activity(sc, area, stages)[0].nea_out)
     assert set(tor["partner"]) == {"ICB", "Council"}
     assert {
         "Scheme effects", "Demographic growth", "Cost per emergency admission", "Home First (P1) capacity delivered"
@@ -360,12 +361,12 @@ def test_tornado_paths_equal_the_projection_and_the_tornado_runs() -> None:
 
 
 def test_placement_cost_is_placement_savings_summed_into_years() -> None:
-    from models.schemes import placement_savings
+    from models.money.schemes import placement_savings
 
     sc, _ = _costs()
     rng = np.random.default_rng(1)
     monthly = rng.uniform(0, 20, (7, 24))
     month_fy = np.repeat([0, 1], 12)
     want = placement_savings(monthly, sc.costs.care_home_week, sc.costs.placement_duration_weeks)
-    got = finance._placement_cost(monthly, sc.costs, month_fy, 2)
+    got = riskshare._placement_cost(monthly, sc.costs, month_fy, 2)
     assert got == pytest.approx(np.stack([want[:, :12].sum(1), want[:, 12:].sum(1)], axis=1))

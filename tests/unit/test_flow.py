@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.beds import erlang_b
-from models.des_reference import run_des
-from models.flow import (
+from models.flow.beds import erlang_b
+from models.flow.simulate import (
     WARMUP_DAYS,
     FlowCosts,
     FlowParams,
@@ -30,6 +29,7 @@ from models.flow import (
     snapshot_share,
     weekly_occupancy,
 )
+from tests.reference.des import run_des
 
 pytestmark = pytest.mark.unit
 

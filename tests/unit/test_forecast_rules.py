@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from models.demand import (
+from models.demand.forecasting import (
     _ALPHAS,
     _T80,
     AUTO_ETS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.fy import complete_fy_totals, fy_label, fy_start
+from models.core.fy import complete_fy_totals, fy_label, fy_start
 
 
 def test_fy_start_and_label() -> None:

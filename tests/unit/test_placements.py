@@ -1,4 +1,4 @@
-"""Unit tests for models.placements: GLM recovery, family choice, simulation, summaries."""
+"""Unit tests for models.demand.placements: GLM recovery, family choice, simulation, summaries."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.placements import (
+from models.demand.placements import (
     MIN_YEARS,
     PlacementsDataError,
     annual_totals,

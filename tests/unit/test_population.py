@@ -1,4 +1,4 @@
-"""Unit tests for models.population: growth levers, projection and the age-weighted index."""
+"""Unit tests for models.demand.population: growth levers, projection and the age-weighted index."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.population import (
+from models.demand.population import (
     AGE_BANDS,
     OLDER_BANDS,
     demand_index,

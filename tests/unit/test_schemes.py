@@ -1,4 +1,4 @@
-"""Unit tests for models/schemes.py and models/charts/schemes.py (exact, hand-worked values)."""
+"""Unit tests for models/money/schemes.py and models/charts/schemes.py (exact, hand-worked values)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 import pytest
 
 from models.charts import schemes as charts
-from models.data import DEMO_DIR, validate_table
-from models.scenario import Costs, Scheme, schemes_from_table
-from models.schemes import (
+from models.core.units import fmt_gbp
+from models.inputs.areas import DEMO_DIR, validate_table
+from models.money.schemes import (
     TABLE_COLUMNS,
     WHOLE_FUND,
     break_even_activity,
@@ -21,16 +21,16 @@ from models.schemes import (
     draw_effects,
     effect_multiplier,
     effects_from_uniforms,
-    fmt_gbp,
     gross_savings,
     net_cost,
-    ramp,
     scheme_table,
     scheme_uniforms,
     schemes_to_rows,
     unit_value,
     validate_scheme_rows,
 )
+from models.scenario.capacity import ramp
+from models.scenario.levers import Costs, Scheme, schemes_from_table
 
 pytestmark = pytest.mark.unit
 
@@ -498,7 +498,7 @@ def test_cost_per_avoided_chart():
 
 # --------------------------------------------------------------------------- money timing and capacity
 def test_placement_savings_spread_over_the_stay_within_the_horizon():
-    from models.schemes import placement_kernel, placement_savings
+    from models.money.schemes import placement_kernel, placement_savings
 
     k = placement_kernel(600, 114.0)
     assert k.sum() == pytest.approx(114.0, rel=1e-6)  # an unlimited horizon books the whole expected stay
@@ -518,7 +518,7 @@ def test_placement_savings_spread_over_the_stay_within_the_horizon():
 
 
 def test_capacity_changes_from_budgets_with_ramp_and_realisation():
-    from models.schemes import capacity_bought, capacity_changes
+    from models.scenario.capacity import capacity_bought, capacity_changes
 
     hf = Scheme(name="HF", current_budget_gbp=1_000_000, budget_gbp=1_500_000, reference_budget_gbp=1.0, metric="p1_capacity", ramp_months=3)
     beds = Scheme(name="P2", current_budget_gbp=300 * 365.25 * 10, budget_gbp=300 * 365.25 * 4, reference_budget_gbp=1.0, metric="p2_capacity", ramp_months=0)

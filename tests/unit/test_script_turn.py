@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-import pages.common as common
+import pages.ui.session as common
 
 
 def _run(log: list[tuple[str, float, float]], name: str, seconds: float) -> None:

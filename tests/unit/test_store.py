@@ -1,4 +1,4 @@
-"""Unit: the scenario library (models/store.py) on SQLite and on a real PostgreSQL server.
+"""Unit: the scenario library (models/store/library.py) on SQLite and on a real PostgreSQL server.
 
 Round trips, migration of a stored v1 scenario, awkward names, 20 concurrent saves from
 separate processes, a process killed mid-save, damaged / foreign / newer library files,
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, make_url, update
 
-from models import store as st_mod
-from models.scenario import SCHEMA_VERSION, Scenario, evolve
-from models.store import LibraryError, NameTaken, NotFound, ScenarioStore, StoreError
+from models.scenario.levers import SCHEMA_VERSION, Scenario, evolve
+from models.store import library as st_mod
+from models.store.library import LibraryError, NameTaken, NotFound, ScenarioStore, StoreError
 from tests.pgserver import postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]

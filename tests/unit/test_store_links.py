@@ -1,4 +1,4 @@
-"""Unit: shared links (models/links.py) and links kept by id in the library (models/store.py)."""
+"""Unit: shared links (models/store/links.py) and links kept by id in the library (models/store/library.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from models import links
-from models.links import LinkError, from_link_token, to_link_token
-from models.scenario import SCHEMA_VERSION, Scenario, evolve, presets
-from models.store import NotFound, ScenarioStore
+from models.scenario.levers import SCHEMA_VERSION, Scenario, evolve, presets
+from models.store import links
+from models.store.library import NotFound, ScenarioStore
+from models.store.links import LinkError, from_link_token, to_link_token
 
 
 def test_every_preset_round_trips_in_a_short_link(demo_area, base_scenario: Scenario) -> None:

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 
-from models.data import (
+from models.inputs.areas import (
     AREA_FILE,
     DEMO_DIR,
     FILES,

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.data import (
+from models.inputs.areas import (
     DEMO_DIR,
     MAX_CELLS,
     MAX_COLUMNS,

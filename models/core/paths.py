@@ -1,0 +1,22 @@
+"""Where the project's files are: the repository root, the demo area and the real public data.
+
+The real NHS series and per-area figures are public data gathered outside the project. They are never copied into
+the repository: tests, benchmarks and the app read them in place from ``BCF_REALDATA_DIR`` (default
+``../shared/realdata`` beside the checkout). ``docs/data.md`` lists each publication, so a person outside the
+project can download the same files and point the setting at them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_DIR = REPO_ROOT / "data" / "demo"
+REALDATA_ENV = "BCF_REALDATA_DIR"
+DEFAULT_REALDATA_DIR = REPO_ROOT.parent / "shared" / "realdata"
+
+
+def realdata_dir() -> Path:
+    """The folder of real public NHS data (``BCF_REALDATA_DIR``, default ``../shared/realdata``)."""
+    return Path(os.environ.get(REALDATA_ENV) or DEFAULT_REALDATA_DIR).expanduser()

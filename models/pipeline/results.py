@@ -1,0 +1,106 @@
+"""A whole scenario's results and its headline figures (one definition for Home, Compare, the CLI and exports).
+
+``Results`` bundles the stages' outputs (models/pipeline/stages.py); :func:`headline` reads the figures users act
+on from them; :func:`reference_scenario` is the one "current funding" reference every page compares with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.inputs.areas import AreaData
+from models.pipeline.stages import Fits, Projection, Winter
+from models.scenario.levers import Scenario, baseline, evolve
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A whole scenario's results (see each part's docstring for columns and units).
+
+    ``winter`` is None when the projection is too short to hold a winter.
+    """
+
+    scenario: Scenario
+    fits: Fits
+    projection: Projection
+    winter: Winter | None = None
+
+
+def reference_scenario(area: AreaData, scenario: Scenario) -> Scenario:
+    """The current-funding baseline the scenario is compared with.
+
+    The area's baseline (every budget at its current value, default levers) with the
+    scenario's horizon, draws, seed and COVID-19 treatment, so the comparison uses the
+    same random numbers.
+    """
+    return evolve(
+        baseline(area),
+        horizon_years=scenario.horizon_years,
+        n_draws=scenario.n_draws,
+        seed=scenario.seed,
+        demand=scenario.demand.model_dump(),
+    )
+
+
+HEADLINE_LABELS: dict[str, str] = {
+    "nea_first_fy": "Emergency admissions, first projected year",
+    "nea_change_first_fy": "Emergency admissions, change from schemes (first year)",
+    "acs_first_fy": "Avoidable (ACS) admissions, first projected year",
+    "placements_first_fy": "Care-home placements 65+, first projected year",
+    "placements_rate_first_fy": "Placements per 100,000 aged 65+, first projected year",
+    "p_meet_placements_ambition": "Chance of meeting the placements ambition (first year)",
+    "winter_mean_occupancy_pct": "Winter mean occupancy (% of open beds)",
+    "winter_days_at_95": "Winter days at or above 95% occupancy",
+    "winter_days_full": "Winter days with every bed full",
+    "winter_delayed_bed_days": "Winter delayed bed days",
+    "winter_delayed_bed_days_p90": "Winter delayed bed days (P90)",
+    "winter_boarding_days": "Winter boarding days (waiting in ED for a bed)",
+    "winter_boarding_days_p90": "Winter boarding days (P90)",
+    "winter_share_21plus": "Winter share of inpatients staying 21+ days",
+    "winter_capacity_spend_gbp": "Winter capacity spend (£)",
+    "fund_budget_gbp": "Pooled fund (scheme budgets, £ a year)",
+    "fund_budget_change_gbp": "Change in scheme budgets against current funding (£ a year)",
+}
+
+
+def headline(results: Results) -> dict[str, float]:
+    """The headline figures of a run (means over draws unless the key says P90).
+
+    Keys and meaning: :data:`HEADLINE_LABELS`; the first projected financial year is the
+    first complete one. One definition shared by the home tiles, the compare page and
+    the command line. Winter keys are NaN when the run has no winter.
+    """
+    p = results.projection
+    sc = results.scenario
+    plc = p.placements_table
+    first = plc[(plc["series"] == "scenario") & (plc["fy"] == p.first_fy)].iloc[0]
+    out = {
+        "nea_first_fy": p.annual_mean("nea", "scenario"),
+        "nea_change_first_fy": p.annual_mean("nea", "scenario") - p.annual_mean("nea", "baseline"),
+        "acs_first_fy": p.annual_mean("acs", "scenario"),
+        "placements_first_fy": float(first["mean"]),
+        "placements_rate_first_fy": float(first["rate_mean"]),
+        "p_meet_placements_ambition": float(first["p_meet_ambition"]),
+        "fund_budget_gbp": float(sc.scheme_budget_gbp),
+        "fund_budget_change_gbp": float(sum(s.budget_gbp - s.current_budget_gbp for s in sc.schemes)),
+    }
+    w = results.winter
+    nan = float("nan")
+    if w is None:
+        out.update({k: nan for k in HEADLINE_LABELS if k.startswith("winter_")})
+    else:
+        spend = w.costs.set_index("component")["mean"]
+        out.update(
+            {
+                "winter_mean_occupancy_pct": w.kpi("mean_occupancy_pct"),
+                "winter_days_at_95": w.kpi("days_at_95"),
+                "winter_days_full": w.kpi("days_full"),
+                "winter_delayed_bed_days": w.kpi("delayed_bed_days"),
+                "winter_delayed_bed_days_p90": w.kpi("delayed_bed_days", "p90"),
+                "winter_boarding_days": w.kpi("boarding_days"),
+                "winter_boarding_days_p90": w.kpi("boarding_days", "p90"),
+                "winter_share_21plus": w.kpi("share_21plus"),
+                "winter_capacity_spend_gbp": float(spend["total_spend"]),
+            }
+        )
+    return {k: out[k] for k in HEADLINE_LABELS}

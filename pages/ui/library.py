@@ -1,0 +1,231 @@
+"""The sidebar's scenario library: save as (with author and notes), load, rename, duplicate, delete.
+
+Not a page: app.py calls :func:`library_sidebar` inside the sidebar. The library is
+``models.store`` (an SQLite file by default, PostgreSQL with ``DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from datetime import datetime
+
+import streamlit as st
+from pydantic import ValidationError
+
+from models import pipeline
+from models.inputs.areas import AreaData
+from models.report.board import board_workbook
+from models.scenario.levers import Scenario, explain
+from models.store.library import Entry, StoreError
+from pages.ui.session import SHARED, area, library, scenario, scenario_label, set_scenario
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """User text shown inside Markdown (names, authors, notes) as plain characters."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def uk_time(when: datetime) -> str:
+    """1 Dec 2026, 21:05 (UTC)."""
+    return f"{when.day} {when:%b %Y, %H:%M}"
+
+
+def entry_label(e: Entry) -> str:
+    name = e.name if len(e.name) <= 60 else e.name[:59] + "…"
+    return f"{name} · {uk_time(e.updated_at)}"
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["library_message"] = (kind, text)
+
+
+def _save(name: str, author: str, notes: str, replace: bool) -> None:
+    try:
+        e = library().save(scenario(), name, area=area(), author=author, notes=notes, overwrite=replace)
+    except StoreError as err:
+        _flash("error", f"Not saved: {err}.")
+        return
+    st.session_state.scenario_origin = (e.name, scenario())
+    st.session_state.library_pick = e.id
+    _flash("success", f"Saved as “{md_escape(_short(e.name))}”.")
+
+
+def _short(name: str, limit: int = 80) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def load_entry(entry_id: str) -> None:
+    """Make a saved scenario the session's scenario (with a note when it was made on other data)."""
+    try:
+        e, sc = library().load(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not loaded: {err}.")
+        return
+    set_scenario(sc, external=True)
+    st.session_state.scenario_origin = (e.name, sc)
+    if e.area_fingerprint and e.area_fingerprint != area().fingerprint:
+        _flash(
+            "warning",
+            f"Loaded “{md_escape(_short(e.name))}”. It was saved on {md_escape(e.area_name or 'other')} data, which "
+            f"is not the data loaded now ({md_escape(area().meta.name)}), so its numbers will differ.",
+        )
+    else:
+        _flash("success", f"Loaded “{md_escape(_short(e.name))}”.")
+
+
+def _rename(entry_id: str, key: str) -> None:
+    try:
+        e = library().rename(entry_id, st.session_state.get(key, ""))
+    except StoreError as err:
+        _flash("error", f"Not renamed: {err}.")
+        return
+    origin = st.session_state.get("scenario_origin")
+    if origin and origin[1] == scenario():
+        st.session_state.scenario_origin = (e.name, origin[1])
+    _flash("success", f"Renamed to “{md_escape(_short(e.name))}”.")
+
+
+def _duplicate(entry_id: str) -> None:
+    try:
+        e = library().duplicate(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not duplicated: {err}.")
+        return
+    st.session_state.library_pick = e.id
+    _flash("success", f"Copied as “{md_escape(_short(e.name))}”.")
+
+
+def _delete(entry_id: str) -> None:
+    try:
+        e = library().get(entry_id)
+        library().delete(entry_id)
+    except StoreError as err:
+        _flash("error", f"Not deleted: {err}.")
+        return
+    st.session_state.pop("library_pick", None)
+    _flash("success", f"Deleted “{md_escape(_short(e.name))}”.")
+
+
+def _board_workbook(a: AreaData, sc: Scenario, label: str) -> bytes:
+    """Built when the button is clicked, outside the script run: uses only what it is given."""
+    return board_workbook([pipeline.run(sc, a, SHARED)], a, labels=[label])
+
+
+def board_download() -> None:
+    """The scenario's board-ready workbook (built only when clicked; hidden when presenting)."""
+    if st.session_state.get("presentation"):
+        return
+    stem = "bcf_scenario" + ("_illustrative" if area().meta.synthetic else "")
+    st.download_button(
+        "Board workbook (Excel)",
+        functools.partial(_board_workbook, area(), scenario(), scenario_label()),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="board_xlsx",
+        width="stretch",
+        on_click="ignore",
+        icon="📊",
+        help="Cover, levers, every results table, provenance and assumptions with sources: for a board paper.",
+    )
+
+
+MAX_SCENARIO_FILE = 1_000_000  # bytes; a scenario with 200 schemes is about 100 kB
+
+
+def scenario_file_bytes(sc: Scenario) -> bytes:
+    """The scenario as a readable JSON file (what ``python -m models run`` takes)."""
+    return (json.dumps(json.loads(sc.to_json()), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _open_file(key: str) -> None:
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    if len(raw) > MAX_SCENARIO_FILE:
+        _flash("error", f"Not opened: the file is {len(raw):,} bytes; a scenario file is at most {MAX_SCENARIO_FILE:,}.")
+        return
+    try:
+        sc = Scenario.from_json(raw.decode("utf-8-sig"))
+    except ValidationError as err:
+        _flash("error", "Not opened: " + "; ".join(md_escape(line) for line in explain(err)[:5]) + ".")
+        return
+    except (ValueError, UnicodeDecodeError) as err:  # bad JSON or a newer schema version
+        _flash("error", f"Not opened: this is not a scenario file this app can read ({md_escape(str(err)[:200])}).")
+        return
+    set_scenario(sc, external=True)
+    name = upload.name.rsplit(".", 1)[0][:80] or sc.name
+    st.session_state.scenario_origin = (name, sc)
+    _flash("success", f"Opened “{md_escape(name)}” from the file.")
+
+
+def library_sidebar() -> None:
+    """The library controls (call inside ``with st.sidebar``)."""
+    board_download()
+    with st.expander("Scenario library", icon="🔖"):
+        try:
+            entries = library().list()
+        except StoreError as err:
+            st.error(str(err))
+            return
+        if "library_message" in st.session_state:
+            kind, text = st.session_state.pop("library_message")
+            getattr(st, kind)(text)
+        with st.form("library_save", clear_on_submit=False, border=False):
+            label = scenario_label()
+            st.text_input(
+                "Save as",
+                value="" if label == "Custom" else label,
+                max_chars=500,
+                key="library_name",
+                placeholder="A name for this scenario",
+            )
+            st.text_input("Author", max_chars=200, key="library_author", placeholder="Your name (optional)")
+            st.text_area("Notes", max_chars=5000, key="library_notes", height=68, placeholder="Optional")
+            st.checkbox("Replace a saved scenario with this name", key="library_replace")
+            if st.form_submit_button("Save", icon="💾", width="stretch"):
+                ss = st.session_state
+                _save(ss.library_name, ss.library_author, ss.library_notes, ss.library_replace)
+                st.rerun()
+        if not st.session_state.get("presentation"):  # presenting: no downloads on screen
+            st.download_button(
+                "Scenario file (JSON)",
+                functools.partial(scenario_file_bytes, scenario()),
+                file_name="bcf_scenario.json",
+                mime="application/json",
+                key="library_json",
+                width="stretch",
+                on_click="ignore",
+                help="The scenario as a file: open it here later, or run it with `python -m models run FILE.json`.",
+            )
+        upload_key = f"library_upload#{st.session_state.get('rev', 0)}"
+        st.file_uploader(
+            "Open a scenario file", type=["json"], key=upload_key, on_change=_open_file, args=(upload_key,)
+        )
+        if not entries:
+            st.caption("No saved scenarios yet.")
+            return
+        ids = [e.id for e in entries]
+        by_id = {e.id: e for e in entries}
+        if st.session_state.get("library_pick") not in ids:
+            st.session_state.library_pick = ids[0]
+        pick = st.selectbox(
+            "Saved scenarios", ids, key="library_pick", format_func=lambda i: entry_label(by_id[i])
+        )
+        e = by_id[pick]
+        bits = [md_escape(e.area_name or "unknown area")]
+        if e.author:
+            bits.append("by " + md_escape(e.author))
+        bits.append(uk_time(e.updated_at))
+        st.caption(" · ".join(bits) + ("  \n" + md_escape(e.notes[:300]) if e.notes else ""))
+        c1, c2, c3 = st.columns(3)
+        c1.button("Load", key="library_load", on_click=load_entry, args=(pick,), width="stretch")
+        c2.button("Copy", key="library_copy", on_click=_duplicate, args=(pick,), width="stretch", help="Duplicate")
+        c3.button("Delete", key="library_delete", on_click=_delete, args=(pick,), width="stretch")
+        rename_key = f"library_rename:{pick}"
+        st.text_input("Rename to", value=e.name, max_chars=500, key=rename_key)
+        st.button("Rename", key="library_rename_btn", on_click=_rename, args=(pick, rename_key), width="stretch")
