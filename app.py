@@ -6,23 +6,16 @@ Run with ``streamlit run app.py``. Pages live in ``pages/``; models in ``models/
 from __future__ import annotations
 
 import streamlit as st
-from pages.library_ui import library_sidebar
 
 from models.pipeline.guards import scheme_warnings
-from pages.ui.session import (
-    area,
-    area_presets,
-    init_state,
-    keep_link,
-    lever,
-    safe_text,
-    scenario,
-    scenario_label,
-    script_turn,
-    set_scenario,
-    show_lever_errors,
-    warm_presets,
-)
+from pages.ui.changes import init_state, set_scenario
+from pages.ui.library import library_sidebar
+from pages.ui.links import keep_link
+from pages.ui.state import area, area_presets, scenario, scenario_label
+from pages.ui.text import safe_text
+from pages.ui.turns import script_turn
+from pages.ui.warmup import warm_presets
+from pages.ui.widgets import lever, show_lever_errors
 
 # Presentation mode (a projector; also from a &present=1 link) starts with the sidebar collapsed.
 _presenting = st.session_state.get("presentation", st.query_params.get("present") == "1")
@@ -159,7 +152,7 @@ nav = st.navigation(
         "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
     }
 )
-with script_turn():  # sessions take turns by whole runs (see pages.ui.session.script_turn)
+with script_turn():  # sessions take turns by whole runs (see pages.ui.turns.script_turn)
     sidebar()
     keep_link()  # Streamlit drops the query string on a page switch: put the scenario back in the address
     st.markdown(FRAME_CSS, unsafe_allow_html=True)  # our own constant styles, no user text

@@ -35,7 +35,7 @@ def run(record: Callable[..., None] = _record, quick: bool = False) -> None:
     from models import pipeline
     from models.inputs.areas import load_area
     from models.money import riskshare
-    from models.scenario.levers import evolve, presets
+    from models.scenario import evolve, presets
 
     area, _ = load_area()
     sc = presets(area)["Move £1m, and the savings don't materialise"]

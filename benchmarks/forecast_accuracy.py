@@ -1,7 +1,7 @@
 """Forecast accuracy on real NHS emergency-admission series (development figures).
 
-Rolling origins at 24, 36, 60 and 66 months of training on the 30 trusts in
-``../shared/realdata/`` (12 months ahead, one shot each) and the England origins used in
+Rolling origins at 24, 36, 60 and 66 months of training on the 30 trusts in the real-data
+folder (12 months ahead, one shot each) and the England origins used in
 the backtests (every March from 2014 on that leaves a full 12-month window, plus September
 2021). Methods: ``models.demand.forecast`` (ours, the app's default choices), seasonal
 naive, naive and statsmodels ``ETSModel`` with automatic selection by AICc. Metrics:
@@ -12,6 +12,10 @@ coverage, refusals and mean fit time. Test months in Mar 2020 - Mar 2021 are not
 
 Groups: ``pre`` = trust origins 24 and 36 (and England origins before 2020), ``post`` =
 trust origins 60 and 66 (and England origins from 2021).
+
+The series are public NHS England data read where they are, never copied into the repository:
+``--data DIR``, else ``BCF_REALDATA_DIR``, else ``../shared/realdata`` beside the checkout
+(:func:`models.core.paths.realdata_dir`; the files and their source: docs/data.md).
 
 Usage: ``python benchmarks/forecast_accuracy.py [--quick] [--data DIR]``. Prints one JSON
 line per (group, method) and a table. These are development figures: the method was
@@ -39,18 +43,44 @@ from scipy import stats  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.core.paths import REALDATA_ENV, realdata_dir  # noqa: E402
 from models.demand.forecasting import DemandDataError, forecast  # noqa: E402
 
-# A copy of ../shared/realdata (Open Government Licence v3.0; see its README) so that a clone runs this alone.
-DATA = ROOT / "data" / "realdata"
+#: The files read from the real-data folder (NHS England, Open Government Licence v3.0; docs/data.md).
+FILES = ("provider_emergency_admissions.csv", "england_emergency_admissions.csv")
 H = 12
 TRUST_ORIGINS = (24, 36, 60, 66)
 DIS_START, DIS_END = pd.Timestamp("2020-03-01"), pd.Timestamp("2021-03-01")
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
 
 
-def load(data: Path) -> list[tuple[str, pd.Series, list[int]]]:
-    """(name, series, origins as months of training) for each trust and England."""
+class RealDataMissing(FileNotFoundError):
+    """The real-data folder lacks the series (the message says which files and which setting)."""
+
+
+def missing_data_message(data: Path) -> str | None:
+    """A plain message naming the setting and the files when ``data`` lacks any of :data:`FILES`, else None."""
+    missing = [f for f in FILES if not (data / f).is_file()]
+    if not missing:
+        return None
+    where = "does not exist" if not data.is_dir() else f"lacks {', '.join(missing)}"
+    return (
+        f"The real NHS series are read from {REALDATA_ENV} (default ../shared/realdata beside the checkout); "
+        f"the folder in use, {data}, {where}. Point {REALDATA_ENV} at a folder holding {' and '.join(FILES)} "
+        "(docs/data.md says where they are published)."
+    )
+
+
+def load(data: Path | None = None) -> list[tuple[str, pd.Series, list[int]]]:
+    """(name, series, origins as months of training) for each trust and England.
+
+    ``data`` defaults to :func:`models.core.paths.realdata_dir`; a folder without the files raises
+    :class:`RealDataMissing` with a plain message.
+    """
+    data = realdata_dir() if data is None else data
+    message = missing_data_message(data)
+    if message:
+        raise RealDataMissing(message)
     out = []
     prov = pd.read_csv(data / "provider_emergency_admissions.csv", parse_dates=["month"])
     for org, g in prov.groupby("org_code"):
@@ -160,16 +190,28 @@ def ours(train: pd.Series) -> dict[str, np.ndarray]:
 METHODS = {"ours": ours, "seasonal_naive": snaive, "naive": naive, "ets_auto_aicc": ets_auto}
 
 
+def scored_window(s: pd.Series, origin: int) -> tuple[pd.Series, pd.Series, np.ndarray] | None:
+    """(training months, the next ``H`` months, which of them are scored) at an origin; None if nothing is scored.
+
+    An origin without ``H`` months after it, or whose test months all fall in the disruption, is not scored.
+    """
+    train, test = s.iloc[:origin], s.iloc[origin : origin + H]
+    if len(test) < H:
+        return None
+    keep = ~np.asarray((test.index >= DIS_START) & (test.index <= DIS_END))
+    if not keep.any():  # every test month disrupted: nothing to score
+        return None
+    return train, test, keep
+
+
 def evaluate(series: list[tuple[str, pd.Series, list[int]]], methods: list[str]) -> pd.DataFrame:
     rows = []
     for name, s, origins in series:
         for o in origins:
-            train, test = s.iloc[:o], s.iloc[o : o + H]
-            if len(test) < H:
+            window = scored_window(s, o)
+            if window is None:
                 continue
-            keep = ~np.asarray((test.index >= DIS_START) & (test.index <= DIS_END))
-            if not keep.any():  # every test month disrupted: nothing to score
-                continue
+            train, test, keep = window
             a = test.to_numpy()[keep]
             group = group_of(name, train)
             scale = _scale(train)
@@ -231,11 +273,15 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10 trusts and England only")
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, default=None, help=f"the real-data folder (default: {REALDATA_ENV})")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--rows", type=Path, help="also write every (series, origin, method) row to this CSV")
     args = ap.parse_args(argv)
-    series = load(args.data)
+    try:
+        series = load(args.data)
+    except RealDataMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.quick:
         series = series[:10] + series[-1:]
     df = evaluate(series, args.methods.split(","))

@@ -128,7 +128,7 @@ def bench_uploads() -> bool:
 # --------------------------------------------------------------------------- links
 def heavy_links(n: int) -> list[str]:
     from models.inputs.areas import load_area
-    from models.scenario.levers import Scheme, baseline, evolve
+    from models.scenario import Scheme, baseline, evolve
     from models.store.links import to_link_token
 
     area, _ = load_area()

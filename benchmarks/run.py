@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-threadpool_limits(limits=1, user_api="blas")  # as the app's server runs (pages/ui/session.py)
+threadpool_limits(limits=1, user_api="blas")  # as the app's server runs (pages/ui/turns.py)
 
 RESULTS: list[dict] = []
 
@@ -49,7 +49,7 @@ def median_ms(fn: Callable[[int], object], reps: int) -> float:
 def bench_demand(quick: bool) -> None:
     from models import pipeline
     from models.inputs.areas import load_area
-    from models.scenario.levers import baseline, evolve
+    from models.scenario import baseline, evolve
 
     t = time.perf_counter()
     area, _ = load_area()
@@ -152,7 +152,7 @@ def bench_winter_page(quick: bool) -> None:
     from models import pipeline
     from models.flow.simulate import per_rep_kpis, simulate_flow
     from models.inputs.areas import load_area
-    from models.scenario.levers import baseline, evolve
+    from models.scenario import baseline, evolve
 
     area, _ = load_area()
     fits = pipeline.fit_all(area)

@@ -27,7 +27,7 @@ from models.inputs.areas import DEMO_DIR, load_area
 from models.pipeline import compare
 from models.report.board import board_workbook
 from models.report.render import render_pngs
-from models.scenario.levers import Scenario, evolve, explain
+from models.scenario import Scenario, evolve, explain
 
 
 class InputProblem(Exception):

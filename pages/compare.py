@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 
 import pandas as pd
 import streamlit as st
@@ -12,19 +11,11 @@ from models.charts.board import comparison_figures
 from models.core.xlsx import to_csv_bytes
 from models.pipeline import compare
 from models.report.board import board_workbook
-from models.scenario.levers import Scenario
+from models.scenario import Scenario
 from models.store.library import StoreError
-from pages.ui.session import (
-    SHARED,
-    area,
-    area_presets,
-    ensure_frame,
-    fmt_gbp,
-    how_calculated,
-    library,
-    scenario,
-    scenario_label,
-)
+from pages.ui.cache import SHARED
+from pages.ui.state import area, area_presets, ensure_frame, library, scenario, scenario_label
+from pages.ui.text import how_calculated
 
 ensure_frame()
 
@@ -102,35 +93,12 @@ table = compare.comparison_table(compare.headlines(results), labels)
 first, others = labels[0], labels[1:]
 
 
-def _fmt(v: float, unit: str, signed: bool = False) -> str:
-    """UK display: 21,406 · £5.5m · 93.3% · differences signed with a true minus (−3.8 pp), zero as 0."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if unit == "£":
-        text = fmt_gbp(v)
-        if signed and fmt_gbp(abs(v)) in ("£0", "£0k"):
-            return "£0"
-        text = ("+" + text) if signed and v > 0 else text
-    elif unit in ("%", "share"):
-        pct = v * 100 if unit == "share" else v
-        if signed:
-            text = "0 pp" if abs(pct) < 0.05 else f"{pct:+.1f} pp"
-        else:
-            text = f"{pct:.0f}%" if pct in (0.0, 100.0) else f"{pct:.1f}%"
-    else:
-        decimals = 0 if abs(v) >= 100 or float(v).is_integer() else 1
-        if signed and abs(v) < 0.5 * 10**-decimals:
-            return "0"
-        text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
-    return text.replace("-", "−")
-
-
 shown = pd.DataFrame({"Headline figure": [compare.figure_label(k) for k in table["figure"]]})
 for lab in labels:
-    shown[lab] = [_fmt(v, u) for v, u in zip(table[lab], table["unit"], strict=True)]
+    shown[lab] = [compare.format_figure(v, u) for v, u in zip(table[lab], table["unit"], strict=True)]
 for lab in others:
     col = compare.diff_label(lab, first)
-    shown[col] = [_fmt(v, u, signed=True) for v, u in zip(table[col], table["unit"], strict=True)]
+    shown[col] = [compare.format_figure(v, u, signed=True) for v, u in zip(table[col], table["unit"], strict=True)]
 seeds = {sc.seed for sc in scenarios}
 st.caption(
     f"First projected financial year {results[0].projection.first_fy} · seed {results[0].scenario.seed} · "
@@ -169,7 +137,7 @@ if not st.session_state.get("presentation"):
 how_calculated(
     "Each scenario is projected with the engine (`models.pipeline.run`) from the same fitted models and the same "
     "simulated futures (common random numbers: the first scenario's seed and number of draws), so the "
-    "differences are due to the levers. The headline figures are the engine's (`models.pipeline.stages.headline`): "
+    "differences are due to the levers. The headline figures are the engine's (`models.pipeline.results.headline`): "
     "means over the simulated futures for the first projected financial year (with the schemes' effects) and "
     "the first projected winter (unless the figure says P90). Bands are the P10–P90 range (8 futures in 10)."
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from models.core.labels import readable
 from models.inputs.areas import (
     AREA_FILE,
     AREA_SETTINGS,
@@ -25,7 +24,11 @@ from models.inputs.areas import (
     with_uploads,
 )
 from models.pipeline.guards import check_area
-from pages.ui.session import area, demo_area, ensure_frame, lever, safe_text, show_lever_errors, switch_area
+from models.pipeline.views import unit_costs_table
+from pages.ui.changes import switch_area
+from pages.ui.state import area, demo_area, ensure_frame
+from pages.ui.text import safe_text
+from pages.ui.widgets import lever, show_lever_errors
 
 ensure_frame()
 
@@ -118,7 +121,7 @@ with st.container(border=True):
         for name, df in frames.items():
             p = stage(name, df)
             if p:
-                problems += p
+                problems.extend(p)
             else:
                 accepted.append(name)
         if accepted:
@@ -270,11 +273,9 @@ st.dataframe(
 )
 if "source" in current.tables["unit_costs.csv"]:
     st.markdown("**Unit costs and their sources**")
-    costs = current.tables["unit_costs.csv"]
-    values = pd.to_numeric(costs["value"], errors="coerce").dropna()
-    whole = bool((values == values.round()).all())
+    costs, whole = unit_costs_table(current)  # "NEA spell", not "nea_spell"
     st.dataframe(
-        costs.assign(item=costs["item"].astype(str).map(readable)),  # "NEA spell", not "nea_spell"
+        costs,
         hide_index=True,
         width="stretch",
         column_config={

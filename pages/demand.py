@@ -9,30 +9,24 @@ import streamlit as st
 
 from models.charts.demand import fan_chart, residuals_chart
 from models.demand.forecasting import BENCHMARK, COVID_LABELS, NAIVE, normalise_covid
-from models.inputs.areas import annual_by_fy
-from models.scenario.levers import Demand
-from pages.ui.session import (
-    area,
-    demo_note,
-    downloads,
-    ensure_frame,
-    fits,
-    how_calculated,
-    lever,
-    projection,
-    scenario,
-    show_lever_errors,
-)
+from models.pipeline.views import demand_annual_table, demand_tiles, placements_annual_table
+from models.scenario import Demand
+from pages.ui.cache import fits, projection
+from pages.ui.downloads import downloads
+from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.text import demo_note, how_calculated
+from pages.ui.widgets import lever, show_lever_errors
 
 ensure_frame()
 
 a, sc = area(), scenario()
 st.title("Demand projections")
 st.markdown(
-    "What happens at current funding? The current funding trend of emergency admissions (NEA), avoidable "
-    "(ambulatory-care-sensitive, ACS) admissions and permanent care-home admissions 65+, driven by the "
-    "demographic growth on the previous page, with 80% and 95% intervals, and the effect of the scenario's "
-    "changes to scheme funding (the history already contains today's schemes)."
+    "What happens at current funding? Emergency admissions (NEA), avoidable (ambulatory-care-sensitive, ACS) "
+    "admissions and permanent care-home admissions 65+, driven by the demographic growth on the previous page, "
+    "with 80% and 95% intervals: without the scenario's changes to scheme funding (every scheme at today's "
+    "budget; the history already contains today's schemes) and with them. **Current funding** in the tiles is "
+    "the area's own trend: every scheme at today's budget and the default levers, on the same random numbers."
 )
 COVID_CHOICES = typing.get_args(Demand.model_fields["covid"].annotation)
 lever(
@@ -49,6 +43,7 @@ lever(
 show_lever_errors()
 
 f, proj = fits(), projection()
+ref = projection(reference())  # current funding, on the same random numbers
 note = demo_note()
 PCT = st.column_config.NumberColumn(format="%.1f%%")
 
@@ -69,12 +64,12 @@ BACKTEST_COLUMNS = {
 }
 
 
-_SERIES_LABELS = {"baseline": "Current funding trend", "with_schemes": "With scheme changes"}
+_SERIES_LABELS = {"baseline": "Without scheme changes", "with_schemes": "With scheme changes"}
 _STAT_LABELS = {"mean": "mean", "p10": "P10", "p90": "P90", "p025": "P2.5", "p975": "P97.5"}
 
 
 def annual_columns(table: pd.DataFrame) -> dict:
-    """Readable headers for a year-by-year table: "Current funding trend, P10" rather than ``baseline_p10``."""
+    """Readable headers for a year-by-year table: "Without scheme changes, P10" rather than ``baseline_p10``."""
     out: dict = {"fy": "Financial year"}
     for c in table.columns:
         series, _, stat = str(c).rpartition("_")
@@ -86,8 +81,8 @@ def annual_columns(table: pd.DataFrame) -> dict:
 _WHOLE = {"format": "%,.0f"}
 PLACEMENT_COLUMNS = {
     "fy": "Financial year",
-    "baseline": st.column_config.NumberColumn("Current funding trend, mean", **_WHOLE),
-    "baseline_rate_per_100k": st.column_config.NumberColumn("Current funding trend, per 100,000 aged 65+", **_WHOLE),
+    "baseline": st.column_config.NumberColumn("Without scheme changes, mean", **_WHOLE),
+    "baseline_rate_per_100k": st.column_config.NumberColumn("Without scheme changes, per 100,000 aged 65+", **_WHOLE),
     "mean": st.column_config.NumberColumn("With scheme changes, mean", **_WHOLE),
     "p10": st.column_config.NumberColumn("With scheme changes, P10", **_WHOLE),
     "p90": st.column_config.NumberColumn("With scheme changes, P90", **_WHOLE),
@@ -145,29 +140,24 @@ def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a mod
 def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     fit = getattr(f, metric)
     monthly = proj.monthly[proj.monthly["metric"] == metric]
-    scen = monthly[monthly["series"] == "scenario"]
-    base = monthly[monthly["series"] == "baseline"]
-    annual = proj.annual[proj.annual["metric"] == metric]
-    a_scen = annual[annual["series"] == "scenario"].reset_index(drop=True)
-    a_base = annual[annual["series"] == "baseline"].reset_index(drop=True)
-    observed = annual_by_fy(a.monthly_series(metric))
-    last_fy, last_obs = observed.index[-1], float(observed.iloc[-1])
-    first = a_scen.iloc[0]
+    scen = proj.monthly_of(metric, "scenario")
+    base = proj.monthly_of(metric, "baseline")  # without the scheme changes
+    t = demand_tiles(a, proj, ref, metric)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(f"{label} {last_fy} (recorded)", f"{last_obs:,.0f}")
+    c1.metric(f"{label} {t.last_fy} (recorded)", f"{t.recorded:,.0f}")
     c2.metric(
-        f"Current funding trend {first.fy}",
-        f"{a_base.iloc[0]['mean']:,.0f}",
-        f"{(a_base.iloc[0]['mean'] / last_obs - 1) * 100:+.1f}% on {last_fy}",
+        f"Current funding {t.first_fy}",
+        f"{t.current_funding:,.0f}",
+        f"{t.current_funding_change_pct:+.1f}% on {t.last_fy}",
         delta_color="inverse",
     )
     c3.metric(
-        f"Scenario {first.fy}",
-        f"{first['mean']:,.0f}",
-        f"{first['mean'] - a_base.iloc[0]['mean']:+,.0f} vs current funding",
+        f"Scenario {t.first_fy}",
+        f"{t.scenario:,.0f}",
+        f"{t.change_vs_current_funding:+,.0f} vs current funding",
         delta_color="inverse",
     )
-    c4.metric(f"80% interval {first.fy}", f"{short(first.p10)} – {short(first.p90)}")
+    c4.metric(f"80% interval {t.first_fy}", f"{short(t.p10)} – {short(t.p90)}")
     hist = fit.fitted.rename(columns={"observed": "observed"})
     st.plotly_chart(
         fan_chart(
@@ -182,22 +172,7 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
         width="stretch",
         key=f"fan_{metric}",
     )
-    table = (
-        a_base[["fy", "mean", "p10", "p90"]]
-        .rename(columns={"mean": "baseline_mean", "p10": "baseline_p10", "p90": "baseline_p90"})
-        .merge(
-            a_scen[["fy", "mean", "p10", "p90", "p025", "p975"]].rename(
-                columns={
-                    "mean": "with_schemes_mean",
-                    "p10": "with_schemes_p10",
-                    "p90": "with_schemes_p90",
-                    "p025": "with_schemes_p025",
-                    "p975": "with_schemes_p975",
-                }
-            ),
-            on="fy",
-        )
-    )
+    table = demand_annual_table(proj, metric)
     st.markdown(f"**{label} a financial year (April–March)**")
     st.dataframe(table, hide_index=True, width="stretch", column_config=annual_columns(table))
     d = fit.diagnostics
@@ -231,18 +206,14 @@ with tab_acs:
     frames |= series_tab("acs", "ACS admissions")
 with tab_plc:
     pf = f.placements
-    pt = proj.placements_table
-    scen, base = (
-        pt[pt["series"] == "scenario"].reset_index(drop=True),
-        pt[pt["series"] == "baseline"].reset_index(drop=True),
-    )
+    scen, base = proj.placements_of("scenario"), proj.placements_of("baseline")
     as_rate = st.toggle("Show as rate per 100,000 aged 65+ (ASCOF 2A/2C)", key="plc_rate")
     prefix = "rate_" if as_rate else ""
     hist = pf.table.assign(
         observed=pf.table["rate_per_100k"] if as_rate else pf.table["observed"],
         fitted=pf.table["fitted_rate_per_100k"] if as_rate else pf.table["fitted"],
     )
-    proj_view = scen.assign(**{c: scen[prefix + c] for c in ("mean", "p025", "p10", "p90", "p975")})
+    proj_view = scen.assign(**{c: scen[f"{prefix}{c}"] for c in ("mean", "p025", "p10", "p90", "p975")})
     base_view = base.assign(mean=base[prefix + "mean"])
     ambition = sc.ambition_rate_per_100k if as_rate else float(sc.ambition_placements)
     first = scen.iloc[0]
@@ -285,26 +256,7 @@ with tab_plc:
         width="stretch",
         key="fan_placements",
     )
-    plc_table = (
-        base[["fy", "mean", "rate_mean"]]
-        .rename(columns={"mean": "baseline", "rate_mean": "baseline_rate_per_100k"})
-        .merge(
-            scen[
-                [
-                    "fy",
-                    "mean",
-                    "p10",
-                    "p90",
-                    "rate_mean",
-                    "rate_p10",
-                    "rate_p90",
-                    "p_meet_ambition",
-                    "population_65plus",
-                ]
-            ],
-            on="fy",
-        )
-    )
+    plc_table = placements_annual_table(proj)
     st.dataframe(plc_table, hide_index=True, width="stretch", column_config=PLACEMENT_COLUMNS)
     disp = pf.dispersion
     terms = ["offset log(population 65+)"]

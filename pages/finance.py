@@ -1,30 +1,24 @@
-"""Risk share and finance: who carries the overspend, with what probability (DESIGN.md 4.6)."""
+"""Risk share and finance: who carries the overspend, with what probability (docs/model.md#finance-and-risk-share)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import zlib
 
 import streamlit as st
 from pydantic import ValidationError
 
 from models.charts.finance import position_violins, tornado_chart
+from models.core.units import fmt_gbp
 from models.money import riskshare
 from models.report.finance import FUND_HEADERS, finance_workbook
-from models.scenario.levers import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
-from pages.ui.session import (
-    area,
-    demo_note,
-    ensure_frame,
-    finance_result,
-    finance_tornado,
-    fmt_gbp,
-    how_calculated,
-    safe_text,
-    scenario,
-    set_scenario,
-)
+from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
+from pages.ui.cache import finance_result, finance_tornado
+from pages.ui.changes import set_scenario
+from pages.ui.state import area, ensure_frame, scenario
+from pages.ui.text import demo_note, how_calculated, safe_text
 
 ensure_frame()
 
@@ -87,27 +81,10 @@ with st.expander("Risk-share terms", expanded=True):
     b1, b2, _ = st.columns([1, 1, 3])
 
     def _add() -> None:
-        t = scenario().risk_share
-        n = len(t.partners) + 1
-        even = [1.0 / n] * n
-        names = {p.name for p in t.partners}
-        name = next(f"ICB {i}" for i in range(2, 99) if f"ICB {i}" not in names)
-        _apply_terms(
-            {
-                **t.model_dump(),
-                "partners": [*(p.model_dump() for p in t.partners), {"name": name, "contribution_gbp": 0.0}],
-                "overspend_split": even,
-                "underspend_split": even,
-                "split_basis": t.split_basis,
-            }
-        )
+        _apply_terms(riskshare.terms_with_partner_added(scenario().risk_share))
 
     def _remove() -> None:
-        t = scenario().risk_share
-        keep = [p.model_dump() for p in t.partners[:-1]]
-        n = len(keep)
-        _apply_terms({**t.model_dump(), "partners": keep, "overspend_split": [1 / n] * n,
-                      "underspend_split": [1 / n] * n, "line_terms": ()})
+        _apply_terms(riskshare.terms_without_last_partner(scenario().risk_share))
 
     b1.button("Add a partner", on_click=_add, disabled=n_partners >= 4, key="finance:add")
     b2.button("Remove the last partner", on_click=_remove, disabled=n_partners <= 2, key="finance:remove")
@@ -187,12 +164,11 @@ with st.expander("Risk-share terms", expanded=True):
             step=0.5, format="%.1f", key=f"fin:plan_plc:{tag}",
         )
         st.markdown("**Who carries each line** (pooled, its lead partner, a named partner, or not shared)")
-        line_cols = st.columns(4)
         choices = ["pool", "lead", "outside", *names_now]
         line_terms = []
-        for i, (line, label) in enumerate(RISK_LINES.items()):
+        for col, (line, label) in zip(itertools.cycle(st.columns(4)), RISK_LINES.items()):
             how = terms.treatment(line)
-            picked = line_cols[i % 4].selectbox(
+            picked = col.selectbox(
                 label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}:{tag}",
                 format_func=lambda v: {
                     "pool": "pooled", "lead": "its lead partner", "outside": "not shared (outside the agreement)"
@@ -265,7 +241,7 @@ for col, r in zip(cols, summary.itertuples(), strict=True):
 st.plotly_chart(
     position_violins(alloc.position(), alloc.partners, exceed, demo_note()), width="stretch", key="finance_violins"
 )
-show = summary.assign(**{c: summary[c].round(0) + 0.0 for c in summary.columns if c.endswith("_gbp")}).rename(
+show = riskshare.whole_pounds(summary).rename(
     columns={
         "partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)",
         "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "Chance of an overspend", "p_exceed": f"Chance of more than {fmt_gbp(exceed)}",
@@ -280,22 +256,21 @@ st.dataframe(
         c: st.column_config.NumberColumn(format="£%,.0f") for c in show.columns if "£" in c
     } | {c: st.column_config.NumberColumn(format="percent") for c in show.columns if c.startswith("Chance of")},
 )
-pool_cover = float(alloc.pool_cover.sum(axis=1).mean())
+pool_cover = alloc.mean_pool_cover
 if pool_cover:
     st.caption(f"The pool itself covers {fmt_gbp(pool_cover)} on average over the horizon (contingency and capped excess).")
-unshared = float(alloc.unshared.sum(axis=1).mean())
+unshared = alloc.mean_unshared
 if any(terms.treatment(line) == "outside" for line in RISK_LINES):
     st.caption(f"Lines outside the agreement: {fmt_gbp(unshared)} mean variance over the horizon, shared by no one.")
 if terms.performance_pct > 0:
     st.caption(
         f"Performance element {fmt_gbp(alloc.performance_gbp)} a year: released in "
-        f"{alloc.released.mean():.0%} of draw-years (reduction ≥ {terms.admissions_target_pct:g}%)."
+        f"{alloc.share_released:.0%} of draw-years (reduction ≥ {terms.admissions_target_pct:g}%)."
     )
 
 st.subheader("Year by year, per partner")
 for name in alloc.partners:
-    t = fin.statement.loc[fin.statement["partner"] == name].drop(columns="partner")
-    t = t.assign(**{c: t[c].round(0) + 0.0 for c in t.columns if c.endswith("_gbp")})
+    t = riskshare.whole_pounds(fin.statement.loc[fin.statement["partner"] == name].drop(columns="partner"))
     st.markdown(f"**{safe_text(name)}**")
     st.dataframe(
         t.rename(columns={

@@ -8,20 +8,14 @@ from pydantic import ValidationError
 
 from models.charts.demand import growth_vs_demand, population_bands
 from models.demand.population import AGE_BANDS, growth_rates
-from models.scenario.levers import evolve, explain
-from pages.ui.session import (
-    area,
-    demo_note,
-    downloads,
-    ensure_frame,
-    how_calculated,
-    lever,
-    projection,
-    safe_text,
-    scenario,
-    set_scenario,
-    show_lever_errors,
-)
+from models.pipeline.views import growth_overrides_with, growth_summary, growth_table, population_view
+from models.scenario import evolve, explain
+from pages.ui.cache import projection
+from pages.ui.changes import set_scenario
+from pages.ui.downloads import downloads
+from pages.ui.state import area, ensure_frame, scenario
+from pages.ui.text import demo_note, how_calculated, safe_text
+from pages.ui.widgets import lever, show_lever_errors
 
 ensure_frame()
 
@@ -62,14 +56,9 @@ with left:
         key = f"band:{band}#{st.session_state.rev}"
 
         def apply(band: str = band, key: str = key) -> None:
-            value = round(float(st.session_state[key]), 2)
-            over = dict(scenario().growth.overrides)
-            if abs(value - variant_rates[band]) < 1e-9:
-                over.pop(band, None)
-            else:
-                over[band] = value
+            over = growth_overrides_with(scenario().growth.overrides, variant_rates, band, st.session_state[key])
             try:
-                set_scenario(evolve(scenario(), growth={"overrides": tuple(over.items())}))
+                set_scenario(evolve(scenario(), growth={"overrides": over}))
             except ValidationError as err:
                 st.session_state.lever_errors = explain(err)
 
@@ -90,38 +79,34 @@ with left:
     show_lever_errors()
 
 proj = projection()
-idx = proj.index
 base_year = a.meta.base_year
-horizon_end = int(proj.months[-1].year)
-view = idx[(idx["year"] >= base_year) & (idx["year"] <= horizon_end)]
-last = view.iloc[-1]
+view = growth_table(proj, base_year)
+g = growth_summary(proj, base_year)
 with right:
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"Population growth {base_year}–{int(last.year)}", f"{(last.population_index - 1) * 100:+.1f}%")
+    c1.metric(f"Population growth {base_year}–{g.last_year}", f"{g.population_growth_pct:+.1f}%")
     c2.metric(
         "Age-weighted demand growth (NEA)",
-        f"{(last['index'] - 1) * 100:+.1f}%",
-        f"{(last['index'] - last.population_index) * 100:+.1f} pts above population",
+        f"{g.demand_growth_pct:+.1f}%",
+        f"{g.demand_above_population_pts:+.1f} pts above population",
         delta_color="off",
         delta_arrow="off",
     )
-    pop65_base = float(idx.loc[idx["year"] == base_year, "population_65plus"].iloc[0])
     c3.metric(
         "Residents 65+",
-        f"{last.population_65plus:,.0f}",
-        f"{(last.population_65plus / pop65_base - 1) * 100:+.1f}%",
+        f"{g.population_65plus:,.0f}",
+        f"{g.population_65plus_growth_pct:+.1f}%",
         delta_color="off",
         delta_arrow="off",
     )
     st.plotly_chart(growth_vs_demand(view, base_year, demo_note()), width="stretch", key="growth_vs_demand")
 
-pop = proj.population[proj.population["year"] <= horizon_end]
+pop = population_view(proj)
 st.plotly_chart(population_bands(pop, base_year, demo_note()), width="stretch", key="population_bands")
 
-table = view.assign(
-    population_growth_pct=(view["population_index"] - 1) * 100,
-    demand_growth_pct=(view["index"] - 1) * 100,
-)[["year", "population", "population_65plus", "expected_admissions", "population_growth_pct", "demand_growth_pct"]]
+table = view[
+    ["year", "population", "population_65plus", "expected_admissions", "population_growth_pct", "demand_growth_pct"]
+]
 st.dataframe(
     table,
     hide_index=True,

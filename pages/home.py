@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import html
+import math
 
-import pandas as pd
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
-from models.inputs.history import admissions_by_fy, placements_by_fy
-from models.pipeline.results import HEADLINE_LABELS, headline
-from models.scenario.levers import evolve
-from pages.ui.session import (
-    area,
-    downloads,
-    ensure_frame,
-    finance_result,
-    fmt_gbp,
-    how_calculated,
-    reference,
-    results,
-    safe_text,
-    scenario,
-)
+from models.core.units import fmt_gbp
+from models.inputs.history import placements_by_fy
+from models.money.riskshare import summary_change
+from models.pipeline.results import HEADLINE_LABELS, headline, headline_change, is_reference, reference_scenario
+from models.pipeline.views import data_period, history_table, latest_year
+from pages.ui.cache import finance_result, results
+from pages.ui.downloads import downloads
+from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.text import how_calculated, safe_text
 
 ensure_frame()
 
@@ -36,56 +30,51 @@ st.markdown(
     "admissions, care-home placements, what funded schemes avoid, winter beds and discharge capacity."
 )
 adm = a.admissions
-first, last = adm["month"].min(), adm["month"].max()
+first, last = data_period(a)
 st.markdown(
     f"**{safe_text(a.meta.name)}** · data {first:%B %Y} – {last:%B %Y} · population base year {a.meta.base_year} · "
     f"scenario **{safe_text(sc.name)}**"
 )
 
-fy_adm = admissions_by_fy(a)
 fy_plc = placements_by_fy(a)
-latest, prior = fy_adm.iloc[-1], fy_adm.iloc[-2]
-plc_latest, plc_prior = fy_plc.iloc[-1], fy_plc.iloc[-2]
+hist = latest_year(a, sc)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
-    f"Emergency admissions {latest.fy}",
-    f"{latest.nea:,}",
-    f"{latest.nea - prior.nea:+,} on {prior.fy}",
+    f"Emergency admissions {hist.fy}",
+    f"{hist.nea:,}",
+    f"{hist.nea_change:+,} on {hist.prior_fy}",
     delta_color="inverse",
 )
-c2.metric(
-    f"Avoidable (ACS) admissions {latest.fy}", f"{latest.acs:,}", f"{latest.acs - prior.acs:+,}", delta_color="inverse"
-)
+c2.metric(f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", f"{hist.acs_change:+,}", delta_color="inverse")
 c3.metric(
-    f"Care-home placements 65+ {plc_latest.fy}",
-    f"{plc_latest.placements:,}",
-    f"{plc_latest.placements - plc_prior.placements:+,}",
+    f"Care-home placements 65+ {hist.placements_fy}",
+    f"{hist.placements:,}",
+    f"{hist.placements_change:+,}",
     delta_color="inverse",
 )
 c4.metric(
     "per 100,000 aged 65+",
-    f"{plc_latest.rate_per_100k:.0f}",
-    f"{plc_latest.rate_per_100k - sc.ambition_rate_per_100k:+.0f} vs ambition {sc.ambition_rate_per_100k:.0f}",
+    f"{hist.rate_per_100k:.0f}",
+    f"{hist.rate_vs_ambition:+.0f} vs ambition {sc.ambition_rate_per_100k:.0f}",
     delta_color="inverse",
 )
 
 st.subheader(f"Scenario: {safe_text(sc.name)}")
 res = results()
-ref_sc = reference()
-is_reference = sc.to_json() == ref_sc.to_json()
+is_ref = is_reference(a, sc)
 h = headline(res)
-r = h if is_reference else headline(results(ref_sc))
+d = {} if is_ref else headline_change(res, results(reference()))
 first_fy = res.projection.first_fy
-vs = "vs current funding trend"
+vs = "vs current funding"
 
 
 def change(key: str, fmt: str) -> str | None:
-    """Delta against the current funding trend (none when this scenario is it)."""
-    return None if is_reference else f"{h[key] - r[key]:{fmt}} {vs}"
+    """Delta against current funding (none when this scenario is it)."""
+    return None if is_ref else f"{d[key]:{fmt}} {vs}"
 
 
-if is_reference:
-    st.caption("This scenario is the current funding trend: every scheme at today's budget, default levers.")
+if is_ref:
+    st.caption("This scenario is current funding itself: every scheme at today's budget, default levers.")
 
 
 t1, t2, t3, t4 = st.columns(4)
@@ -108,12 +97,12 @@ t2.metric(
 w = res.winter
 if w is not None:
     t3.metric(
-        f"Winter {w.start:%Y}-{(w.start + pd.Timedelta(days=w.run.days - 1)):%y} occupancy",
+        f"Winter {w.start:%Y}-{w.end:%y} occupancy",
         f"{h['winter_mean_occupancy_pct']:.1f}%",
         change("winter_mean_occupancy_pct", "+.1f"),
         delta_color="inverse",
         help=f"Mean occupancy of open beds, {w.start:%-d %b %Y} – "
-        f"{w.start + pd.Timedelta(days=w.run.days - 1):%-d %b %Y}: {h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
+        f"{w.end:%-d %b %Y}: {h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
         f"bed days and {h['winter_boarding_days']:,.0f} ED boarding days (same definitions as the winter page)",
     )
 else:
@@ -137,36 +126,37 @@ if w is not None:
     u4.metric(
         "Winter capacity spend",
         fmt_gbp(h["winter_capacity_spend_gbp"]),
-        "current funding" if is_reference else f"{fmt_gbp(h['winter_capacity_spend_gbp'] - r['winter_capacity_spend_gbp'])} {vs}",
+        "current funding" if is_ref else f"{fmt_gbp(d['winter_capacity_spend_gbp'])} {vs}",
         delta_color="off",
         delta_arrow="off",
     )
 fin = finance_result(sc)
-fin_ref = fin if is_reference else finance_result(evolve(ref_sc, risk_share=sc.risk_share.model_dump()))
-ref_pos = {row.partner: row for row in fin_ref.summary.itertuples()}
-for col, row in zip(st.columns(max(len(fin.summary), 3)), fin.summary.itertuples(), strict=False):
-    base_row = ref_pos.get(row.partner)
+fin_ref = fin if is_ref else finance_result(reference_scenario(a, sc, with_terms=True))
+moved = summary_change(fin.summary, fin_ref.summary)
+for col, row, dp in zip(
+    st.columns(max(len(fin.summary), 3)), fin.summary.itertuples(), moved.itertuples(), strict=False
+):
     col.metric(
         f"{safe_text(row.partner)}: net position P50 / P90",
         f"{fmt_gbp(row.p50_gbp)} / {fmt_gbp(row.p90_gbp)}",
-        "current funding trend"
-        if is_reference or base_row is None
-        else f"{fmt_gbp(row.p50_gbp - base_row.p50_gbp)} / {fmt_gbp(row.p90_gbp - base_row.p90_gbp)} {vs}",
+        "current funding"
+        if is_ref or math.isnan(dp.p50_change_gbp)  # a partner current funding does not have
+        else f"{fmt_gbp(dp.p50_change_gbp)} / {fmt_gbp(dp.p90_change_gbp)} {vs}",
         delta_color="off",
         delta_arrow="off",
         help="Share of the variance against plan the partner carries over the horizon under the risk-share "
         "terms (+ overspend, − money back), P50 and P90 of the draws (Risk share and finance page)",
     )
 st.caption(
-    "Means of the Monte Carlo draws unless marked P50 / P90; see each page for intervals. Changes are against the "
-    "current funding trend: the area's own trend with every scheme at today's budget and the default levers, on "
+    "Means of the Monte Carlo draws unless marked P50 / P90; see each page for intervals. Changes are against "
+    "current funding: the area's own trend with every scheme at today's budget and the default levers, on "
     "the same random numbers (partner positions: the same risk-share terms)."
 )
 
 st.subheader("History")
 st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")
-history = fy_adm.merge(fy_plc, on="fy", how="outer")  # one row per financial year, every column for that year
+history = history_table(a)  # one row per financial year, every column for that year
 whole = {"format": "%,.0f"}
 st.dataframe(
     history,

@@ -12,62 +12,29 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from models.charts.schemes import before_after, cost_per_avoided, metric_waterfall, waterfall
-from models.inputs.areas import SCHEME_METRICS
-from models.money.schemes import METRIC_UNITS, WHOLE_FUND, scheme_table, schemes_to_rows, validate_scheme_rows
-from models.pipeline.stages import Projection
+from models.core.units import fmt_gbp
+from models.inputs.scheme_rules import SCHEME_METRICS
+from models.money.schemes import METRIC_UNITS, WHOLE_FUND, scheme_table
+from models.pipeline.views import scheme_funding
+from models.scenario import Scenario, evolve, explain
 from models.scenario.capacity import METRIC_LABELS
-from models.scenario.levers import Scenario, evolve, explain
-from pages.ui.session import (
-    bound_widget,
-    capacity_outcomes,
-    demo_note,
-    downloads,
-    ensure_frame,
-    fmt_gbp,
-    how_calculated,
-    projection,
-    safe_text,
-    scenario,
-    set_scenario,
-    show_lever_errors,
-    winter_result,
-)
+from models.scenario.tables import schemes_to_rows, validate_scheme_rows
+from pages.ui.cache import capacity_outcomes, projection, results, winter_result
+from pages.ui.changes import set_scenario
+from pages.ui.downloads import downloads
+from pages.ui.state import ensure_frame, reference, scenario
+from pages.ui.text import demo_note, how_calculated, safe_text
+from pages.ui.widgets import bound_widget, show_lever_errors
 
 BUDGET_STEP_GBP = 50_000
 N_BUDGET_LEVERS = 3
 MAX_BUDGET_GBP = 1e10  # Scheme.budget_gbp's upper limit
 FUNDING_SOURCES = ("NHS minimum contribution", "iBCF", "DFG", "Discharge fund", "Additional")
 WATERFALL_METRICS = ("nea", "acs", "placements")  # metrics with a modelled baseline on this page
-
-
-# --------------------------------------------------------------------------- reading the projection
-def _avoided_in(proj: Projection, metric: str, fy: str | None) -> float:
-    """Mean activity avoided by the schemes in ``fy``: baseline minus with schemes (a year)."""
-    return proj.annual_mean(metric, "baseline", fy) - proj.annual_mean(metric, "scenario", fy)
-
-
-def _whole_fund(proj: Projection) -> pd.Series:
-    return proj.schemes.loc[proj.schemes["scheme"] == WHOLE_FUND].iloc[0]
-
-
-def _monthly(proj: Projection, metric: str, series: str) -> pd.DataFrame:
-    m = proj.monthly
-    return m.loc[(m["metric"] == metric) & (m["series"] == series)].reset_index(drop=True)
-
-
-def _baseline_a_year(proj: Projection, metric: str) -> float:
-    """Mean baseline activity a year over the horizon (the same averaging as the scheme table)."""
-    if metric in ("nea", "acs"):
-        return float(_monthly(proj, metric, "baseline")["mean"].mean() * 12.0)
-    # placements: each month carries its financial year's annual rate
-    fy_of_month = proj.months.year - (proj.months.month < 4)
-    cols = [int(list(proj.fy_years).index(y)) for y in fy_of_month]
-    return float(proj.placements_baseline[:, cols].mean())
 
 
 # --------------------------------------------------------------------------- formatting
@@ -300,22 +267,18 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
 ensure_frame()
 sc = scenario()
 proj = projection()
-# Current funding with everything else as in this scenario: the reference for the winter deltas
-# (the projection's "baseline" series already is current funding for admissions and placements).
-ref_sc = evolve(
-    sc, schemes=[{**s.model_dump(), "budget_gbp": s.current_budget_gbp} for s in sc.schemes], savings_realised_pct=100.0
-)
-changed = ref_sc.to_json() != sc.to_json()
+winter_result()  # the page needs the first winter (a plain message and a stop when the horizon has none)
+fund = scheme_funding(results(), results(reference()))  # "vs current funding": against the reference run
 note = demo_note()
 # the table with what each discharge scheme's capacity avoids in the winter (paired flow runs, cached)
 table = scheme_table(sc.schemes, proj.effects, sc.costs, proj.schemes.attrs.get("horizon"), capacity_outcomes())
 fy = proj.first_fy
 
 st.title("Scheme funding")
-current_total = sum(s.current_budget_gbp for s in sc.schemes)
 st.markdown(
-    f"The Better Care Fund pools **{fmt_gbp(current_total)} a year** today across **{len(sc.schemes)} schemes**"
-    + (f"; this scenario funds **{fmt_gbp(sc.scheme_budget_gbp)}**." if changed else ".")
+    f"The Better Care Fund pools **{fmt_gbp(fund.current_total_gbp)} a year** today across **{len(sc.schemes)} "
+    "schemes**"
+    + (f"; this scenario funds **{fmt_gbp(fund.scenario_total_gbp)}**." if fund.budgets_changed else ".")
     + " The area's history already reflects today's funding, so the **current funding trend is the baseline** and "
     "every figure below is the effect of *changing* a budget. Admission- and placement-avoidance schemes state what "
     "they avoid a year at a reference budget (low / central / high, with diminishing returns); discharge-capacity "
@@ -323,9 +286,8 @@ st.markdown(
     "simulation says what that capacity avoids."
 )
 if sc.schemes:
-    n_ill = sum("illustrative" in s.source.lower() for s in sc.schemes)
     st.caption(
-        f"{n_ill} of {len(sc.schemes)} schemes rest wholly or partly on **illustrative assumptions** (see each "
+        f"{fund.n_illustrative} of {len(sc.schemes)} schemes rest wholly or partly on **illustrative assumptions** (see each "
         "scheme's source in the table); treat their effects as a starting point for local evidence."
     )
 if sc.savings_realised_pct < 100:
@@ -336,46 +298,38 @@ if sc.savings_realised_pct < 100:
 
 # KPIs ---------------------------------------------------------------------------------------------
 whole = table.loc[table["scheme"] == WHOLE_FUND].iloc[0]
-nea_change = proj.annual_mean("nea", "scenario", fy) - proj.annual_mean("nea", "baseline", fy)
-plc_change = proj.annual_mean("placements", "scenario", fy) - proj.annual_mean("placements", "baseline", fy)
-w = winter_result()
-w_ref = winter_result(ref_sc) if changed else w
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(
     "Pooled fund a year",
-    fmt_gbp(sc.scheme_budget_gbp),
-    _signed(sc.scheme_budget_gbp - current_total, fmt_gbp),
+    fmt_gbp(fund.scenario_total_gbp),
+    _signed(fund.budget_change_gbp, fmt_gbp),
     delta_color="off",
     delta_arrow="off",
     help="Sum of the scenario's scheme budgets, £ a year. Delta: against today's budgets.",
 )
 k2.metric(
     f"Emergency admissions {fy or ''}".strip(),
-    _count(proj.annual_mean("nea", "scenario", fy)),
-    _signed(nea_change, _count),
+    _count(fund.nea),
+    _signed(fund.nea_change, _count),
     delta_color="inverse",
-    help="Projected emergency admissions in the first projected financial year (mean of the draws). Delta: the "
-    "budget changes against the current funding trend (NEA and ACS schemes).",
+    help="Projected emergency admissions in the first projected financial year (mean of the draws). Delta: against "
+    "current funding (every scheme at today's budget, the area's default levers, the same random numbers).",
 )
 k3.metric(
     f"Care-home placements 65+ {fy or ''}".strip(),
-    f"{proj.annual_mean('placements', 'scenario', fy):,.0f}",
-    _signed(plc_change, lambda x: f"{x:,.1f}"),
+    f"{fund.placements:,.0f}",
+    _signed(fund.placements_change, lambda x: f"{x:,.1f}"),
     delta_color="inverse",
-    help="Permanent admissions of people 65+ to residential and nursing care, same year. Delta: against the "
-    "current funding trend.",
+    help="Permanent admissions of people 65+ to residential and nursing care, same year. Delta: against current "
+    "funding.",
 )
 k4.metric(
     "Winter delayed + ED boarding days",
-    f"{w.kpi('delayed_bed_days') + w.kpi('boarding_days'):,.0f}",
-    _signed(
-        (w.kpi("delayed_bed_days") + w.kpi("boarding_days"))
-        - (w_ref.kpi("delayed_bed_days") + w_ref.kpi("boarding_days")),
-        _count,
-    ),
+    f"{fund.lost_bed_days:,.0f}",
+    _signed(fund.lost_bed_days_change, _count),
     delta_color="inverse",
     help="Bed days lost in the first projected winter: medically ready patients waiting in a bed plus patients "
-    "waiting in ED for one. Delta: the discharge-capacity budget changes, paired simulation (same random numbers).",
+    "waiting in ED for one. Delta: against current funding, paired simulation (same random numbers).",
 )
 k5.metric(
     "Net cost of the changes a year",
@@ -411,9 +365,9 @@ for msg in proj.effects.messages:
 
 # Charts ---------------------------------------------------------------------------------------------
 st.subheader("What the changes do")
-st.plotly_chart(waterfall(table, _baseline_a_year(proj, "nea"), note), width="stretch", key="schemes_waterfall")
+st.plotly_chart(waterfall(table, proj.baseline_a_year("nea"), note), width="stretch", key="schemes_waterfall")
 st.plotly_chart(
-    before_after(None, _monthly(proj, "nea", "baseline"), _monthly(proj, "nea", "scenario"), "nea", note),
+    before_after(None, proj.monthly_of("nea", "baseline"), proj.monthly_of("nea", "scenario"), "nea", note),
     width="stretch",
     key="schemes_before_after",
 )
@@ -427,7 +381,7 @@ with c1:
         help="Discharge capacity is on the Discharge and winter beds page, where the bed model says what it avoids.",
     )
     st.plotly_chart(
-        metric_waterfall(table, _baseline_a_year(proj, other), other, note),
+        metric_waterfall(table, proj.baseline_a_year(other), other, note),
         width="stretch",
         key="schemes_waterfall_other",
     )
@@ -439,7 +393,7 @@ st.subheader("Scheme results")
 gbp = {"format": "£%,.0f"}
 count = {"format": "%,.0f"}
 st.dataframe(
-    table.assign(metric=table["metric"].map(lambda m: (lab := METRIC_LABELS.get(m, m))[:1].upper() + lab[1:])),  # words, not "nea"
+    table.assign(metric=table["metric"].map(lambda m: f"{(lab := METRIC_LABELS.get(m, m))[:1].upper()}{lab[1:]}")),  # words
     hide_index=True,
     width="stretch",
     column_config={
@@ -477,7 +431,7 @@ st.dataframe(
             "Chance of breaking even", format="percent", help="Share of draws in which the value covers the budget."
         ),
         "change_a_year_mean": st.column_config.NumberColumn(
-            "Change: avoided a year vs current funding",
+            "Change: avoided a year from the budget changes",
             help="Average a year over the horizon (ramp months count); negative = more activity (a cut).",
             **count,
         ),
@@ -502,7 +456,7 @@ st.caption(
     "random numbers, by taking its capacity away."
 )
 st.subheader("Money by financial year")
-money = proj.money.pivot_table(index=["label", "basis"], columns="fy", values="mean", sort=False).reset_index()
+money = proj.money_table
 st.dataframe(
     money,
     hide_index=True,
@@ -514,7 +468,7 @@ st.dataframe(
     },
 )
 st.caption(
-    "Means of the draws, £ in each financial year, for the changes against current funding. Admissions avoided "
+    "Means of the draws, £ in each financial year, for the budget changes against today's budgets. Admissions avoided "
     "are gross notional value; care-home placements avoided release council cash week by week over the stay, "
     "within the horizon."
 )

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from models import pipeline
 from models.charts.flow import occupancy_fan, occupancy_risk, options_chart, size_matters
-from models.flow.beds import beds_for_refusal, occupancy_at_refusal_target, occupancy_risk_curve
+from models.core.fy import fy_bounds, fy_date
+from models.core.units import fmt_gbp
+from models.flow.beds import occupancy_at_refusal_target, occupancy_risk_curve
 from models.flow.simulate import WARMUP_DAYS as WARMUP
-from pages.ui.session import (
-    area,
-    bed_need,
-    demo_note,
-    downloads,
-    ensure_frame,
-    fmt_gbp,
-    how_calculated,
-    lever,
-    projection,
-    reference,
-    safe_text,
-    scenario,
-    show_lever_errors,
-    winter_options_result,
-    winter_result,
-)
+from models.pipeline.results import is_reference
+from models.pipeline.stages import bed_sizing
+from models.pipeline.views import pathway_shares_with
+from pages.ui.cache import bed_need, projection, winter_options_result, winter_result
+from pages.ui.downloads import downloads
+from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.text import demo_note, how_calculated, safe_text
+from pages.ui.widgets import lever, show_lever_errors
 
 ensure_frame()
 a, sc = area(), scenario()
@@ -75,6 +66,7 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             help="Extra beds open between the dates below. " + src("escalation_beds"),
         )
         year = pipeline.winter_start(projection().months).year  # the simulated winter starts 1 October of this year
+        first_day, last_day = fy_bounds(year)
 
         def mmdd(v: dt.date) -> str:
             return f"{v.month:02d}-{v.day:02d}"
@@ -84,14 +76,13 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             ("Escalation closes (last day)", "escalation_close"),
         ):
             m, d = (int(x) for x in getattr(f, field).split("-"))
-            shown = dt.date(year if m >= 4 else year + 1, m, min(d, 28) if m == 2 else d)
             lever(
                 st.date_input,
                 label,
                 ("flow", field),
-                display_value=shown,
-                min_value=dt.date(year, 4, 1),
-                max_value=dt.date(year + 1, 3, 31),
+                display_value=fy_date(year, m, d),
+                min_value=first_day,
+                max_value=last_day,
                 format="DD/MM/YYYY",
                 to_value=mmdd,
                 help="The winter simulated is 1 October – 31 March; the same dates apply each year.",
@@ -149,9 +140,8 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
         ):
             field = f"p{k}_share"
 
-            def rest_to_p0(sc_now, value: float, field: str = field) -> dict:
-                others = sum(getattr(sc_now.flow, g) for g in ("p1_share", "p2_share", "p3_share") if g != field)
-                return {"p0_share": max(0.0, round(1.0 - others - value, 6))}  # over 100%: the sum check says so
+            def rest_to_p0(sc_now, value: float, field: str = field) -> dict:  # noqa: ANN001 - a Scenario
+                return pathway_shares_with(sc_now.flow, field, value)
 
             lever(
                 st.number_input,
@@ -262,9 +252,9 @@ show_lever_errors()
 
 w = winter_result()
 ref = winter_result(reference())
-is_reference = sc.to_json() == reference().to_json()
+is_ref = is_reference(a, sc)
 change = w.capacity_change
-if any(abs(v) > 1e-9 for v in change.values()):
+if w.capacity_changed:
     st.info(
         "The scheme budgets change discharge capacity against current funding: "
         f"P1 {change['p1_starts_per_week']:+.1f} starts a week, P2 {change['p2_beds']:+.1f} beds, "
@@ -275,20 +265,18 @@ if any(abs(v) > 1e-9 for v in change.values()):
 for message in w.messages:
     st.warning(safe_text(message))
 note = demo_note()
-end = w.start + pd.Timedelta(days=w.run.days - 1)
-st.subheader(f"Winter {w.start:%-d %B %Y} – {end:%-d %B %Y}")
+st.subheader(f"Winter {w.start:%-d %B %Y} – {w.end:%-d %B %Y}")
 st.caption(
     "Means over the draws; each draw is one winter with its own demand path, scheme effects and day-to-day "
     "variation, so the ranges carry demand and scheme uncertainty. Changes are against the current funding trend"
-    + (" (this scenario is the current funding trend)." if is_reference else ".")
+    + (" (this scenario is the current funding trend)." if is_ref else ".")
 )
 
 
-def kpi_delta(name: str, fmt: str, scale: float = 1.0) -> str | None:
-    if is_reference:
+def kpi_delta(name: str, fmt: str) -> str | None:
+    if is_ref:
         return None
-    d = (w.kpi(name) - ref.kpi(name)) * scale
-    text = f"{d:{fmt}}"
+    text = f"{w.kpi_change(ref, name):{fmt}}"
     if text.lstrip("+-").strip("0.,%") == "":  # rounds to nothing: no arrow, no colour
         return None
     return f"{text} vs current funding"
@@ -308,7 +296,7 @@ m[1].metric(
     kpi_delta("days_full", "+.0f"),
     delta_color="inverse",
     help=f"Expected days in the {w.run.days}-day winter; the chance that a given day has every bed full is "
-    f"{w.kpis.set_index('kpi').loc['days_full', 'p_day']:.0%}.",
+    f"{w.kpi('days_full', 'p_day'):.0%}.",
 )
 m[2].metric(
     "Delayed bed days",
@@ -335,11 +323,11 @@ m[4].metric(
     help="Share of the daily census, delays included",
 )
 st.plotly_chart(
-    occupancy_fan(w.weekly, note, None if is_reference else ref.weekly), width="stretch", key="occupancy_fan"
+    occupancy_fan(w.weekly, note, None if is_ref else ref.weekly), width="stretch", key="occupancy_fan"
 )
 costs = w.costs.set_index("component")
 st.caption(
-    f"{w.run.n_reps:,} draws, seeded; arrivals {w.arrivals_per_day.mean():.1f} a day on average. Winter capacity "
+    f"{w.run.n_reps:,} draws, seeded; arrivals {w.mean_arrivals_per_day:.1f} a day on average. Winter capacity "
     f"spend {fmt_gbp(costs.loc['total_spend', 'mean'])}; delayed bed days valued at "
     f"{fmt_gbp(costs.loc['delayed_days_cost', 'mean'])} and ED boarding at "
     f"{fmt_gbp(costs.loc['boarding_cost', 'mean'])} (gross notional values, not cash)."
@@ -418,8 +406,8 @@ p90_peak = need["p90_peak"]
 s1, s2 = st.columns(2)
 occupancy_target = s1.slider("Target mean occupancy, %", 50, 99, 92, 1, key="calc_occ") / 100
 refusal = s2.slider("Acceptable chance that every bed is full, %", 0.1, 20.0, 2.0, 0.1, key="calc_refusal") / 100
-simple = int(np.ceil(mean_load / occupancy_target))
-erl = beds_for_refusal(mean_load, refusal)
+sizing = bed_sizing(need, occupancy_target, refusal)
+simple, erl = sizing["simple"], sizing["erlang"]
 r1, r2, r3, r4 = st.columns(4)
 r1.metric(
     f"Simple conversion at {occupancy_target:.0%}",

@@ -53,7 +53,7 @@ def collect() -> dict[str, Any]:
     """Golden outputs of every demo preset (a JSON-able dict keyed by preset name)."""
     from models import pipeline
     from models.inputs.areas import load_area
-    from models.scenario.levers import evolve, presets
+    from models.scenario import evolve, presets
 
     area, problems = load_area()
     assert area is not None, problems

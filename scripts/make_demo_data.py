@@ -1,7 +1,7 @@
 """Generate the embedded demo area (Harrow) as synthetic, calibrated CSV/JSON files.
 
 The series are **synthetic**: they are drawn from a seeded model and then
-calibrated so that every published Harrow figure in ``../shared/DOMAIN.md``
+calibrated so that every published Harrow figure in ``docs/sources.md``
 is reproduced exactly in financial-year (April–March) totals:
 
 * chronic ACS admissions 2,030 (2019-20), 1,250 (2020-21) and 1,728 for
@@ -57,7 +57,7 @@ GROWTH_VARIANTS = {
 NEA_PER_1000 = {"0-17": 55.0, "18-64": 45.0, "65-74": 180.0, "75-84": 290.0, "85+": 360.0}
 ACS_PER_1000 = {"0-17": 3.0, "18-64": 4.0, "65-74": 17.0, "75-84": 35.0, "85+": 62.0}
 
-# Monthly seasonal multipliers, April..March: ±3% (DOMAIN.md "Winter").
+# Monthly seasonal multipliers, April..March: ±3% (docs/sources.md#national-metrics-and-winter).
 SEASON_NEA = np.array([0.99, 1.00, 0.98, 1.00, 0.97, 0.98, 1.00, 1.01, 1.03, 1.03, 0.99, 1.02])
 SEASON_ACS = np.array([0.97, 0.97, 0.95, 0.96, 0.93, 0.97, 1.01, 1.04, 1.08, 1.09, 1.02, 1.01])
 # COVID-19 disruption relative to trend, Apr 2020 .. Mar 2022 (illustrative;
@@ -407,7 +407,7 @@ MEAN_LOS_DAYS = 5.0
 # intermediate care were delayed), giving delayed bed days near the 10-11% of beds in NHS England's
 # discharge-ready-date data. (The first version's 40 / 45 / 6 were below winter demand, so queues
 # grew without limit.) Core beds: the current-funding winter's mean census (≈60 a day × 5.0 days ≈
-# 300 patients) at ≈94% mean occupancy, the level NHS England ran at in winter 2024/25 (DOMAIN.md).
+# 300 patients) at ≈94% mean occupancy, the level NHS England ran at in winter 2024/25 (docs/sources.md#hospital-flow).
 P1_PER_WEEK = 44
 P2_BEDS = 47
 P3_PER_WEEK = 6.7

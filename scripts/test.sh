@@ -32,5 +32,7 @@ if [ -z "${BCF_TEST_DATABASE_URL:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 \
 fi
 
 python -m ruff check .
+# The models' stages import one way only (.importlinter; docs/architecture.md).
+lint-imports --config .importlinter --no-cache
 # Every test runs: unit, property, app (AppTest) and browser (Playwright). None is skipped.
 python -m pytest -n 2 --dist loadgroup "$@"

@@ -46,6 +46,6 @@ def demo_area():
 
 @pytest.fixture(scope="session")
 def base_scenario(demo_area):
-    from models.scenario.levers import baseline
+    from models.scenario import baseline
 
     return baseline(demo_area)

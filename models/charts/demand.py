@@ -160,7 +160,7 @@ def fan_chart(
                 "type": "scatter",
                 "x": list(baseline[x_col]),
                 "y": list(baseline["mean"]),
-                "name": "Current funding trend",
+                "name": "Without scheme changes",
                 "line": {"color": PALETTE["orange"], "width": 2.5, "dash": "dash"},
             }
         )

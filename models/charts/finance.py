@@ -76,10 +76,15 @@ def position_violins(
 def tornado_chart(table: pd.DataFrame, partner: str, note: str = "") -> go.Figure:
     """Horizontal bars of one partner's P50 at the low and high end of each input, around its P50.
 
-    ``table`` from :func:`models.money.riskshare.tornado`; widest swing at the top.
+    ``table`` from :func:`models.money.riskshare.tornado_table` (any order). The inputs are ordered by this
+    partner's own swing (|high − low|, £), widest at the top: the table's order is by the widest swing over all
+    partners, which would put an input that does not move this partner (a £0 swing) near the top. Bars run from
+    the partner's P50 to its P50 at each end; hover text and ``customdata`` give the P50 at that end (£).
     """
     t = table.loc[table["partner"] == partner].copy()
-    t = t.iloc[::-1]  # Plotly draws the first category at the bottom
+    t["_swing"] = (t["p50_high_gbp"] - t["p50_low_gbp"]).abs()
+    t = t.sort_values("_swing", ascending=False, kind="stable")
+    t = t.iloc[::-1]  # Plotly draws the first category at the bottom: the widest swing goes last, at the top
     base = float(t["p50_base_gbp"].iloc[0]) if len(t) else 0.0
     fig = go.Figure()
     for col, lab, colour in (("p50_low_gbp", "low_label", SEQUENCE[0]), ("p50_high_gbp", "high_label", SEQUENCE[1])):
@@ -92,8 +97,9 @@ def tornado_chart(table: pd.DataFrame, partner: str, note: str = "") -> go.Figur
                 name="low end" if col == "p50_low_gbp" else "high end",
                 marker_color=colour,
                 text=t[lab],
+                customdata=t[col].to_numpy(dtype=float),
                 textposition="inside",
-                hovertemplate="%{y}: P50 %{x:,.0f} £ (%{text})<extra></extra>",
+                hovertemplate="%{y} (%{text}): P50 £%{customdata:,.0f}<extra></extra>",
             )
         )
     fig.add_vline(x=base, line_color="#000000", line_width=1)

@@ -138,7 +138,7 @@ def size_matters(table: pd.DataFrame, target_refusal: float) -> go.Figure:
         y=table["mean_occupancy"] * 100,
         mode="lines+markers",
         line={"color": PALETTE["green"], "width": 3},
-        name=f"Occupancy at {target_refusal:.0%} refusal",
+        name=f"Occupancy at {target_refusal:.1%} refusal",  # the slider goes down to 0.1%: whole percent reads 0%
     )
     for level, colour in ((85, PALETTE["sky"]), (92, PALETTE["orange"])):
         fig.add_hline(y=level, line={"color": colour, "dash": "dash"}, annotation_text=f"{level}% target")

@@ -64,8 +64,8 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     steps = [-float(v) for v in rows["change_a_year_mean"]]
     end = baseline_a_year + sum(steps)
     unit = METRIC_UNITS[metric]
-    x = ["Current funding trend", *rows["scheme"].tolist(), "Scenario"]
-    hover = [f"Current funding trend: {_num(baseline_a_year)} {unit}"]
+    x = ["Without scheme changes", *rows["scheme"].tolist(), "Scenario"]
+    hover = [f"Without scheme changes: {_num(baseline_a_year)} {unit}"]
     for _, r in rows.iterrows():
         hover.append(
             f"{r['scheme']}<br>budget change {fmt_gbp(r['budget_change_gbp'])} a year: "
@@ -140,7 +140,7 @@ def before_after(
     Returns
     -------
     go.Figure
-        Traces: "Scenario: 80% range" (band), "Current funding trend", "Scenario".
+        Traces: "Scenario: 80% range" (band), "Without scheme changes", "Scenario".
     """
     x = pd.DatetimeIndex(months if months is not None else scenario_summary["month"])
     unit = METRIC_UNITS[metric].replace("a year", "a month")
@@ -162,7 +162,7 @@ def before_after(
             y=baseline_summary["mean"].to_numpy(float),
             mode="lines",
             line={"color": PALETTE["grey"], "width": 3, "dash": "dash"},
-            name="Current funding trend",
+            name="Without scheme changes",
             hovertemplate="%{y:,.0f}",
         )
     )
@@ -230,7 +230,11 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
         fig, "Cost per unit avoided, by scheme", "", x_title="£ of budget per one avoided (log scale)", note=note
     )
     fig.update_xaxes(type="log")
-    fig.update_yaxes(rangemode="normal", automargin=True)
+    # Plotly orders categories as the traces meet them (metric by metric), which would scramble the schemes when
+    # their metrics alternate: fix the order (``rows`` is reversed, and the first category is drawn at the bottom).
+    fig.update_yaxes(
+        rangemode="normal", automargin=True, categoryorder="array", categoryarray=list(rows["scheme"].astype(str))
+    )
     fig.update_layout(
         hovermode="closest",
         height=max(420, 60 * len(rows) + 200),

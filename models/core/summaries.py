@@ -7,6 +7,8 @@ interpolation over the draws axis.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,18 @@ QUANTILES = (0.025, 0.10, 0.50, 0.90, 0.975)
 
 
 QUANTILE_COLUMNS = ("p025", "p10", "p50", "p90", "p975")
+
+#: The P10 / P50 / P90 the money tables report.
+P10_P50_P90 = (0.10, 0.50, 0.90)
+
+
+def quantiles(x: np.ndarray, qs: Sequence[float] | float = P10_P50_P90, axis: int | None = 0) -> np.ndarray:
+    """P-quantiles of draws along ``axis`` (default the first: draws × …), NumPy's default (linear) method.
+
+    Returns shape ``(len(qs), …)`` for a sequence of quantiles, the reduced shape for a single one.
+    """
+    q = list(qs) if isinstance(qs, Sequence) else qs
+    return np.quantile(np.asarray(x, dtype=float), q, axis=axis)
 
 
 def summarise(
@@ -24,7 +38,7 @@ def summarise(
     Returns columns metric, series, ``period_col``, mean, p025, p10, p50, p90, p975.
     """
     stack = np.stack([paths for _, _, paths in named])  # (k, n_draws, n_periods)
-    q = np.quantile(stack, QUANTILES, axis=1)  # (5, k, n_periods)
+    q = quantiles(stack, QUANTILES, axis=1)  # (5, k, n_periods)
     k, n = stack.shape[0], stack.shape[2]
     columns = {
         "metric": np.repeat([m for m, _, _ in named], n),

@@ -168,7 +168,11 @@ class Book:
             props = {**props, "quote_prefix": True}
         ws.write_string(row, col, value, self.fmt(**props) if props else None)
 
-    def value(self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None, **props: Any) -> None:
+    def value(
+        self, ws: Any, row: int, col: int, value: Any, num_format: str | None = None, *, exact: bool = False, **props: Any
+    ) -> None:
+        """Write one cell: blank for a missing value, numbers as numbers (rounded a little beyond what ``num_format``
+        shows unless ``exact``), dates as dates, anything else as text (:meth:`text`)."""
         if value is None or value is pd.NaT or (isinstance(value, float) and not math.isfinite(value)):
             ws.write_blank(row, col, None, self.fmt(**props) if props else None)
             return
@@ -186,7 +190,7 @@ class Book:
                 ts = ts.tz_convert("UTC").tz_localize(None)
             ws.write_datetime(row, col, ts.to_pydatetime(), self.fmt(num_format=num_format or DATE, **props))
         elif isinstance(value, int | float | np.integer | np.floating):
-            value = _rounded(float(value), num_format)
+            value = float(value) if exact else _rounded(float(value), num_format)
             f = self.fmt(num_format=num_format, **props) if num_format else (self.fmt(**props) if props else None)
             ws.write_number(row, col, float(value), f)
         else:
@@ -200,8 +204,12 @@ class Book:
         headers: Mapping[str, str] | None = None,
         formats: Mapping[str, str] | None = None,
         title: str = "",
+        exact: bool = False,
     ) -> Any:
-        """One sheet holding ``df``: bold wrapped headers (frozen), typed and formatted cells, fitted widths."""
+        """One sheet holding ``df``: bold wrapped headers (frozen), typed and formatted cells, fitted widths.
+
+        ``exact`` writes numbers as they are (default: rounded a little beyond what their format shows).
+        """
         ws = self.sheet(name)
         headers = headers or {}
         formats = formats or {}
@@ -220,7 +228,7 @@ class Book:
         records = df.itertuples(index=False, name=None)
         for i, row in enumerate(records, start=top + 1):
             for j, v in enumerate(row):
-                self.value(ws, i, j, v, fmts[j])
+                self.value(ws, i, j, v, fmts[j], exact=exact)
                 if i < top + 2000:
                     widths[j] = max(widths[j], min(60, _display_width(v, fmts[j]) + 2))
         for j, w in enumerate(widths):

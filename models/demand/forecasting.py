@@ -5,7 +5,7 @@ What is modelled
 The **rate** ``counts / index`` where ``index`` is the monthly age-weighted demand index
 (:mod:`models.demand.population`, 1.0 in the base year). The rate is in "admissions per month
 at base-year age structure", so demographic change (in the index) and non-demographic
-change (trend in the rate) are separated, as in the NHP model (DESIGN.md 4.2).
+change (trend in the rate) are separated, as in the NHP model (docs/model.md#demand).
 Projected counts are ``rate paths x future index``. :func:`forecast` is the same
 machinery on a plain count series (index 1), the one public entry point per series.
 
@@ -72,7 +72,7 @@ Calibrated intervals
 --------------------
 Future paths are ``point forecast x exp(sigma_h Z_h)``: ``Z_h`` a standardised random walk
 (antithetic, so the median path is the point forecast) with Student-t tails, and
-``sigma_h = ratio x widen x sqrt(a + b h)`` (:class:`Calibration`): ``a + b h`` fitted to in-sample
+``sigma_h = ratio x widen x sqrt(a + b h)`` (:class:`IntervalCalibration`): ``a + b h`` fitted to in-sample
 h-step log errors of a level-and-naive proxy (disrupted months excluded), ``ratio`` the chosen
 model's backtest error over the proxy's, and ``widen`` (at least 1) the factor that makes the 80%
 interval cover 80% of the chosen model's own backtest errors, shrunk toward 1 by
@@ -85,7 +85,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -99,8 +99,7 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 from threadpoolctl import threadpool_limits
 
-from models.core.fy import fy_label as label_of_year
-from models.core.fy import fy_start
+from models.core.fy import fy_label, fy_start
 
 SEASON = 12
 HORIZON = 12
@@ -652,7 +651,7 @@ RATIO_BOUNDS = (0.8, 1.5)
 
 
 @dataclass(frozen=True)
-class Calibration:
+class IntervalCalibration:
     """Per-horizon scale of the log forecast error: ``sigma(h) = ratio * sqrt(a + b h)``.
 
     ``a + b h`` is fitted to the mean squared in-sample ``h``-step log errors of the
@@ -697,7 +696,7 @@ def _insample_errors(y: np.ndarray, idx: pd.DatetimeIndex) -> np.ndarray:
     return e
 
 
-def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: float = 1.0) -> Calibration:
+def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: float = 1.0) -> IntervalCalibration:
     """Least-squares fit of mean squared in-sample errors on [1, h] (a, b >= 0)."""
     e = _insample_errors(y, idx)
     ok = np.isfinite(e)
@@ -705,7 +704,7 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: 
     hs = np.flatnonzero(cnt > 0) + 1
     if len(hs) == 0:
         s2 = float(np.var(np.diff(np.log(np.maximum(y, 0.5))))) or 0.0025
-        return Calibration(s2, 0.05 * s2, ratio, 0, widen)
+        return IntervalCalibration(s2, 0.05 * s2, ratio, 0, widen)
     msq = np.array([np.mean(e[ok[:, h - 1], h - 1] ** 2) for h in hs])
     w = cnt[hs - 1].astype(float)
     x = np.column_stack([np.ones(len(hs)), hs.astype(float)])
@@ -724,7 +723,7 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: 
     fitted = float(np.sum(w * (a + b * hs)) / np.sum(w))
     if fitted > 0 and target > 0:
         a, b = a * target / fitted, b * target / fitted
-    return Calibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()), float(widen))
+    return IntervalCalibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()), float(widen))
 
 
 SWITCH_Z = 2.0  # a single model replaces the combination only if better by this many standard errors
@@ -761,7 +760,7 @@ def _ratio(err_model: np.ndarray, err_proxy: np.ndarray) -> float:
     return float(np.sqrt(np.mean(err_model[ok] ** 2) / den)) if den > 0 else 1.0
 
 
-def _standardised(err: np.ndarray, calibs: list[Calibration], ratio: float) -> list[np.ndarray]:
+def _standardised(err: np.ndarray, calibs: list[IntervalCalibration], ratio: float) -> list[np.ndarray]:
     """Per origin, |log error| over that origin's own sigma(h) (times the bounded ratio); finite cells only."""
     hs = np.arange(1, HORIZON + 1)
     r = float(np.clip(ratio, *RATIO_BOUNDS))
@@ -792,12 +791,12 @@ def _widen_from(u: Sequence[np.ndarray]) -> float:
     return float(np.clip(1.0 + w * (raw - 1.0), 1.0, WIDEN_MAX))
 
 
-def _widen_factor(err: np.ndarray, calibs: list[Calibration], ratio: float) -> float:
+def _widen_factor(err: np.ndarray, calibs: list[IntervalCalibration], ratio: float) -> float:
     """Widening of the chosen model's intervals from its own backtest coverage (see :func:`_widen_from`)."""
     return _widen_from(_standardised(err, calibs, ratio))
 
 
-def _coverage(err: np.ndarray, calibs: list[Calibration], ratio: float, widen: bool = False) -> tuple[float, float]:
+def _coverage(err: np.ndarray, calibs: list[IntervalCalibration], ratio: float, widen: bool = False) -> tuple[float, float]:
     """Backtest coverage of 80% / 95% intervals, each origin calibrated on its own training data only.
 
     With ``widen``, each origin's intervals are widened as the app widens them, from the other origins'
@@ -865,7 +864,7 @@ class SeriesFit:
     covid: str
     rate: pd.Series
     index: pd.Series
-    calibration: Calibration
+    calibration: IntervalCalibration
     _forecaster: Callable[[int], np.ndarray] = field(repr=False)
 
     @property
@@ -886,7 +885,7 @@ class SeriesFit:
 
         ``point x exp(sigma_h Z_h)``: ``Z_h`` is a random walk standardised to unit
         variance at every horizon, drawn in antithetic pairs (the median path is the point
-        forecast); ``sigma_h`` is calibrated as described in :class:`Calibration`.
+        forecast); ``sigma_h`` is calibrated as described in :class:`IntervalCalibration`.
         """
         if n_months < 1 or n_paths < 1:
             raise ValueError("n_months and n_paths must be at least 1.")
@@ -946,6 +945,243 @@ def _month_name(ts: pd.Timestamp) -> str:
     return pd.Timestamp(ts).strftime("%b %Y")
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One series made ready to model: rate, months and the candidate family for its length."""
+
+    y_s: pd.Series  # admissions per month
+    ix: pd.Series  # demand index
+    rate: pd.Series  # admissions per month at base-year age structure
+    y: np.ndarray
+    idx: pd.DatetimeIndex
+    fam: dict[str, tuple[Candidate, Callable[..., Any]]]
+    ets_label: str
+    min_train: int
+    labels: list[str]
+
+
+def _prepare(counts: pd.Series, index: pd.Series, name: str, candidates: Sequence[str] | None) -> _Prepared:
+    """Validate the series, turn it into a rate and list the candidates its length allows."""
+    y_s, ix = _validate(counts, index, name)
+    rate = (y_s / ix).rename(f"{name}_rate")
+    y, idx = rate.to_numpy(), pd.DatetimeIndex(rate.index, freq="MS")
+    fam, ets_label, min_train = _family(len(y))
+    all_labels = [*fam, COMBINATION]
+    if candidates is not None:
+        unknown = [c for c in candidates if c not in all_labels]
+        if unknown or not candidates:
+            raise ValueError(f"Unknown candidate model(s) {unknown}; choose from {all_labels}.")
+        labels = list(candidates)
+    else:
+        labels = all_labels
+    return _Prepared(y_s, ix, rate, y, idx, fam, ets_label, min_train, labels)
+
+
+def _backtest_treatments(
+    p: _Prepared, covid: str, name: str, failed: dict[str, str]
+) -> tuple[_Backtest, str, list[str], dict[str, float]]:
+    """Backtest the candidates and choose the COVID-19 treatment.
+
+    Returns the backtest (every label under the chosen treatment), the treatment, the
+    treatments considered and their scores (lowest MASE of the compared candidates at
+    origins after the disruption; empty when only one treatment was considered).
+    """
+    y, idx = p.y, p.idx
+    spans = bool(_disrupted(idx[:-1]).any())
+    n_post = sum(idx[o] >= DISRUPTION_END for o in _origins(len(y), p.min_train, idx))
+    # The treatment is chosen only where enough origins after the disruption can judge it.
+    judged = covid == "auto" and spans and n_post >= MIN_POST_ORIGINS
+    treatments = ["observed", "shift"] if judged else [covid if covid != "auto" else "observed"]
+    # With two treatments to judge, the compared candidates run under both first; the rest only under the
+    # chosen one.
+    first = [lab for lab in p.labels if lab in COMPARE] if len(treatments) > 1 else p.labels
+    bt = _backtest(y, idx, p.fam, p.ets_label, p.min_train, treatments, first, failed)
+    if not bt.origins:
+        raise DemandDataError(f"The {name} series is too short for a backtest.")
+    scores: dict[str, float] = {}
+    treatment = treatments[0]
+    if len(treatments) > 1:
+        for t in treatments:
+            ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in first]
+            ms = [m for m in ms if np.isfinite(m)]
+            scores[t] = min(ms) if ms else np.nan
+        if bt.post.sum() >= MIN_POST_ORIGINS and all(np.isfinite(v) for v in scores.values()):
+            treatment = min(scores, key=lambda t: scores[t])
+        rest = [lab for lab in p.labels if lab not in first]
+        if rest:  # the other candidates under the chosen treatment
+            extra = _backtest(y, idx, p.fam, p.ets_label, p.min_train, [treatment], rest, failed)
+            for lab in rest:
+                bt.points[treatment][lab] = extra.points[treatment][lab]
+    return bt, treatment, treatments, scores
+
+
+def _score_candidates(
+    bt: _Backtest,
+    pts: dict[str, np.ndarray],
+    labels: Sequence[str],
+    failed: Mapping[str, str],
+    calibs: list[IntervalCalibration],
+    use_post: bool,
+) -> tuple[pd.DataFrame, dict[str, float], dict[str, float]]:
+    """The backtest table, each candidate's MASE for the choice and its error ratio to the proxy forecast."""
+    proxy_err = (
+        _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
+    )
+    ratios: dict[str, float] = {}
+    choice_mase: dict[str, float] = {}
+    rows = []
+    for lab in labels:
+        if lab in failed or not np.isfinite(pts[lab]).any():
+            continue
+        m = _metrics(bt.actual, pts[lab], bt.scale)
+        if not np.isfinite(m["mase"]):
+            continue
+        choice_mase[lab] = _metrics(bt.actual, pts[lab], bt.scale, bt.post)["mase"] if use_post else m["mase"]
+        err = _log_errors(bt.actual, pts[lab])
+        ratios[lab] = _ratio(err, proxy_err) if proxy_err is not None else 1.0
+        c80, c95 = _coverage(err, calibs, ratios[lab], widen=True)
+        rows.append({"model": lab, **m, "pi80_coverage": c80, "pi95_coverage": c95})
+    return pd.DataFrame(rows), choice_mase, ratios
+
+
+def _choice_order(
+    bt: _Backtest, pts: dict[str, np.ndarray], choice_mase: Mapping[str, float], spans_all: bool, use_post: bool
+) -> list[str]:
+    """Candidates in the order they are tried on the full data (the first that fits is chosen)."""
+    key = {lab: v if np.isfinite(v) else np.inf for lab, v in choice_mase.items()}
+    order = sorted(key, key=lambda lab: key[lab])
+    if COMBINATION in order:
+        # The combination unless a single model is clearly better at the origins that count (the
+        # regime must be judged: with few origins after the disruption it is not).
+        regime_unjudged = spans_all and not use_post
+        rows_sel = bt.post if use_post else np.ones(len(bt.origins), dtype=bool)
+        better = (
+            []
+            if regime_unjudged
+            else [
+                lab
+                for lab in order
+                if lab != COMBINATION
+                and key[lab] < key[COMBINATION]
+                and _clearly_better(bt, pts[lab], pts[COMBINATION], rows_sel)
+            ]
+        )
+        order.remove(COMBINATION)
+        order = [*better[:1], COMBINATION, *[lab for lab in order if lab not in better[:1]]]
+    return order
+
+
+def _refit_first(
+    p: _Prepared, order: Sequence[str], treatment: str, name: str, failed: dict[str, str]
+) -> tuple[str, dict[str, tuple[np.ndarray, np.ndarray, Any]]]:
+    """Refit the candidates on all data in ``order``; the first whose full fit succeeds is chosen."""
+    for lab in order:
+        full_fits = _run_all(
+            p.fam, p.ets_label, p.y, p.idx, treatment, HORIZON, [*COMBO_MEMBERS, lab], dict(failed)
+        )
+        if lab in full_fits:
+            return lab, full_fits
+        failed[lab] = "full-data fit failed"
+    raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
+
+
+def _forecaster(
+    p: _Prepared, full: dict[str, tuple[np.ndarray, np.ndarray, Any]], chosen: str, treatment: str
+) -> Callable[[int], np.ndarray]:
+    """The chosen model's point forecast of the rate ``h`` months ahead (the geometric mean for the combination)."""
+    y, idx, fam = p.y, p.idx, p.fam
+    y_treated = _treat(y, idx, treatment)
+    members = _combo_members(full)
+
+    def one(lab: str, h: int) -> np.ndarray:
+        res = full[lab][2]
+        if res is not None:
+            return np.asarray(res.forecast(h), dtype=float)
+        cand, fn = fam[lab]
+        return fn(y if cand.raw else y_treated, idx, h)[0]
+
+    def forecaster(h: int) -> np.ndarray:
+        if chosen == COMBINATION:
+            return _geomean([one(m, h) for m in members])
+        return one(chosen, h)
+
+    return forecaster
+
+
+def _ljung_box_p(residuals: pd.Series, idx: pd.DatetimeIndex) -> float:
+    """Ljung-Box p-value of the residuals outside the disruption (NaN when under 12 months or it fails)."""
+    r = residuals[~_disrupted(idx)].dropna()
+    lb_p = float("nan")
+    if len(r) >= 12:
+        try:
+            with _quiet_fit():
+                lags = [min(SEASON, len(r) // 3)]
+                lb_p = float(acorr_ljungbox(r.to_numpy(), lags=lags)["lb_pvalue"].iloc[0])
+        except (ValueError, np.linalg.LinAlgError, IndexError):
+            pass
+    return lb_p
+
+
+def _length_note(n: int) -> str:
+    """Plain note on what a short series (``n`` months) leaves out; blank when nothing is left out."""
+    if n < SEASONAL_MONTHS:
+        return (
+            f"Only {n} months: no seasonal model (that needs {SEASONAL_MONTHS} months), so the projection has no "
+            "winter peak; the candidates are naive, drift, damped trend, smoothed level, ETS by AICc, Theta and a "
+            "combination."
+        )
+    if n < MODEL_SEASONAL_MONTHS:
+        return (
+            f"{n} months: seasonal naive is the only seasonal candidate; seasonal ETS, SARIMAX and Theta need "
+            f"{MODEL_SEASONAL_MONTHS} months (24 months of training at every backtest origin)."
+        )
+    return ""
+
+
+def _covid_text(idx: pd.DatetimeIndex, bt: _Backtest, covid: str, treatment: str, treatments: Sequence[str]) -> str:
+    """How the COVID-19 months were treated, and how that was chosen."""
+    covid_text = COVID_TEXT[treatment] if _disrupted(idx).any() else "The data do not include Mar 2020 - Mar 2021."
+    if covid == "auto" and len(treatments) > 1:
+        basis = (
+            f"at {int(bt.post.sum())} origins after the disruption"
+            if bt.post.sum() >= MIN_POST_ORIGINS
+            else f"fewer than {MIN_POST_ORIGINS} origins after the disruption, so the months as recorded by default"
+        )
+        covid_text = f"Chosen by backtest ({basis}): {covid_text}"
+    return covid_text
+
+
+def _choice_basis(bt: _Backtest, spans_all: bool, use_post: bool) -> str:
+    """Which backtest origins the model choice rests on, in words."""
+    if use_post:
+        return (
+            f"Chosen on the {int(bt.post.sum())} origins after the COVID-19 disruption (the current regime): "
+            "the combination, unless a single model's MASE there is lower by more than two standard errors."
+        )
+    if spans_all:
+        return (
+            f"Fewer than {MIN_POST_ORIGINS} backtest origins after the COVID-19 disruption, so the backtest "
+            "cannot judge the post-COVID months: the combination is used."
+        )
+    return (
+        "The combination, unless a single model's backtest MASE is lower by more than two standard errors "
+        "(overlapping test windows counted once)."
+    )
+
+
+def _calibration_text(calib: IntervalCalibration, n_origins: int) -> str:
+    """How the interval widths were calibrated, in words."""
+    return (
+        f"Interval widths by horizon rest on {calib.n_errors:,} in-sample forecast errors 1-{HORIZON} months "
+        "ahead (every month of the history as an origin, Mar 2020 - Mar 2021 excluded) of a simple "
+        f"level-and-naive forecast, scaled by {calib.ratio:.2f}: the chosen model's backtest error relative to "
+        f"that forecast at {n_origins} origin(s), and widened by {calib.widen:.2f} so that the 80% "
+        "interval covers 80% of the chosen model's backtest errors (shrunk toward no widening when the "
+        f"origins are few; never narrowed); Student-t tails ({TAIL_DF} degrees of freedom). Coverage in the "
+        "table: each origin's intervals built from the data before it, widened from the other origins."
+    )
+
+
 def fit_series(
     counts: pd.Series,
     index: pd.Series,
@@ -954,6 +1190,12 @@ def fit_series(
     candidates: Sequence[str] | None = None,
 ) -> SeriesFit:
     """Choose and fit a demand model for one monthly count series.
+
+    Steps: validate and turn the counts into a rate (:func:`_prepare`); backtest the
+    candidates and choose the COVID-19 treatment (:func:`_backtest_treatments`); score them
+    (:func:`_score_candidates`); refit on all data in order of preference
+    (:func:`_choice_order`, :func:`_refit_first`); calibrate the intervals; describe the
+    choice (``diagnostics``).
 
     Parameters
     ----------
@@ -976,205 +1218,52 @@ def fit_series(
     """
     t_start = time.perf_counter()
     covid = normalise_covid(covid)
-    y_s, ix = _validate(counts, index, name)
-    rate = (y_s / ix).rename(f"{name}_rate")
-    y, idx = rate.to_numpy(), pd.DatetimeIndex(rate.index, freq="MS")
-    n = len(y)
-    fam, ets_label, min_train = _family(n)
-    all_labels = [*fam, COMBINATION]
-    if candidates is not None:
-        unknown = [c for c in candidates if c not in all_labels]
-        if unknown or not candidates:
-            raise ValueError(f"Unknown candidate model(s) {unknown}; choose from {all_labels}.")
-        labels = list(candidates)
-    else:
-        labels = all_labels
-    spans = bool(_disrupted(idx[:-1]).any())
-    n_post = sum(idx[o] >= DISRUPTION_END for o in _origins(n, min_train, idx))
-    # The treatment is chosen only where enough origins after the disruption can judge it.
-    judged = covid == "auto" and spans and n_post >= MIN_POST_ORIGINS
-    treatments = ["observed", "shift"] if judged else [covid if covid != "auto" else "observed"]
+    p = _prepare(counts, index, name, candidates)
+    y, idx = p.y, p.idx
     failed: dict[str, str] = {}
-    # With two treatments to judge, the compared candidates run under both first; the rest only under the
-    # chosen one.
-    first = [lab for lab in labels if lab in COMPARE] if len(treatments) > 1 else labels
-    bt = _backtest(y, idx, fam, ets_label, min_train, treatments, first, failed)
-    if not bt.origins:
-        raise DemandDataError(f"The {name} series is too short for a backtest.")
-
-    # COVID-19 treatment: lowest MASE of the compared candidates at origins after the disruption.
-    scores: dict[str, float] = {}
-    treatment = treatments[0]
-    if len(treatments) > 1:
-        for t in treatments:
-            ms = [_metrics(bt.actual, bt.points[t][lab], bt.scale, bt.post)["mase"] for lab in first]
-            ms = [m for m in ms if np.isfinite(m)]
-            scores[t] = min(ms) if ms else np.nan
-        if bt.post.sum() >= MIN_POST_ORIGINS and all(np.isfinite(v) for v in scores.values()):
-            treatment = min(scores, key=lambda t: scores[t])
-        rest = [lab for lab in labels if lab not in first]
-        if rest:  # the other candidates under the chosen treatment
-            extra = _backtest(y, idx, fam, ets_label, min_train, [treatment], rest, failed)
-            for lab in rest:
-                bt.points[treatment][lab] = extra.points[treatment][lab]
+    bt, treatment, treatments, scores = _backtest_treatments(p, covid, name, failed)
     pts = bt.points[treatment]
     calibs = [_calibrate(y[: o + 1], idx[: o + 1]) for o in bt.origins]
-    proxy_err = (
-        _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
-    )
-    ratios: dict[str, float] = {}
     # Choice in the current regime: when the data span the disruption, only origins after it count; with
     # fewer than MIN_POST_ORIGINS of them the backtest cannot judge the post-COVID months and the
     # combination is used.
     spans_all = bool(_disrupted(idx).any())
     use_post = spans_all and int(bt.post.sum()) >= MIN_POST_ORIGINS
-    choice_mase: dict[str, float] = {}
-    rows = []
-    for lab in labels:
-        if lab in failed or not np.isfinite(pts[lab]).any():
-            continue
-        m = _metrics(bt.actual, pts[lab], bt.scale)
-        if not np.isfinite(m["mase"]):
-            continue
-        choice_mase[lab] = _metrics(bt.actual, pts[lab], bt.scale, bt.post)["mase"] if use_post else m["mase"]
-        err = _log_errors(bt.actual, pts[lab])
-        ratios[lab] = _ratio(err, proxy_err) if proxy_err is not None else 1.0
-        c80, c95 = _coverage(err, calibs, ratios[lab], widen=True)
-        rows.append({"model": lab, **m, "pi80_coverage": c80, "pi95_coverage": c95})
-    table = pd.DataFrame(rows)
+    table, choice_mase, ratios = _score_candidates(bt, pts, p.labels, failed, calibs, use_post)
     if table.empty:
         raise DemandDataError(f"No model could be fitted to the {name} series: {failed}")
-    # Refit in order of backtest MASE; fall back to the next if the full fit fails.
-    chosen, full = "", None
-    key = {lab: v if np.isfinite(v) else np.inf for lab, v in choice_mase.items()}
-    order = sorted(key, key=lambda lab: key[lab])
-    if COMBINATION in order:
-        # The combination unless a single model is clearly better at the origins that count (the
-        # regime must be judged: with few origins after the disruption it is not).
-        regime_unjudged = spans_all and not use_post
-        rows_sel = bt.post if use_post else np.ones(len(bt.origins), dtype=bool)
-        better = (
-            []
-            if regime_unjudged
-            else [
-                lab
-                for lab in order
-                if lab != COMBINATION
-                and key[lab] < key[COMBINATION]
-                and _clearly_better(bt, pts[lab], pts[COMBINATION], rows_sel)
-            ]
-        )
-        order.remove(COMBINATION)
-        order = [*better[:1], COMBINATION, *[lab for lab in order if lab not in better[:1]]]
-    for lab in order:
-        full_fits = _run_all(
-            fam, ets_label, y, idx, treatment, HORIZON, [*COMBO_MEMBERS, lab], dict(failed)
-        )
-        if lab in full_fits:
-            chosen, full = lab, full_fits
-            break
-        failed[lab] = "full-data fit failed"
-    if full is None:
-        raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
+    order = _choice_order(bt, pts, choice_mase, spans_all, use_post)
+    chosen, full = _refit_first(p, order, treatment, name, failed)
     table["chosen"] = table["model"] == chosen
     widen = _widen_factor(_log_errors(bt.actual, pts[chosen]), calibs, ratios.get(chosen, 1.0)) if chosen in pts else 1.0
     calib = _calibrate(y, idx, ratios.get(chosen, 1.0), widen)
 
-    y_treated = _treat(y, idx, treatment)
-    members = _combo_members(full)
-
-    def one(lab: str, h: int) -> np.ndarray:
-        res = full[lab][2]
-        if res is not None:
-            return np.asarray(res.forecast(h), dtype=float)
-        cand, fn = fam[lab]
-        return fn(y if cand.raw else y_treated, idx, h)[0]
-
-    def forecaster(h: int) -> np.ndarray:
-        if chosen == COMBINATION:
-            return _geomean([one(m, h) for m in members])
-        return one(chosen, h)
-
     fitted_rate = np.asarray(full[chosen][1], dtype=float)
-    results = full[chosen][2]
-    fitted_counts = fitted_rate * ix.to_numpy()
-    fitted_df = pd.DataFrame({"month": idx, "observed": y_s.to_numpy(), "fitted": fitted_counts})
-    residuals = pd.Series(y_s.to_numpy() - fitted_counts, index=idx, name=f"{name}_residual")
-    r = residuals[~_disrupted(idx)].dropna()
-    lb_p = float("nan")
-    if len(r) >= 12:
-        try:
-            with _quiet_fit():
-                lags = [min(SEASON, len(r) // 3)]
-                lb_p = float(acorr_ljungbox(r.to_numpy(), lags=lags)["lb_pvalue"].iloc[0])
-        except (ValueError, np.linalg.LinAlgError, IndexError):
-            pass
+    fitted_counts = fitted_rate * p.ix.to_numpy()
+    fitted_df = pd.DataFrame({"month": idx, "observed": p.y_s.to_numpy(), "fitted": fitted_counts})
+    residuals = pd.Series(p.y_s.to_numpy() - fitted_counts, index=idx, name=f"{name}_residual")
 
     def mase_of(lab: str) -> float:
         hit = table.loc[table["model"] == lab, "mase"]
         return float(hit.iloc[0]) if len(hit) else float("nan")
 
     chosen_mase, bench, naive = mase_of(chosen), mase_of(BENCHMARK), mase_of(NAIVE)
-    note = ""
-    if n < SEASONAL_MONTHS:
-        note = (
-            f"Only {n} months: no seasonal model (that needs {SEASONAL_MONTHS} months), so the projection has no "
-            "winter peak; the candidates are naive, drift, damped trend, smoothed level, ETS by AICc, Theta and a "
-            "combination."
-        )
-    elif n < MODEL_SEASONAL_MONTHS:
-        note = (
-            f"{n} months: seasonal naive is the only seasonal candidate; seasonal ETS, SARIMAX and Theta need "
-            f"{MODEL_SEASONAL_MONTHS} months (24 months of training at every backtest origin)."
-        )
-    hs = np.arange(1, HORIZON + 1)
-    covid_text = COVID_TEXT[treatment] if _disrupted(idx).any() else "The data do not include Mar 2020 - Mar 2021."
-    if covid == "auto" and len(treatments) > 1:
-        basis = (
-            f"at {int(bt.post.sum())} origins after the disruption"
-            if bt.post.sum() >= MIN_POST_ORIGINS
-            else f"fewer than {MIN_POST_ORIGINS} origins after the disruption, so the months as recorded by default"
-        )
-        covid_text = f"Chosen by backtest ({basis}): {covid_text}"
-    if use_post:
-        choice_basis = (
-            f"Chosen on the {int(bt.post.sum())} origins after the COVID-19 disruption (the current regime): "
-            "the combination, unless a single model's MASE there is lower by more than two standard errors."
-        )
-    elif spans_all:
-        choice_basis = (
-            f"Fewer than {MIN_POST_ORIGINS} backtest origins after the COVID-19 disruption, so the backtest "
-            "cannot judge the post-COVID months: the combination is used."
-        )
-    else:
-        choice_basis = (
-            "The combination, unless a single model's backtest MASE is lower by more than two standard errors "
-            "(overlapping test windows counted once)."
-        )
     diagnostics = {
-        "choice": choice_basis,
+        "choice": _choice_basis(bt, spans_all, use_post),
         "chosen_mase": chosen_mase,
         "benchmark_mase": bench,
         "naive_mase": naive,
         "beats_benchmark": bool(chosen_mase < bench) if np.isfinite(bench) else False,
         "n_origins": len(bt.origins),
         "backtest_origins": [_month_name(idx[o]) for o in bt.origins],
-        "covid": covid_text,
+        "covid": _covid_text(idx, bt, covid, treatment, treatments),
         "covid_treatment": treatment,
         "covid_scores": scores,
-        "calibration": (
-            f"Interval widths by horizon rest on {calib.n_errors:,} in-sample forecast errors 1-{HORIZON} months "
-            "ahead (every month of the history as an origin, Mar 2020 - Mar 2021 excluded) of a simple "
-            f"level-and-naive forecast, scaled by {calib.ratio:.2f}: the chosen model's backtest error relative to "
-            f"that forecast at {len(bt.origins)} origin(s), and widened by {calib.widen:.2f} so that the 80% "
-            "interval covers 80% of the chosen model's backtest errors (shrunk toward no widening when the "
-            f"origins are few; never narrowed); Student-t tails ({TAIL_DF} degrees of freedom). Coverage in the "
-            "table: each origin's intervals built from the data before it, widened from the other origins."
-        ),
-        "sigma_by_horizon": [float(s) for s in calib.sigma(hs)],
-        "note": note,
+        "calibration": _calibration_text(calib, len(bt.origins)),
+        "sigma_by_horizon": [float(s) for s in calib.sigma(np.arange(1, HORIZON + 1))],
+        "note": _length_note(len(y)),
         "failed": dict(failed),
-        "ljung_box_p": lb_p,
+        "ljung_box_p": _ljung_box_p(residuals, idx),
         "converged": True,
         "fit_seconds": time.perf_counter() - t_start,
     }
@@ -1185,13 +1274,13 @@ def fit_series(
         backtest=table[cols].reset_index(drop=True),
         fitted=fitted_df,
         residuals=residuals,
-        results=results,
+        results=full[chosen][2],
         diagnostics=diagnostics,
         covid=treatment,
-        rate=rate,
-        index=ix,
+        rate=p.rate,
+        index=p.ix,
         calibration=calib,
-        _forecaster=forecaster,
+        _forecaster=_forecaster(p, full, chosen, treatment),
     )
 
 
@@ -1302,11 +1391,6 @@ def fy_start_year(ts: pd.Timestamp | Any) -> int:
     return int(fy_start(pd.Timestamp(ts)))
 
 
-def fy_label(ts: pd.Timestamp | Any) -> str:
-    """NHS financial year label of a date, e.g. 2025-06-01 -> ``"2025-26"``."""
-    return label_of_year(fy_start_year(ts))
-
-
 def financial_year_totals(
     paths: np.ndarray | pd.DataFrame,
     months: pd.DatetimeIndex | None = None,
@@ -1345,7 +1429,7 @@ def financial_year_totals(
         months = pd.DatetimeIndex(months)
     if arr.ndim != 2 or arr.shape[1] != len(months):
         raise ValueError(f"paths has shape {arr.shape}; expected (n_paths, {len(months)}).")
-    labels = np.array([fy_label(m) for m in months])
+    labels = np.array([fy_label(fy_start_year(m)) for m in months])
     rows = []
     for fy in dict.fromkeys(labels):
         cols = labels == fy
@@ -1380,7 +1464,6 @@ __all__ = [
     "SeriesFit",
     "financial_year_totals",
     "fit_series",
-    "fy_label",
     "fy_start_year",
     "project_counts",
     "summarise_paths",

@@ -1,7 +1,7 @@
 """Permanent admissions of people aged 65+ to residential and nursing care homes.
 
 Counts are small (Harrow ~150-200 a year), so they are modelled per NHS financial year
-(April-March; only complete years) with a statsmodels GLM count model (DESIGN.md 4.3)::
+(April-March; only complete years) with a statsmodels GLM count model (docs/model.md#placements)::
 
     log E[count_fy] = log(pop65_fy) + b0 + b1 * (fy - first_fy) + b2 * [fy == 2020-21]
 
@@ -39,6 +39,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial as DiscreteNB
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from models.core.fy import complete_fy_totals, fy_label
+from models.core.summaries import QUANTILE_COLUMNS, QUANTILES, quantiles
 
 MIN_YEARS = 1
 TREND_YEARS = 4
@@ -368,16 +369,14 @@ def summarise_placements(
     yrs = np.asarray(fy_start_years).ravel()
     if p.ndim != 2 or p.shape[1] != len(yrs) or len(pop) != len(yrs):
         raise ValueError("paths must be (n_paths, n_years) matching fy_start_years and pop65.")
-    qs = [0.025, 0.10, 0.50, 0.90, 0.975]
-    names = ["p025", "p10", "p50", "p90", "p975"]
-    q = np.quantile(p, qs, axis=0)
+    q = quantiles(p, QUANTILES)
     rate = p / pop[None, :] * PER
-    rq = np.quantile(rate, qs, axis=0)
+    rq = quantiles(rate, QUANTILES)
     out = pd.DataFrame({"fy": [fy_label(int(y)) for y in yrs], "mean": p.mean(axis=0)})
-    for n, row in zip(names, q, strict=True):
+    for n, row in zip(QUANTILE_COLUMNS, q, strict=True):
         out[n] = row
     out["rate_mean"] = rate.mean(axis=0)
-    for n, row in zip(names, rq, strict=True):
+    for n, row in zip(QUANTILE_COLUMNS, rq, strict=True):
         out[f"rate_{n}"] = row
     out["p_meet_ambition"] = (p <= ambition).mean(axis=0) if ambition is not None else np.nan
     return out

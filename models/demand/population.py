@@ -2,7 +2,7 @@
 
 Demographic pressure on hospital admissions is not plain population growth: older
 people are admitted 4-8 times as often as working-age adults, so the pressure is the
-age-weighted population ``sum_band rate_band / 1000 * pop_band`` (DESIGN.md 4.1).
+age-weighted population ``sum_band rate_band / 1000 * pop_band`` (docs/model.md#population).
 This module projects population by age band with compounding annual growth and
 turns it into that index, yearly and monthly.
 

@@ -5,7 +5,7 @@ stream number, the replication, the day of the reporting window and, for patient
 arrival slot within the day. So a patient's stay and pathway belong to the slot
 (replication, day, k-th arrival of the day), never to a position in a random stream:
 changing an arrival rate, a capacity or the number of beds changes only what it must
-(common random numbers that survive lever changes, DESIGN.md 4.5). Day numbers are
+(common random numbers that survive lever changes, docs/model.md#uncertainty). Day numbers are
 counted from the first day of the reporting window, so a longer warm-up does not shift
 the window's random numbers either.
 
@@ -56,6 +56,27 @@ FIELDS = (
     "queue_p3",
     "ready",  # patients becoming medically ready (all pathways)
 )
+# The row of each field in ``out`` (compile-time constants in the kernel: the rows are written by name).
+(
+    F_ARRIVALS,
+    F_ADMITTED,
+    F_REFUSED,
+    F_CENSUS,
+    F_BEDS_OPEN,
+    F_DELAYED,
+    F_BOARDING,
+    F_BOARDED_NEW,
+    F_STAY14,
+    F_STAY21,
+    F_P1_STARTS,
+    F_P2_ADMISSIONS,
+    F_P2_OCCUPIED,
+    F_P3_STARTS,
+    F_QUEUE_P1,
+    F_QUEUE_P2,
+    F_QUEUE_P3,
+    F_READY,
+) = range(len(FIELDS))
 
 N_CLS = 22  # elapsed stay classes 0..20 and 21+
 NEAR = 21  # ring length of the near event buffer
@@ -390,20 +411,20 @@ def flow_day_loop(
                         delayed += q[k, c]
                 s21 = nr[N_CLS - 1] + q[0, N_CLS - 1] + q[1, N_CLS - 1] + q[2, N_CLS - 1]
                 board = lump + f_tail - f_head
-                out[0, r, i] = arr
-                out[1, r, i] = admitted
-                out[2, r, i] = refused
-                out[3, r, i] = census
-                out[4, r, i] = open_beds
-                out[5, r, i] = delayed
-                out[6, r, i] = board
-                out[7, r, i] = 0 if lost else waiting
-                out[8, r, i] = s14
-                out[9, r, i] = s21
-                out[10, r, i] = starts[0]
-                out[11, r, i] = starts[1]
-                out[12, r, i] = p2_occ
-                out[13, r, i] = starts[2]
+                out[F_ARRIVALS, r, i] = arr
+                out[F_ADMITTED, r, i] = admitted
+                out[F_REFUSED, r, i] = refused
+                out[F_CENSUS, r, i] = census
+                out[F_BEDS_OPEN, r, i] = open_beds
+                out[F_DELAYED, r, i] = delayed
+                out[F_BOARDING, r, i] = board
+                out[F_BOARDED_NEW, r, i] = 0 if lost else waiting
+                out[F_STAY14, r, i] = s14
+                out[F_STAY21, r, i] = s21
+                out[F_P1_STARTS, r, i] = starts[0]
+                out[F_P2_ADMISSIONS, r, i] = starts[1]
+                out[F_P2_OCCUPIED, r, i] = p2_occ
+                out[F_P3_STARTS, r, i] = starts[2]
                 qs0 = 0
                 qs1 = 0
                 qs2 = 0
@@ -411,7 +432,7 @@ def flow_day_loop(
                     qs0 += q[0, c]
                     qs1 += q[1, c]
                     qs2 += q[2, c]
-                out[14, r, i] = qs0
-                out[15, r, i] = qs1
-                out[16, r, i] = qs2
-                out[17, r, i] = n_ready
+                out[F_QUEUE_P1, r, i] = qs0
+                out[F_QUEUE_P2, r, i] = qs1
+                out[F_QUEUE_P3, r, i] = qs2
+                out[F_READY, r, i] = n_ready

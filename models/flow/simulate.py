@@ -1,7 +1,7 @@
 """Daily, stochastic model of an area's acute non-elective bed base, many replications at once.
 
-What it models (DESIGN.md 4.5)
-------------------------------
+What it models (docs/model.md#winter-flow-and-beds)
+---------------------------------------------------
 * Emergency arrivals each day are Poisson around the given daily means - one row of
   means per replication, so each replication can be driven by its own demand path.
 * Each patient's time from admission to "medically ready" is log-normal
@@ -809,7 +809,7 @@ class FlowCosts:
     boarding_day : float
         Per patient-day waiting in ED for a bed: £345, the hotel cost of a bed day
         without treatment (PQ 146908) pro rata, ≈ £14 an hour - an assumption (no
-        published cost per hour of corridor care; DOMAIN.md).
+        published cost per hour of corridor care; docs/sources.md#hospital-flow).
     p1_start : float
         Per Home First start of capacity funded (block contract: paid whether used or not).
     p2_bed_day : float
@@ -1013,8 +1013,8 @@ def arrivals_profile(
         Mon..Sun multipliers (rescaled to mean 1). Default is an illustrative
         assumption (mild Monday peak, weekend dip).
     winter_uplift_pct : float
-        Percentage uplift applied in ``winter_months`` (DOMAIN: monthly counts vary
-        only ~3%; winter pressure is mostly longer stays).
+        Percentage uplift applied in ``winter_months`` (monthly counts vary only ~3%;
+        winter pressure is mostly longer stays: docs/sources.md#national-metrics-and-winter).
 
     Returns
     -------

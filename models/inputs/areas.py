@@ -28,12 +28,19 @@ import pandas as pd
 import pandera.pandas as pa
 
 from models.core.fy import complete_fy_totals, fy_label
+from models.core.numbers import cell_type_problem, number_problem, parse_numbers, quoted, visible
 from models.core.paths import DEMO_DIR as DEMO_PATH
 from models.core.xlsx import Book
+from models.inputs.scheme_rules import (
+    MAX_SCHEMES,
+    METRIC_REASON,
+    effect_order_problem,
+    repeated_names,
+    scheme_metric,
+)
 
 AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-74", "75-84", "85+")
 OLDER_BANDS: tuple[str, ...] = ("65-74", "75-84", "85+")
-SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "placements", "p1_capacity", "p2_capacity", "p3_capacity")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # keep in step with .streamlit/config.toml (maxUploadSize, MB)
 MAX_ROWS = 5_000  # data rows a file
 MAX_COLUMNS = 50  # columns a file (the widest template has 11)
@@ -76,7 +83,8 @@ class FileSpec:
 
     name: str  # file name, e.g. "admissions_monthly.csv"
     title: str
-    columns: Mapping[str, str]  # column -> kind: "month", "int", "float" (≥ 0), "signed", "text", "year", "band", "any"
+    # column -> kind: "month", "int", "float" (≥ 0), "signed", "text", "year", "band", "metric" (a scheme metric), "any"
+    columns: Mapping[str, str]
     description: str
     required: bool = True  # False: an uploaded area may fall back to the demo file
     monthly: bool = False  # one row per month, no gaps or duplicates
@@ -86,7 +94,7 @@ class FileSpec:
 def _band_check(df: pd.DataFrame, file: str) -> list[Problem]:
     bad = ~df["age_band"].isin(AGE_BANDS)
     return [
-        Problem(file, f"age band '{v}' is not one of {', '.join(AGE_BANDS)}", int(i) + 2, "age_band")
+        Problem(file, f"age band {quoted(v)} is not one of {', '.join(AGE_BANDS)}", int(i) + 2, "age_band")
         for i, v in df.loc[bad, "age_band"].items()
     ]
 
@@ -137,21 +145,24 @@ def _admissions_check(df: pd.DataFrame, file: str) -> list[Problem]:
 
 
 def _schemes_check(df: pd.DataFrame, file: str) -> list[Problem]:
-    problems = []
-    dup = df["name"].duplicated(keep="first")
-    problems += [
-        Problem(file, f"scheme name '{n}' is used twice", int(i) + 2, "name") for i, n in df.loc[dup, "name"].items()
+    """The scheme rules of :mod:`models.inputs.scheme_rules` the editor also applies: names, effect order, count."""
+    problems = [
+        Problem(
+            file,
+            f"scheme name {quoted(df['name'].iloc[i])} is already used by row {int(df.index[first]) + 2} "
+            "(names are compared ignoring case)",
+            int(df.index[i]) + 2,
+            "name",
+        )
+        for i, first in repeated_names(df["name"])
     ]
-    bad_metric = ~df["metric"].isin(SCHEME_METRICS)
-    problems += [
-        Problem(file, f"metric '{m}' is not one of {', '.join(SCHEME_METRICS)}", int(i) + 2, "metric")
-        for i, m in df.loc[bad_metric, "metric"].items()
-    ]
-    order = (df["effect_low"] > df["effect_central"]) | (df["effect_central"] > df["effect_high"])
-    problems += [
-        Problem(file, "effects must satisfy low ≤ central ≤ high", int(i) + 2, "effect_central")
-        for i in df.index[order]
-    ]
+    effects = df[["effect_low", "effect_central", "effect_high"]].to_numpy(dtype=float)
+    for i, (lo, mid, hi) in zip(df.index, effects, strict=True):
+        order = effect_order_problem(float(lo), float(mid), float(hi))
+        if order:
+            problems.append(Problem(file, order[1], int(i) + 2, order[0]))
+    if len(df) > MAX_SCHEMES:
+        problems.append(Problem(file, f"{len(df):,} schemes; at most {MAX_SCHEMES} are supported"))
     return problems
 
 
@@ -171,7 +182,7 @@ def _not_all_zero(column: str, what: str) -> Callable[[pd.DataFrame, str], list[
 def _unique_key_check(key: str) -> Callable[[pd.DataFrame, str], list[Problem]]:
     def check(df: pd.DataFrame, file: str) -> list[Problem]:
         dup = df[key].duplicated(keep="first")
-        return [Problem(file, f"'{v}' appears twice", int(i) + 2, key) for i, v in df.loc[dup, key].items()]
+        return [Problem(file, f"{quoted(v)} appears twice", int(i) + 2, key) for i, v in df.loc[dup, key].items()]
 
     return check
 
@@ -227,7 +238,7 @@ FILES: dict[str, FileSpec] = {
                 "funding_source": "text",
                 "lead_partner": "text",
                 "budget_gbp": "float",
-                "metric": "text",
+                "metric": "metric",
                 "effect_low": "float",
                 "effect_central": "float",
                 "effect_high": "float",
@@ -277,7 +288,6 @@ def _pandera_schema(spec: FileSpec) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, strict=False)
 
 
-_NUMBER_HINT = "write numbers like 4413, 4,413 or 0.25"
 _DATE_HINT = "dates accepted: YYYY-MM-DD (2021-04-01), DD/MM/YYYY (01/04/2021), Mmm-YY (Apr-21) or an Excel date"
 _MONTH_FORMATS = (
     "%Y-%m-%d",
@@ -298,23 +308,13 @@ def _column_problem(file: str, col: str, mask: pd.Series, raw: pd.Series, reason
     if not len(idx):
         return []
     first = idx[0]
-    value = str(raw[first])
-    value = value if len(value) <= 40 else value[:40] + "…"
-    msg = f"'{value}' {reason}"
+    msg = f"{quoted(raw[first], 40)} {reason}"
     if len(idx) > 1:
         rows = ", ".join(str(int(i) + 2) for i in idx[1:6]) + (" …" if len(idx) > 6 else "")
         msg += f"; so are {len(idx) - 1:,} more value(s) in this column (rows {rows})"
     if hint:
         msg += f"; {hint}"
     return [Problem(file, msg, int(first) + 2, col)]
-
-
-def parse_numbers(raw: pd.Series) -> pd.Series:
-    """Numbers from text cells as float (NaN where not a number); thousands separators ("4,413") accepted."""
-    text = raw.astype(str).str.strip().str.replace("\u00a0", "", regex=False)
-    grouped = text.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
-    text = text.where(~grouped, text.str.replace(",", "", regex=False))
-    return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def parse_months(raw: pd.Series) -> pd.Series:
@@ -351,7 +351,9 @@ def _coerce(df: pd.DataFrame, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
         if kind in ("int", "float", "signed", "year"):
             num = parse_numbers(raw)
             bad = num.isna() & ~blank
-            problems += _column_problem(spec.name, col, bad, raw, "is not a number", _NUMBER_HINT)
+            if bad.any():  # the reason the first refused cell gives (a decimal comma, a hidden character …)
+                reason = number_problem(str(raw[bad].iloc[0]))
+                problems += _column_problem(spec.name, col, bad, raw, reason)
             finite = np.isfinite(num.to_numpy())
             problems += _column_problem(
                 spec.name, col, pd.Series(num.notna().to_numpy() & ~finite, index=num.index), raw, "is not a finite number"
@@ -370,6 +372,11 @@ def _coerce(df: pd.DataFrame, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
             not_first = when.notna() & (when.dt.day != 1)
             problems += _column_problem(spec.name, col, not_first, raw, "should be the first day of its month")
             out[col] = when
+        elif kind == "metric":
+            text = raw.astype(str).str.strip()
+            metric = text.map(scheme_metric)
+            problems += _column_problem(spec.name, col, metric.isna() & ~blank, raw, METRIC_REASON)
+            out[col] = metric.fillna(text)
         else:
             out[col] = raw.astype(str).str.strip() if kind != "any" else raw
     return pd.DataFrame(out, index=df.index), problems
@@ -731,7 +738,13 @@ def _sheet_rows(ws, label: str) -> tuple[list[list[str]] | None, list[Problem]]:
         for c, value in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith("="):
                 col = openpyxl.utils.get_column_letter(c)
-                return None, [Problem(label, f"cell {col}{r} holds a formula ({value[:30]}); paste values only", r)]
+                return None, [
+                    Problem(label, f"cell {col}{r} holds a formula ({visible(value)}); paste values only", r)
+                ]
+            problem = cell_type_problem(value)
+            if problem:  # e.g. an array formula: openpyxl gives an object, not its text
+                col = openpyxl.utils.get_column_letter(c)
+                return None, [Problem(label, f"cell {col}{r} {problem}", r)]
         rows.append([_cell_text(v) for v in values])
         cells += len(values)
         if len(rows) > MAX_ROWS + 1:
@@ -1055,7 +1068,9 @@ def read_area_settings(df: pd.DataFrame) -> tuple[dict[str, object], list[Proble
     for i, (key, value) in enumerate(zip(df["setting"].astype(str), df["value"].astype(str), strict=True)):
         key, value, row = key.strip().lower(), value.strip(), i + 2
         if key not in AREA_SETTINGS:
-            problems.append(Problem(AREA_FILE, f"unknown setting '{key[:40]}'; use {', '.join(AREA_SETTINGS)}", row, "setting"))
+            problems.append(
+                Problem(AREA_FILE, f"unknown setting {quoted(key, 40)}; use {', '.join(AREA_SETTINGS)}", row, "setting")
+            )
         elif key in out:
             problems.append(Problem(AREA_FILE, f"setting '{key}' is given twice", row, "setting"))
         elif key == "name":
@@ -1067,9 +1082,9 @@ def read_area_settings(df: pd.DataFrame) -> tuple[dict[str, object], list[Proble
             num = float(parse_numbers(pd.Series([value])).iloc[0])
             top = 100_000 if key == "ambition_placements" else 10_000
             if not np.isfinite(num) or not 0 <= num <= top:
-                problems.append(Problem(AREA_FILE, f"'{value[:40]}' is not a number between 0 and {top:,}", row, "value"))
+                problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} is not a number between 0 and {top:,}", row, "value"))
             elif key == "ambition_placements" and num % 1:
-                problems.append(Problem(AREA_FILE, f"'{value}' should be a whole number", row, "value"))
+                problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} should be a whole number", row, "value"))
             else:
                 out[key] = int(num) if key == "ambition_placements" else num
     return out, problems

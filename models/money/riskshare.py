@@ -1,4 +1,4 @@
-"""Finance and risk share: who carries the overspend, with what probability (DESIGN.md 4.6).
+"""Finance and risk share: who carries the overspend, with what probability (docs/model.md#finance-and-risk-share).
 
 Pure and vectorised over the Monte Carlo draws, by complete financial year of the horizon.
 
@@ -12,7 +12,7 @@ Pure and vectorised over the Monte Carlo draws, by complete financial year of th
 2. :func:`cost` prices it: plan (£, per line and year) and outturn per draw; the variance
    is outturn − plan. Care-home placements cost their weekly cost over the weeks of each
    stay that fall in the horizon (models.money.schemes.placement_savings).
-3. :func:`allocate` applies the risk-share terms (models.scenario.levers.RiskShare) draw by draw:
+3. :func:`allocate` applies the risk-share terms (models.scenario.RiskShare) draw by draw:
    each line goes to the pool, to its lead partner or to a named partner; a pooled
    overspend is covered by underspends on other pooled lines, then the contingency, then
    a threshold of each overspending line borne by its lead partner, then the split
@@ -34,10 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.core.fy import fy_label, fy_start
+from models.core.fy import sum_by_fy
+from models.core.summaries import quantiles
 from models.flow.simulate import FlowCosts
 from models.money.schemes import placement_kernel
-from models.scenario.levers import RISK_LINES, Costs, RiskShare, Scenario
+from models.scenario import RISK_LINES, Costs, RiskShare, Scenario
 from models.scenario.terms import contributions
 
 LINES: tuple[str, ...] = tuple(RISK_LINES)
@@ -111,28 +112,6 @@ class Activity:
         return int(self.nea_out.shape[0])
 
 
-
-
-
-
-def fy_layout(months: pd.DatetimeIndex) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    fy = np.asarray(fy_start(months))
-    years, counts = np.unique(fy, return_counts=True)
-    complete = years[counts == 12]
-    month_fy = np.full(len(months), -1, dtype=int)
-    for j, y in enumerate(complete):
-        month_fy[fy == y] = j
-    return tuple(fy_label(int(y)) for y in complete), month_fy, complete
-
-
-def by_fy(monthly: np.ndarray, month_fy: np.ndarray, n_fy: int) -> np.ndarray:
-    """Sum months (last axis) into complete financial years."""
-    m = (month_fy[:, None] == np.arange(n_fy)[None, :]).astype(float)
-    return monthly @ m
-
-
-
-
 # --------------------------------------------------------------------------- money
 @dataclass(frozen=True, eq=False)
 class FinanceInputs:
@@ -163,7 +142,7 @@ def _placement_cost(monthly: np.ndarray, costs: Costs, month_fy: np.ndarray, n_f
     idx = np.arange(n)
     lag = idx[None, :] - idx[:, None]
     toeplitz = np.where(lag >= 0, k[np.clip(lag, 0, n - 1)], 0.0)
-    return a @ by_fy(toeplitz, month_fy, n_fy)
+    return a @ sum_by_fy(toeplitz, month_fy, n_fy)
 
 
 def cost(act: Activity, terms: RiskShare, plan_costs: Costs, out_costs: Costs | None = None) -> FinanceInputs:
@@ -188,8 +167,8 @@ def cost(act: Activity, terms: RiskShare, plan_costs: Costs, out_costs: Costs | 
     plan[i("placements")] = _placement_cost(plc_plan, plan_costs, act.month_fy, n_fy)[0]
     out[:, i("placements")] = _placement_cost(act.plc_out_m, oc, act.month_fy, n_fy)
     if act.winter_fy is not None:
-        unit_plan = _winter_units(plan_costs)
-        unit_out = _winter_units(oc)
+        unit_plan = winter_unit_prices(plan_costs)
+        unit_out = winter_unit_prices(oc)
         for line, vol in (
             ("escalation_beds", "escalation_beds"),
             ("p3_interim", "p3"),
@@ -203,18 +182,57 @@ def cost(act: Activity, terms: RiskShare, plan_costs: Costs, out_costs: Costs | 
     return FinanceInputs(act.fy, plan, out, red, act.scheme_budget_gbp)
 
 
-def _winter_units(c: Costs) -> dict[str, float]:
+def flow_unit_costs(c: Costs) -> FlowCosts:
+    """The flow model's unit costs from the scenario's costs: one cost basis for the winter page, the scheme
+    table and the finance (£ a bed day, a start, a week)."""
+    return FlowCosts(
+        escalation_bed_day=c.escalation_bed_day,
+        delayed_bed_day=c.excess_bed_day,
+        boarding_day=c.boarding_day,
+        p1_start=c.p1_start,
+        p2_bed_day=c.p2_bed_day,
+        p3_week=c.p3_week,
+        p3_weeks_funded=c.p3_weeks_per_placement,
+    )
+
+
+def winter_unit_prices(c: Costs) -> dict[str, float]:
+    """£ per unit of each winter volume (:data:`WINTER_VOLUMES`), from :func:`flow_unit_costs`: an escalation bed
+    day, a P3 discharge (its funded interim weeks), a delayed bed day and an ED boarding day."""
+    u = flow_unit_costs(c)
     return {
-        "escalation_beds": c.escalation_bed_day,
-        "p3": c.p3_week * c.p3_weeks_per_placement,
-        "delayed_days_cost": c.excess_bed_day,
-        "boarding_cost": c.boarding_day,
+        "escalation_beds": u.escalation_bed_day,
+        "p3": u.p3_week * u.p3_weeks_funded,
+        "delayed_days_cost": u.delayed_bed_day,
+        "boarding_cost": u.boarding_day,
     }
 
 
 # --------------------------------------------------------------------------- terms
+def terms_with_partner_added(terms: RiskShare) -> dict[str, Any]:
+    """The terms (as a dict to validate) with one more partner ("ICB 2", "ICB 3" …, no contribution) and
+    even splits."""
+    n = len(terms.partners) + 1
+    even = [1.0 / n] * n
+    names = {p.name for p in terms.partners}
+    name = next(f"ICB {i}" for i in range(2, 99) if f"ICB {i}" not in names)
+    return {
+        **terms.model_dump(),
+        "partners": [*(p.model_dump() for p in terms.partners), {"name": name, "contribution_gbp": 0.0}],
+        "overspend_split": even,
+        "underspend_split": even,
+        "split_basis": terms.split_basis,
+    }
 
 
+def terms_without_last_partner(terms: RiskShare) -> dict[str, Any]:
+    """The terms (as a dict to validate) without the last partner: even splits, every line back to its default."""
+    keep = [p.model_dump() for p in terms.partners[:-1]]
+    n = len(keep)
+    return {
+        **terms.model_dump(), "partners": keep, "overspend_split": [1 / n] * n, "underspend_split": [1 / n] * n,
+        "line_terms": (),
+    }
 
 
 def split_weights(terms: RiskShare, contrib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -275,6 +293,21 @@ class Allocation:
     @property
     def pool_cover(self) -> np.ndarray:
         return self.contingency_used + self.pool_excess
+
+    @property
+    def mean_pool_cover(self) -> float:
+        """Mean over the draws of what the pool covers over the horizon (contingency and capped excess), £."""
+        return float(self.pool_cover.sum(axis=1).mean())
+
+    @property
+    def mean_unshared(self) -> float:
+        """Mean over the draws of the variance of lines outside the agreement over the horizon, £."""
+        return float(self.unshared.sum(axis=1).mean())
+
+    @property
+    def share_released(self) -> float:
+        """Share of draw-years in which the performance element is released to the schemes."""
+        return float(self.released.mean())
 
     def position(self, horizon: bool = True) -> np.ndarray:
         """Net position per draw and partner: over the horizon (n_draws, n_partners) or by year."""
@@ -380,11 +413,6 @@ def _apply_caps(
 
 
 # --------------------------------------------------------------------------- summaries
-def percentiles(x: np.ndarray, qs: Sequence[float] = (0.1, 0.5, 0.9)) -> np.ndarray:
-    """Percentiles over draws (axis 0), NumPy's default (linear) method."""
-    return np.quantile(np.asarray(x, dtype=float), list(qs), axis=0)
-
-
 SUMMARY_COLUMNS = (
     "partner",
     "contribution_gbp",
@@ -403,7 +431,7 @@ def partner_summary(alloc: Allocation, exceed_gbp: float = 0.0) -> pd.DataFrame:
     P(overspend) (= P(position > 0)), P(position > ``exceed_gbp``), expected liability (mean of the
     overspend part, max(position, 0))."""
     pos = alloc.position()
-    q = percentiles(pos)
+    q = quantiles(pos)
     return pd.DataFrame(
         {
             "partner": list(alloc.partners),
@@ -418,6 +446,25 @@ def partner_summary(alloc: Allocation, exceed_gbp: float = 0.0) -> pd.DataFrame:
         },
         columns=list(SUMMARY_COLUMNS),
     )
+
+
+def summary_change(summary: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's P50 and P90 net position over the horizon less the reference summary's (£; NaN for a
+    partner the reference does not have). Columns ``partner``, ``p50_change_gbp``, ``p90_change_gbp``."""
+    ref = {row.partner: row for row in reference.itertuples()}
+    nan = float("nan")
+    return pd.DataFrame(
+        {
+            "partner": list(summary["partner"]),
+            "p50_change_gbp": [r.p50_gbp - ref[r.partner].p50_gbp if r.partner in ref else nan for r in summary.itertuples()],
+            "p90_change_gbp": [r.p90_gbp - ref[r.partner].p90_gbp if r.partner in ref else nan for r in summary.itertuples()],
+        }
+    )
+
+
+def whole_pounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every ``*_gbp`` column rounded to whole pounds for display (and −£0 shown as £0)."""
+    return frame.assign(**{c: frame[c].round(0) + 0.0 for c in frame.columns if c.endswith("_gbp")})
 
 
 STATEMENT_COLUMNS = (
@@ -439,7 +486,7 @@ STATEMENT_COLUMNS = (
 def partner_statement(alloc: Allocation) -> pd.DataFrame:
     """Year by year per partner: means over draws of each part of the net position, and its percentiles."""
     rows = []
-    q = percentiles(alloc.shares)  # (3, n_partners, n_fy)
+    q = quantiles(alloc.shares)  # (3, n_partners, n_fy)
     for k, name in enumerate(alloc.partners):
         for j, fy in enumerate(alloc.fy):
             rows.append(
@@ -471,7 +518,8 @@ def fund_statement(alloc: Allocation, terms: RiskShare) -> pd.DataFrame:
     """Year by year per line: plan, mean outturn and variance (with P10/P90), and who carries it;
     then the scheme budgets (block contracts, plan = outturn) and the pool's cover."""
     rows = []
-    q = percentiles(alloc.variance)
+    q = quantiles(alloc.variance)
+    qc = quantiles(alloc.pool_cover)  # (3, n_fy)
     for j, fy in enumerate(alloc.fy):
         rows.append(
             {
@@ -504,8 +552,8 @@ def fund_statement(alloc: Allocation, terms: RiskShare) -> pd.DataFrame:
                 "fy": fy, "line": "pool_cover", "label": "Covered by the pool (contingency and capped excess)",
                 "basis": "", "carried_by": "pool", "plan_gbp": 0.0,
                 "outturn_gbp": float(alloc.pool_cover[:, j].mean()), "variance_gbp": float(alloc.pool_cover[:, j].mean()),
-                "variance_p10_gbp": float(np.quantile(alloc.pool_cover[:, j], 0.1)),
-                "variance_p90_gbp": float(np.quantile(alloc.pool_cover[:, j], 0.9)),
+                "variance_p10_gbp": float(qc[0, j]),
+                "variance_p90_gbp": float(qc[2, j]),
             }
         )
     return pd.DataFrame(rows, columns=list(FUND_COLUMNS))
@@ -563,8 +611,6 @@ def finance_from_activity(scenario: Scenario, act: Activity, exceed_gbp: float =
     )
 
 
-
-
 # --------------------------------------------------------------------------- tornado
 UNIT_COST_INPUTS: dict[str, tuple[str, float]] = {
     "nea_spell": ("Cost per emergency admission", 0.2),
@@ -578,11 +624,7 @@ TORNADO_COLUMNS = ("input", "low_label", "high_label", "partner", "p50_base_gbp"
 
 def _p50(scenario: Scenario, inputs: FinanceInputs) -> np.ndarray:
     alloc = allocate(inputs, scenario.risk_share, contributions(scenario))
-    return np.quantile(alloc.position(), 0.5, axis=0)
-
-
-
-
+    return quantiles(alloc.position(), 0.5)
 
 
 @dataclass(frozen=True, eq=False)
@@ -596,12 +638,6 @@ class TornadoCase:
     high: Activity
     low_costs: Costs | None = None  # None: the scenario's unit costs
     high_costs: Costs | None = None
-
-
-
-
-
-
 
 
 def tornado_table(scenario: Scenario, act: Activity, cases: Sequence[TornadoCase]) -> pd.DataFrame:
@@ -626,7 +662,3 @@ def tornado_table(scenario: Scenario, act: Activity, cases: Sequence[TornadoCase
     order = list(df.groupby("input", sort=False)["swing_gbp"].max().sort_values(ascending=False, kind="stable").index)
     df["rank"] = df["input"].map({name: i for i, name in enumerate(order)})
     return df.sort_values(["rank", "partner"], kind="stable").drop(columns="rank").reset_index(drop=True)
-
-
-
-

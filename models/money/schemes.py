@@ -1,6 +1,6 @@
 """Schemes: what the pooled fund's schemes change, against current funding, with uncertainty.
 
-Three kinds of scheme (DESIGN.md 4.4):
+Three kinds of scheme (docs/model.md#schemes):
 
 - **admission avoidance** (``nea``, ``acs``) and **placement avoidance**
   (``placements``): each states the activity it avoids **a year at its reference
@@ -22,7 +22,7 @@ The avoidance model, per Monte Carlo draw and projected month:
 
 1. **Uncertainty**: the annual effect at the reference budget is drawn from a
    triangular(low, central, high) distribution by inverse CDF of uniforms keyed by the
-   scheme's name (common random numbers, DESIGN.md 4.7).
+   scheme's name (common random numbers, docs/model.md#uncertainty).
 2. **Saturation**: the effect scales with the budget through a concave curve
    (:func:`effect_multiplier`) that is 0 at £0 and exactly 1 at the reference budget.
 3. **Ramp**: the change builds up linearly over ``ramp_months`` from the first projected
@@ -52,15 +52,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
-from models.core.units import WEEKS_A_YEAR, fmt_gbp
-from models.inputs.areas import FILES, SCHEME_METRICS
+from models.core.units import WEEKS_A_YEAR
+from models.inputs.scheme_rules import SCHEME_METRICS
 from models.scenario.capacity import CAPACITY_METRICS, capacity_bought, ramp
-from models.scenario.levers import Costs, Scheme
+from models.scenario.groups import Costs, Scheme
+from models.scenario.tables import ramp_note
 
-MAX_SCHEME_ROWS = 200  # same limit as Scenario.schemes
-MAX_MESSAGES = 25  # per-row problems shown before "… and N more"
 _CAP_SAFETY = 1.0 - 1e-12  # scaled totals land just under the baseline despite rounding
 
 METRIC_SHORT: dict[str, str] = {
@@ -112,8 +110,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
 _TEXT_COLUMNS = {"scheme", "kind", "funding_source", "lead_partner", "metric", "savings_basis"}
 WHOLE_FUND = "Whole fund"
 
-ROW_COLUMNS: tuple[str, ...] = tuple(FILES["schemes.csv"].columns)  # the upload format is the editor format
-OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("current_budget_gbp", "reference_budget_gbp", "source")
 
 
 # --------------------------------------------------------------------------- money format
@@ -158,16 +154,6 @@ def effect_multiplier(
     return float(out) if out.ndim == 0 else out
 
 
-
-
-def ramp_note(name: str, ramp_months: int, horizon_months: int) -> str | None:
-    """Plain-English note when a ramp-up is longer than the horizon, else None."""
-    if ramp_months > horizon_months:
-        return (
-            f"Note: '{name}' ramps up over {ramp_months} months, longer than the {horizon_months}-month "
-            "horizon, so it never reaches its full effect in this projection."
-        )
-    return None
 
 
 # --------------------------------------------------------------------------- discharge capacity
@@ -531,7 +517,7 @@ SAVINGS_BASIS: dict[str, str] = {
 def placement_kernel(n_months: int, mean_weeks: float) -> np.ndarray:
     """Expected care-home weeks in each month after a placement starts (mid-month), shape ``(n_months,)``.
 
-    Stays are exponential with mean ``mean_weeks`` (the skewed stays of DOMAIN.md: mean 801
+    Stays are exponential with mean ``mean_weeks`` (the skewed stays in docs/sources.md#hospital-flow: mean 801
     days, median 462). Month 0 holds the half month after the start; the kernel sums to
     ``mean_weeks`` over an unlimited horizon and to less within a finite one.
     """
@@ -614,6 +600,138 @@ def _fy_means(monthly: np.ndarray, months: pd.DatetimeIndex) -> np.ndarray:
     return monthly.sum(axis=-1) * (12.0 / max(len(months), 1))
 
 
+@dataclass(frozen=True, eq=False)
+class _Buys:
+    """What each scheme buys and changes, per draw, with the summaries the table shows (read-only arrays)."""
+
+    buys: np.ndarray  # (n_draws, n_schemes) activity avoided a year at the scenario budget, whole effect
+    units: np.ndarray  # (n_schemes,) £ per unit avoided
+    buys_mean: np.ndarray  # (n_schemes,)
+    buys_q: np.ndarray  # (2, n_schemes) p10, p90
+    change_mean: np.ndarray  # (n_schemes,) activity avoided a year against current funding
+    change_q: np.ndarray  # (2, n_schemes)
+    placement_cash: dict[int, float]  # scheme position -> £ a year released (placements only)
+
+
+def _buys(schemes: Sequence[Scheme], effects: SchemeEffects, costs: Costs) -> _Buys:
+    """Per-scheme activity bought and changed, and its quantiles (two NumPy calls: rebuilt on every slider move)."""
+    buys = effects.drawn * (effects.multiplier * effects.realised)[None, :]  # (n_draws, n_schemes) a year
+    units = np.array([unit_value(s.metric, costs) for s in schemes], dtype=float)
+    change_annual = _fy_means(effects.avoided, effects.months)  # (n_draws, n_schemes)
+    n_s = len(schemes)
+    if effects.n_draws and n_s:
+        buys_q = np.quantile(buys, (0.1, 0.9), axis=0)
+        change_q = np.quantile(change_annual, (0.1, 0.9), axis=0)
+        buys_mean, change_mean = buys.mean(axis=0), change_annual.mean(axis=0)
+    else:
+        buys_q = change_q = np.zeros((2, n_s))
+        buys_mean = change_mean = np.zeros(n_s)
+    plc = [j for j, s in enumerate(schemes) if s.metric == "placements"]
+    plc_sav: dict[int, float] = {}
+    if plc:  # cash released, spread over the stays within the horizon: one matrix product for all
+        cash = placement_savings(effects.avoided[:, plc, :], costs.care_home_week, costs.placement_duration_weeks)
+        plc_sav = dict(zip(plc, _fy_means(cash, effects.months).mean(axis=0), strict=True))
+    return _Buys(buys, units, buys_mean, buys_q, change_mean, change_q, plc_sav)
+
+
+def _scheme_row(
+    j: int, s: Scheme, b: _Buys, costs: Costs, outcome: Mapping[str, float]
+) -> dict[str, str | float]:
+    """The table row of scheme ``j`` (see :func:`scheme_table` for the columns)."""
+    cap = s.metric in CAPACITY_METRICS
+    unit = b.units[j]
+    b_mean = float(b.buys_mean[j])
+    if j in b.placement_cash:
+        change_sav = float(b.placement_cash[j])
+    elif cap:
+        change_sav = 0.0
+    else:
+        change_sav = float(b.change_mean[j] * unit)
+    winter_sav = (
+        outcome.get("delayed_days_avoided", 0.0) * costs.excess_bed_day
+        + outcome.get("boarding_days_avoided", 0.0) * costs.boarding_day
+        if outcome
+        else 0.0
+    )
+    savings = float(b_mean * unit) if not cap else winter_sav
+    cpa = cost_per_avoided(s.budget_gbp, b_mean) if not cap else None
+    return {
+        "scheme": s.name,
+        "kind": s.kind,
+        "funding_source": s.funding_source,
+        "lead_partner": s.lead_partner,
+        "metric": s.metric,
+        "savings_basis": SAVINGS_BASIS[s.metric],
+        "current_budget_gbp": s.current_budget_gbp,
+        "budget_gbp": s.budget_gbp,
+        "budget_change_gbp": s.budget_gbp - s.current_budget_gbp,
+        "unit_value_gbp": unit,
+        "avoided_a_year_mean": np.nan if cap else b_mean,
+        "avoided_a_year_p10": np.nan if cap else float(b.buys_q[0, j]),
+        "avoided_a_year_p90": np.nan if cap else float(b.buys_q[1, j]),
+        "cost_per_avoided_gbp": np.nan if cpa is None else cpa,
+        "gross_savings_gbp": savings,
+        "net_cost_gbp": s.budget_gbp - savings,
+        "break_even_activity": np.nan if cap else break_even_activity(s.budget_gbp, unit),
+        "p_break_even": (
+            float((b.buys[:, j] * unit >= s.budget_gbp).mean()) if s.budget_gbp > 0 and not cap else np.nan
+        ),
+        "change_a_year_mean": float(b.change_mean[j]) if not cap else np.nan,
+        "change_a_year_p10": float(b.change_q[0, j]) if not cap else np.nan,
+        "change_a_year_p90": float(b.change_q[1, j]) if not cap else np.nan,
+        "change_savings_gbp": change_sav,
+        "change_net_gbp": (s.budget_gbp - s.current_budget_gbp) - change_sav,
+        "capacity_now": capacity_bought(s, costs, s.current_budget_gbp) if cap else np.nan,
+        "capacity": capacity_bought(s, costs) if cap else np.nan,
+        "winter_delayed_days_avoided": outcome.get("delayed_days_avoided", np.nan) if cap else np.nan,
+        "winter_boarding_days_avoided": outcome.get("boarding_days_avoided", np.nan) if cap else np.nan,
+    }
+
+
+def _whole_fund_row(
+    rows: Sequence[Mapping[str, str | float]], schemes: Sequence[Scheme], effects: SchemeEffects, b: _Buys
+) -> dict[str, str | float]:
+    """The "Whole fund" row: sums of the additive columns; activity columns only when every scheme avoids one metric."""
+    total: dict[str, str | float] = {c: np.nan for c in TABLE_COLUMNS}
+    total.update(
+        scheme=WHOLE_FUND,
+        kind="all",
+        funding_source="All",
+        lead_partner="All",
+        metric="all",
+        savings_basis="mixed",
+    )
+    for col in (
+        "current_budget_gbp",
+        "budget_gbp",
+        "budget_change_gbp",
+        "gross_savings_gbp",
+        "net_cost_gbp",
+        "change_savings_gbp",
+        "change_net_gbp",
+    ):
+        total[col] = float(sum(r[col] for r in rows))
+    budget = float(total["budget_gbp"])
+    one_metric = len(set(effects.metrics)) == 1 and schemes and schemes[0].metric not in CAPACITY_METRICS
+    if one_metric:
+        act_q = np.quantile(b.buys.sum(axis=1), (0.1, 0.9))
+        total.update(
+            metric=effects.metrics[0],
+            unit_value_gbp=b.units[0],
+            avoided_a_year_mean=float(sum(r["avoided_a_year_mean"] for r in rows)),
+            avoided_a_year_p10=float(act_q[0]),
+            avoided_a_year_p90=float(act_q[1]),
+            break_even_activity=break_even_activity(budget, b.units[0]),
+        )
+        cpa = cost_per_avoided(budget, float(total["avoided_a_year_mean"]))
+        total["cost_per_avoided_gbp"] = np.nan if cpa is None else cpa
+    avoid = [j for j, s in enumerate(schemes) if s.metric not in CAPACITY_METRICS]
+    if avoid and budget > 0:
+        fund_savings = (b.buys[:, avoid] * b.units[avoid][None, :]).sum(axis=1)
+        total["p_break_even"] = float((fund_savings >= sum(schemes[j].budget_gbp for j in avoid)).mean())
+    return total
+
+
 def scheme_table(
     schemes: Sequence[Scheme],
     effects: SchemeEffects,
@@ -653,115 +771,10 @@ def scheme_table(
     """
     if tuple(s.name for s in schemes) != effects.names:
         raise ValueError("scheme_table: the schemes are not the ones the effects were computed for")
-    n_draws = effects.n_draws
-    buys = effects.drawn * (effects.multiplier * effects.realised)[None, :]  # (n_draws, n_schemes) a year
-    units = np.array([unit_value(s.metric, costs) for s in schemes], dtype=float)
-    change_annual = _fy_means(effects.avoided, effects.months)  # (n_draws, n_schemes)
+    b = _buys(schemes, effects, costs)
     capacity_outcomes = capacity_outcomes or {}
-    n_s = len(schemes)
-    # all quantiles in two NumPy calls (this table is rebuilt on every slider move)
-    if n_draws and n_s:
-        buys_q = np.quantile(buys, (0.1, 0.9), axis=0)
-        change_q = np.quantile(change_annual, (0.1, 0.9), axis=0)
-        buys_mean, change_mean = buys.mean(axis=0), change_annual.mean(axis=0)
-    else:
-        buys_q = change_q = np.zeros((2, n_s))
-        buys_mean = change_mean = np.zeros(n_s)
-    plc = [j for j, s in enumerate(schemes) if s.metric == "placements"]
-    plc_sav = {}
-    if plc:  # cash released, spread over the stays within the horizon: one matrix product for all
-        cash = placement_savings(effects.avoided[:, plc, :], costs.care_home_week, costs.placement_duration_weeks)
-        plc_sav = dict(zip(plc, _fy_means(cash, effects.months).mean(axis=0), strict=True))
-    rows = []
-    for j, s in enumerate(schemes):
-        cap = s.metric in CAPACITY_METRICS
-        b_mean = float(buys_mean[j])
-        if j in plc_sav:
-            change_sav = float(plc_sav[j])
-        elif cap:
-            change_sav = 0.0
-        else:
-            change_sav = float(change_mean[j] * units[j])
-        out = capacity_outcomes.get(s.name, {})
-        winter_sav = (
-            out.get("delayed_days_avoided", 0.0) * costs.excess_bed_day
-            + out.get("boarding_days_avoided", 0.0) * costs.boarding_day
-            if out
-            else 0.0
-        )
-        savings = float(b_mean * units[j]) if not cap else winter_sav
-        cpa = cost_per_avoided(s.budget_gbp, b_mean) if not cap else None
-        rows.append(
-            {
-                "scheme": s.name,
-                "kind": s.kind,
-                "funding_source": s.funding_source,
-                "lead_partner": s.lead_partner,
-                "metric": s.metric,
-                "savings_basis": SAVINGS_BASIS[s.metric],
-                "current_budget_gbp": s.current_budget_gbp,
-                "budget_gbp": s.budget_gbp,
-                "budget_change_gbp": s.budget_gbp - s.current_budget_gbp,
-                "unit_value_gbp": units[j],
-                "avoided_a_year_mean": np.nan if cap else b_mean,
-                "avoided_a_year_p10": np.nan if cap else float(buys_q[0, j]),
-                "avoided_a_year_p90": np.nan if cap else float(buys_q[1, j]),
-                "cost_per_avoided_gbp": np.nan if cpa is None else cpa,
-                "gross_savings_gbp": savings,
-                "net_cost_gbp": s.budget_gbp - savings,
-                "break_even_activity": np.nan if cap else break_even_activity(s.budget_gbp, units[j]),
-                "p_break_even": (
-                    float((buys[:, j] * units[j] >= s.budget_gbp).mean()) if s.budget_gbp > 0 and not cap else np.nan
-                ),
-                "change_a_year_mean": float(change_mean[j]) if not cap else np.nan,
-                "change_a_year_p10": float(change_q[0, j]) if not cap else np.nan,
-                "change_a_year_p90": float(change_q[1, j]) if not cap else np.nan,
-                "change_savings_gbp": change_sav,
-                "change_net_gbp": (s.budget_gbp - s.current_budget_gbp) - change_sav,
-                "capacity_now": capacity_bought(s, costs, s.current_budget_gbp) if cap else np.nan,
-                "capacity": capacity_bought(s, costs) if cap else np.nan,
-                "winter_delayed_days_avoided": out.get("delayed_days_avoided", np.nan) if cap else np.nan,
-                "winter_boarding_days_avoided": out.get("boarding_days_avoided", np.nan) if cap else np.nan,
-            }
-        )
-    total: dict[str, Any] = {c: np.nan for c in TABLE_COLUMNS}
-    total.update(
-        scheme=WHOLE_FUND,
-        kind="all",
-        funding_source="All",
-        lead_partner="All",
-        metric="all",
-        savings_basis="mixed",
-    )
-    for col in (
-        "current_budget_gbp",
-        "budget_gbp",
-        "budget_change_gbp",
-        "gross_savings_gbp",
-        "net_cost_gbp",
-        "change_savings_gbp",
-        "change_net_gbp",
-    ):
-        total[col] = float(sum(r[col] for r in rows))
-    one_metric = len(set(effects.metrics)) == 1 and schemes and schemes[0].metric not in CAPACITY_METRICS
-    if one_metric:
-        act = buys.sum(axis=1)
-        act_q = np.quantile(act, (0.1, 0.9))
-        total.update(
-            metric=effects.metrics[0],
-            unit_value_gbp=units[0],
-            avoided_a_year_mean=float(sum(r["avoided_a_year_mean"] for r in rows)),
-            avoided_a_year_p10=float(act_q[0]),
-            avoided_a_year_p90=float(act_q[1]),
-            break_even_activity=break_even_activity(total["budget_gbp"], units[0]),
-        )
-        cpa = cost_per_avoided(total["budget_gbp"], total["avoided_a_year_mean"])
-        total["cost_per_avoided_gbp"] = np.nan if cpa is None else cpa
-    avoid = [j for j, s in enumerate(schemes) if s.metric not in CAPACITY_METRICS]
-    if avoid and total["budget_gbp"] > 0:
-        fund_savings = (buys[:, avoid] * units[avoid][None, :]).sum(axis=1)
-        total["p_break_even"] = float((fund_savings >= sum(schemes[j].budget_gbp for j in avoid)).mean())
-    rows.append(total)
+    rows = [_scheme_row(j, s, b, costs, capacity_outcomes.get(s.name, {})) for j, s in enumerate(schemes)]
+    rows.append(_whole_fund_row(rows, schemes, effects, b))
     # one frame, column by column (much cheaper than records + concat + a cast per column)
     df = pd.DataFrame(
         {
@@ -773,270 +786,3 @@ def scheme_table(
         horizon_label = f"average a year over {effects.months[0]:%b %Y} – {effects.months[-1]:%b %Y}"
     df.attrs["horizon"] = horizon_label or ""
     return df
-
-
-# --------------------------------------------------------------------------- table editing
-def schemes_to_rows(schemes: Sequence[Scheme]) -> pd.DataFrame:
-    """The editable table for ``st.data_editor`` (inverse of :func:`validate_scheme_rows`).
-
-    ``reference_budget_gbp`` is left blank for a £0 scheme whose reference is the £1
-    placeholder, so the effects typed in apply at the budget entered next.
-    """
-    recs = []
-    for s in schemes:
-        d = s.model_dump()
-        rec = {c: d[c] for c in ROW_COLUMNS}
-        placeholder = s.budget_gbp == 0 and s.reference_budget_gbp <= 1.0
-        rec["current_budget_gbp"] = s.current_budget_gbp
-        rec["reference_budget_gbp"] = np.nan if placeholder else s.reference_budget_gbp
-        rec["source"] = s.source
-        recs.append(rec)
-    return pd.DataFrame(recs, columns=list(ROW_COLUMNS + OPTIONAL_ROW_COLUMNS))
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(v: Any) -> float | None:
-    """A finite float from a cell (accepts '£3,400,000', '1 700'); None if not a number."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        x = float(v)
-    else:
-        text = str(v).strip().replace("£", "").replace(",", "").replace(" ", "").replace("\u2212", "-")
-        try:
-            x = float(text)
-        except ValueError:
-            return None
-    return x if math.isfinite(x) else None
-
-
-def _metric(v: Any) -> str | None:
-    key = str(v).strip().lower().replace(" ", "_").replace("-", "_")
-    aliases = {
-        "placement": "placements",
-        "admissions": "nea",
-        "p1": "p1_capacity",
-        "home_first": "p1_capacity",
-        "p2": "p2_capacity",
-        "step_down": "p2_capacity",
-        "p3": "p3_capacity",
-    }
-    key = aliases.get(key, key)
-    return key if key in SCHEME_METRICS else None
-
-
-def validate_scheme_rows(
-    rows: pd.DataFrame,
-    horizon_months: int,
-    reference: Mapping[str, float] | None = None,
-    current: Mapping[str, float] | None = None,
-) -> tuple[tuple[Scheme, ...] | None, list[str]]:
-    """Turn an edited scheme table into Schemes, or say in plain English what is wrong.
-
-    Parameters
-    ----------
-    rows : DataFrame
-        What ``st.data_editor`` returns: columns ``name, funding_source, lead_partner,
-        budget_gbp, metric, effect_low, effect_central, effect_high, ramp_months,
-        saturation`` and optionally ``reference_budget_gbp`` and ``source``. Fully
-        blank rows (a row just added) are ignored. Numbers may be typed as
-        "£3,400,000". Rows are named by position (row 1 = first row) and name.
-    horizon_months : int
-        Projection length; a longer ramp-up gives a "Note:" (not an error).
-    reference : mapping, optional
-        scheme name -> reference budget (£ a year) to use when the table has no
-        ``reference_budget_gbp`` column or the cell is blank (e.g. the last valid
-        set's references, so that editing a budget keeps diminishing returns).
-        Otherwise the reference is the budget (the effects are "at this budget");
-        a £0 scheme gets a £1 placeholder reference and has zero effect.
-    current : mapping, optional
-        scheme name -> current budget (£ a year) when the ``current_budget_gbp`` cell is
-        blank or missing; a scheme not named there is new (current budget £0).
-
-    Returns
-    -------
-    (schemes, messages)
-        ``schemes`` is None when there is any error (the caller keeps its last valid
-        set); messages starting "Note:" are warnings that do not block.
-    """
-    if not isinstance(rows, pd.DataFrame):
-        return None, ["The scheme table could not be read (expected a table)."]
-    cols = {str(c).strip().lower(): c for c in rows.columns}
-    missing = [c for c in ROW_COLUMNS if c not in cols]
-    if missing:
-        return None, [f"The scheme table has no column(s) {', '.join(missing)}."]
-    frame = rows.rename(columns={v: k for k, v in cols.items()})
-    # blank rows: vectorised so a huge paste is cheap to check
-    text = frame[list(ROW_COLUMNS)].astype("string").fillna("").apply(lambda s: s.str.strip())
-    keep = (text != "").any(axis=1).to_numpy()
-    n = int(keep.sum())
-    if n > MAX_SCHEME_ROWS:
-        return None, [
-            f"The table has {n:,} schemes; at most {MAX_SCHEME_ROWS} are supported. "
-            "Nothing was changed: paste fewer rows."
-        ]
-    reference = dict(reference or {})
-    errors: list[str] = []
-    notes: list[str] = []
-    parsed: list[tuple[str, dict[str, Any]]] = []
-    seen: dict[str, int] = {}
-    for pos, (keep_row, rec) in enumerate(zip(keep, frame.to_dict("records"), strict=True), start=1):
-        if not keep_row:
-            continue
-        raw_name = rec.get("name")
-        name = "" if _blank(raw_name) else str(raw_name).strip()
-        where = f"Row {pos} ('{name}')" if name else f"Row {pos}"
-        row_errors: list[str] = []
-        if not name:
-            row_errors.append(f"{where}, column 'name': the scheme name is blank.")
-        elif len(name) > 200:
-            row_errors.append(f"{where}, column 'name': names are at most 200 characters.")
-        else:
-            key = name.casefold()
-            if key in seen:
-                row_errors.append(f"{where}, column 'name': the name is already used by row {seen[key]}.")
-            else:
-                seen[key] = pos
-
-        metric = _metric(rec.get("metric")) if not _blank(rec.get("metric")) else None
-        values: dict[str, float] = {}
-        for col in ("budget_gbp", "effect_low", "effect_central", "effect_high", "ramp_months", "saturation"):
-            cell = rec.get(col)
-            if _blank(cell) and col.startswith("effect_") and metric in CAPACITY_METRICS:
-                values[col] = 0.0  # capacity schemes take no typed-in effect
-                continue
-            if _blank(cell):
-                if col == "ramp_months":
-                    values[col] = 3.0
-                    notes.append(f"Note: {where}: no ramp-up given, so 3 months is assumed.")
-                elif col == "saturation":
-                    values[col] = 1.5
-                    notes.append(f"Note: {where}: no saturation given, so 1.5 is assumed.")
-                else:
-                    row_errors.append(f"{where}, column '{col}': the cell is blank; enter a number.")
-                continue
-            x = _number(cell)
-            if x is None:
-                row_errors.append(f"{where}, column '{col}': '{str(cell)[:30]}' is not a number.")
-                continue
-            values[col] = x
-
-        if "budget_gbp" in values:
-            b = values["budget_gbp"]
-            if b < 0:
-                row_errors.append(f"{where}, column 'budget_gbp': the budget cannot be negative ({fmt_gbp(b)}).")
-            elif b > 1e10:
-                row_errors.append(f"{where}, column 'budget_gbp': budgets above £10bn a year are not supported.")
-        now: float | None = None
-        cur_cell = rec.get("current_budget_gbp")
-        if not _blank(cur_cell):
-            now = _number(cur_cell)
-            if now is None or now < 0 or now > 1e10:
-                row_errors.append(
-                    f"{where}, column 'current_budget_gbp': '{str(cur_cell)[:30]}' must be a budget from £0 to £10bn."
-                )
-                now = None
-        elif current is not None:
-            now = float(current.get(name, 0.0))
-        elif "budget_gbp" in values:
-            now = values["budget_gbp"]
-        for col in ("effect_low", "effect_central", "effect_high"):
-            if col in values and values[col] < 0:
-                row_errors.append(
-                    f"{where}, column '{col}': activity avoided cannot be negative ({values[col]:g}); "
-                    "a scheme that adds activity is not supported."
-                )
-        lo, mid, hi = (values.get(c) for c in ("effect_low", "effect_central", "effect_high"))
-        if lo is not None and mid is not None and lo > mid:
-            row_errors.append(
-                f"{where}, column 'effect_low': low ({lo:g}) is above central ({mid:g}); need low ≤ central ≤ high."
-            )
-        if mid is not None and hi is not None and mid > hi:
-            row_errors.append(
-                f"{where}, column 'effect_high': high ({hi:g}) is below central ({mid:g}); need low ≤ central ≤ high."
-            )
-        if lo is not None and hi is not None and mid is None and lo > hi:
-            row_errors.append(f"{where}, column 'effect_high': high ({hi:g}) is below low ({lo:g}).")
-        if "ramp_months" in values:
-            r = values["ramp_months"]
-            if r < 0 or r != int(r):
-                row_errors.append(f"{where}, column 'ramp_months': use a whole number of months, 0 or more.")
-            elif r > 60:
-                row_errors.append(f"{where}, column 'ramp_months': at most 60 months of ramp-up are supported.")
-            else:
-                note = ramp_note(name or f"row {pos}", int(r), horizon_months)
-                if note:
-                    notes.append(note)
-        if "saturation" in values and not (0 < values["saturation"] <= 100):
-            row_errors.append(f"{where}, column 'saturation': use a number above 0 and at most 100.")
-
-        if metric is None:
-            shown = "" if _blank(rec.get("metric")) else str(rec.get("metric"))[:30]
-            row_errors.append(
-                f"{where}, column 'metric': '{shown}' is not one of {', '.join(SCHEME_METRICS)}."
-                if shown
-                else f"{where}, column 'metric': choose one of {', '.join(SCHEME_METRICS)}."
-            )
-
-        ref: float | None = None
-        ref_cell = rec.get("reference_budget_gbp")
-        if not _blank(ref_cell):
-            ref = _number(ref_cell)
-            if ref is None or ref <= 0:
-                row_errors.append(
-                    f"{where}, column 'reference_budget_gbp': '{str(ref_cell)[:30]}' must be a budget above £0."
-                )
-        elif name in reference:
-            ref = float(reference[name])
-        if ref is None and "budget_gbp" in values:
-            # effects are "at today's budget" (or at the budget for a new scheme); £0: placeholder, f(0) = 0
-            ref = max(now if now else values["budget_gbp"], 1.0)
-
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        fields: dict[str, Any] = {
-            "name": name,
-            "current_budget_gbp": now if now is not None else values["budget_gbp"],
-            "budget_gbp": values["budget_gbp"],
-            "reference_budget_gbp": ref,
-            "metric": metric,
-            "effect_low": values["effect_low"],
-            "effect_central": values["effect_central"],
-            "effect_high": values["effect_high"],
-            "ramp_months": int(values["ramp_months"]),
-            "saturation": values["saturation"],
-        }
-        for col, limit in (("funding_source", 120), ("lead_partner", 120), ("source", 300)):
-            cell = rec.get(col)
-            if not _blank(cell):
-                fields[col] = str(cell).strip()[:limit]
-        parsed.append((where, fields))
-
-    schemes: list[Scheme] = []
-    for where, fields in parsed:
-        try:
-            schemes.append(Scheme(**fields))
-        except ValidationError as err:  # anything the explicit checks above missed
-            for e in err.errors():
-                loc = " → ".join(str(p) for p in e["loc"])
-                msg = e["msg"].removeprefix("Value error, ")
-                errors.append(f"{where}{', column ' + repr(loc) if loc else ''}: {msg}.")
-    if errors:
-        shown = errors[:MAX_MESSAGES]
-        if len(errors) > MAX_MESSAGES:
-            shown.append(f"… and {len(errors) - MAX_MESSAGES} more problems.")
-        return None, shown + notes[:MAX_MESSAGES]
-    if not schemes:
-        notes.append("Note: the table has no schemes, so no scheme effects are modelled.")
-    return tuple(schemes), notes

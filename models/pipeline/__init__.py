@@ -8,7 +8,14 @@ imported by charts, report, store users, the CLI and the app, never the other wa
 The names below are the package's public API: ``from models import pipeline; pipeline.run(scenario, area)``.
 """
 
-from models.pipeline.results import HEADLINE_LABELS, Results, headline, reference_scenario
+from models.pipeline.results import (
+    HEADLINE_LABELS,
+    Results,
+    headline,
+    headline_change,
+    is_reference,
+    reference_scenario,
+)
 from models.pipeline.runs import (
     CAPACITY_RANGE,
     DIRECT,
@@ -33,6 +40,7 @@ from models.pipeline.stages import (
     WinterTooShort,
     base_for_horizon,
     bed_need,
+    bed_sizing,
     capacity_attribution,
     capacity_warnings,
     fit_all,
@@ -49,7 +57,8 @@ from models.pipeline.stages import (
 __all__ = [
     "CAPACITY_RANGE", "DIRECT", "HEADLINE_LABELS", "MAX_FLOW_REPS", "MAX_HORIZON_YEARS", "WINTER_DAYS", "BasePaths",
     "Fits", "Projection", "Results", "Stages", "Winter", "WinterTooShort", "activity", "base_for_horizon", "bed_need",
-    "capacity_attribution", "capacity_warnings", "finance", "fit_all", "flow_reps", "headline", "memo_stages",
+    "bed_sizing",
+    "capacity_attribution", "capacity_warnings", "finance", "fit_all", "flow_reps", "headline", "headline_change", "is_reference", "memo_stages",
     "plan_scenario", "project", "projection_months", "reference_scenario", "run", "scenario_activity",
     "simulate_base", "simulate_base_full", "tornado", "tornado_cases", "winter", "winter_options", "winter_start",
 ]

@@ -3,21 +3,23 @@
 Common random numbers: every scenario is run with the first one's seed and number of
 draws, so the simulated futures are the same and a difference between two scenarios
 is the effect of their levers, not Monte Carlo noise. The headline figures are
-:func:`models.pipeline.stages.headline` of each run (one dict of figures per scenario).
+:func:`models.pipeline.results.headline` of each run (one dict of figures per scenario).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from models.core.labels import readable
+from models.core.units import fmt_gbp
 from models.inputs.areas import AreaData
 from models.pipeline.results import HEADLINE_LABELS, Results, headline
 from models.pipeline.runs import Stages, memo_stages, run
-from models.scenario.levers import Scenario, evolve
+from models.scenario import Scenario, evolve
 
 MAX_SCENARIOS = 4
 
@@ -39,7 +41,7 @@ def run_all(scenarios: Sequence[Scenario], area: AreaData, stages: Stages | None
 
 
 def headline_of(results: Results) -> dict[str, float]:
-    """The headline figures of one run: :func:`models.pipeline.stages.headline` (the engine's one definition)."""
+    """The headline figures of one run: :func:`models.pipeline.results.headline` (the engine's one definition)."""
     return dict(headline(results))
 
 
@@ -48,7 +50,7 @@ def headlines(results: Sequence[Results]) -> list[dict[str, float]]:
 
 
 def figure_label(key: str) -> str:
-    """The engine's label for a headline key (:data:`models.pipeline.stages.HEADLINE_LABELS`)."""
+    """The engine's label for a headline key (:data:`models.pipeline.results.HEADLINE_LABELS`)."""
 
     return HEADLINE_LABELS.get(key) or readable(key)
 
@@ -86,6 +88,33 @@ def comparison_table(figures: Sequence[Mapping[str, float]], labels: Sequence[st
             row[diff_label(lab, labels[0])] = v - values[0]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def format_figure(v: float | None, unit: str, signed: bool = False) -> str:
+    """A headline figure as the comparison shows it, UK style: 21,406 · £5.5m · 93.3% · differences signed with
+    a true minus (−3.8 pp), a difference that rounds to nothing as 0; "–" for a missing figure.
+
+    ``unit`` is :func:`unit_of`'s: "£", "%" (percent), "share" (a fraction of 1, shown in %) or "" (a count).
+    """
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if unit == "£":
+        text = fmt_gbp(v)
+        if signed and fmt_gbp(abs(v)) in ("£0", "£0k"):
+            return "£0"
+        text = ("+" + text) if signed and v > 0 else text
+    elif unit in ("%", "share"):
+        pct = v * 100 if unit == "share" else v
+        if signed:
+            text = "0 pp" if abs(pct) < 0.05 else f"{pct:+.1f} pp"
+        else:
+            text = f"{pct:.0f}%" if pct in (0.0, 100.0) else f"{pct:.1f}%"
+    else:
+        decimals = 0 if abs(v) >= 100 or float(v).is_integer() else 1
+        if signed and abs(v) < 0.5 * 10**-decimals:
+            return "0"
+        text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
+    return text.replace("-", "−")
 
 
 def diff_label(label: str, first: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from models.inputs.areas import AreaData
-from models.scenario.levers import Scenario, baseline, evolve, presets, schemes_from_table
+from models.scenario import Scenario, baseline, evolve, presets, schemes_from_table
 
 MAX_WORKLOAD = 6_000_000  # draws × projected months × max(schemes, 1)
 MIN_DRAWS = 50  # = Scenario.n_draws lower bound
@@ -152,7 +152,7 @@ def _is_number(text: str) -> bool:
 def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:
     """Everything that would stop the app from using ``area``, as plain per-field messages.
 
-    Builds the Scenario the app would build (:func:`models.scenario.levers.baseline` and the
+    Builds the Scenario the app would build (:func:`models.scenario.baseline` and the
     presets) inside a ``try``; ``reference`` (the demo area) says which flow parameters and
     unit costs must be numbers. An empty list means the area can be switched to.
     """

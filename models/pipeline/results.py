@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from models.inputs.areas import AreaData
 from models.pipeline.stages import Fits, Projection, Winter
-from models.scenario.levers import Scenario, baseline, evolve
+from models.scenario import Scenario, baseline, evolve
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,12 +26,19 @@ class Results:
     winter: Winter | None = None
 
 
-def reference_scenario(area: AreaData, scenario: Scenario) -> Scenario:
-    """The current-funding baseline the scenario is compared with.
+def reference_scenario(area: AreaData, scenario: Scenario, *, with_terms: bool = False) -> Scenario:
+    """"Current funding": the one reference every "vs current funding" change on every page is measured against.
 
-    The area's baseline (every budget at its current value, default levers) with the
-    scenario's horizon, draws, seed and COVID-19 treatment, so the comparison uses the
-    same random numbers.
+    It is the area's baseline scenario (:func:`models.scenario.baseline`: every scheme at its current
+    budget, savings realised in full, and every other lever — growth, flow, unit costs, ambition — at the area's
+    defaults) with the scenario's horizon, number of draws, seed and COVID-19 treatment, so that the two runs
+    share their random numbers and a change is the effect of the scenario's levers, not Monte Carlo noise.
+    ``with_terms`` also gives it the scenario's risk-share terms (for the partners' positions: the same terms
+    applied to current funding).
+
+    Not to be confused with a projection's ``"baseline"`` series, which is the scenario's own levers without its
+    scheme budget changes (the scheme effects are measured against it); the two agree draw for draw when the
+    scenario keeps the area's default growth levers.
     """
     return evolve(
         baseline(area),
@@ -39,7 +46,13 @@ def reference_scenario(area: AreaData, scenario: Scenario) -> Scenario:
         n_draws=scenario.n_draws,
         seed=scenario.seed,
         demand=scenario.demand.model_dump(),
+        **({"risk_share": scenario.risk_share.model_dump()} if with_terms else {}),
     )
+
+
+def is_reference(area: AreaData, scenario: Scenario) -> bool:
+    """Whether the scenario is the current-funding reference itself (then there is no change to show)."""
+    return scenario.to_json() == reference_scenario(area, scenario).to_json()
 
 
 HEADLINE_LABELS: dict[str, str] = {
@@ -104,3 +117,10 @@ def headline(results: Results) -> dict[str, float]:
             }
         )
     return {k: out[k] for k in HEADLINE_LABELS}
+
+
+def headline_change(results: Results, reference: Results) -> dict[str, float]:
+    """Each headline figure of a run less the reference run's (:func:`reference_scenario`): the "vs current
+    funding" changes (NaN where either run has no winter)."""
+    h, r = headline(results), headline(reference)
+    return {k: h[k] - r[k] for k in HEADLINE_LABELS}

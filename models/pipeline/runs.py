@@ -3,7 +3,7 @@
 Pages, Compare, the finance and its tornado, the command line, batch runs and the app's background warm-up all
 call :func:`run`, :func:`finance` and :func:`tornado` here. What differs between callers is only *how the four
 stages are obtained*: directly (:data:`DIRECT`, the command line and tests) or through the app's caches
-(``pages/ui/session.py`` passes a :class:`Stages` whose functions are cached wrappers of the same stage
+(``pages/ui/cache.py`` passes a :class:`Stages` whose functions are cached wrappers of the same stage
 functions). No caller re-implements a stage.
 
 Stages (models/pipeline/stages.py): fits (data only) → base rate paths (fits, draws, seed) → projection (every
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.core.fy import fy_label, fy_start
+from models.core.fy import annual_to_monthly, fy_label, fy_layout, fy_start, sum_by_fy
 from models.flow.simulate import per_rep_costs, simulate_flow
 from models.inputs.areas import AreaData
 from models.money.riskshare import (
@@ -30,9 +30,7 @@ from models.money.riskshare import (
     Activity,
     Finance,
     TornadoCase,
-    by_fy,
     finance_from_activity,
-    fy_layout,
     tornado_table,
 )
 from models.pipeline.results import Results
@@ -47,7 +45,7 @@ from models.pipeline.stages import (
     simulate_base,
     winter,
 )
-from models.scenario.levers import Scenario, evolve
+from models.scenario import Scenario, evolve
 
 #: ± share of the P1 starts a week delivered in the tornado (block contract: the spend is unchanged).
 CAPACITY_RANGE = 0.10
@@ -143,8 +141,7 @@ def _winter_volumes(w: Winter, n_draws: int) -> dict[str, np.ndarray]:
 
 def _placements_monthly(annual: np.ndarray, p: Projection) -> np.ndarray:
     """Placements a month (a twelfth of each financial year's), shape (..., n_months)."""
-    fy = np.asarray(fy_start(p.months))
-    return annual[..., np.searchsorted(p.fy_years, fy)] / 12.0
+    return annual_to_monthly(annual, p.fy_years, p.months)
 
 
 def activity(
@@ -175,10 +172,10 @@ def activity(
             winter_out = _winter_volumes(out_winter, o.nea.shape[0])
     return Activity(
         fy=labels,
-        nea_plan=by_fy(p.nea, month_fy, n_fy).mean(axis=0),
-        nea_trend=by_fy(p.nea_baseline, month_fy, n_fy).mean(axis=0),
-        nea_out=by_fy(o.nea, month_fy, n_fy),
-        nea_trend_out=by_fy(o.nea_baseline, month_fy, n_fy),
+        nea_plan=sum_by_fy(p.nea, month_fy, n_fy).mean(axis=0),
+        nea_trend=sum_by_fy(p.nea_baseline, month_fy, n_fy).mean(axis=0),
+        nea_out=sum_by_fy(o.nea, month_fy, n_fy),
+        nea_trend_out=sum_by_fy(o.nea_baseline, month_fy, n_fy),
         plc_plan_m=_placements_monthly(p.placements, p).mean(axis=0),
         plc_trend_m=_placements_monthly(p.placements_baseline, p).mean(axis=0),
         plc_out_m=_placements_monthly(o.placements, o),

@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from models.core.fy import fy_label, fy_start
-from models.core.summaries import summarise
+from models.core.fy import annual_to_monthly, fy_label, fy_layout, fy_matrix, fy_start, month_columns, sum_by_fy
+from models.core.summaries import P10_P50_P90, quantiles, summarise
 from models.demand.forecasting import SeriesFit, fit_series
 from models.demand.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.demand.population import demand_index, growth_rates, history_and_projection, monthly_index
+from models.flow.beds import beds_for_refusal
 from models.flow.simulate import (
     Calibration,
-    FlowCosts,
     FlowParams,
     FlowRun,
     arrivals_profile,
@@ -48,6 +48,7 @@ from models.flow.simulate import (
     weekly_occupancy,
 )
 from models.inputs.areas import AreaData
+from models.money.riskshare import flow_unit_costs
 from models.money.schemes import (
     SchemeEffects,
     compute_effects,
@@ -56,8 +57,8 @@ from models.money.schemes import (
     scheme_uniforms,
     with_schemes,
 )
+from models.scenario import Scenario, baseline
 from models.scenario.capacity import CAPACITY_LEVER, capacity_bought, capacity_changes
-from models.scenario.levers import Scenario, baseline
 
 # Child streams of SeedSequence(seed): fixed positions keep common random numbers stable.
 STREAM_NEA, STREAM_ACS, STREAM_PLACEMENTS, STREAM_FLOW = range(4)
@@ -217,9 +218,33 @@ class Projection:
         hit = a.loc[(a["metric"] == metric) & (a["series"] == series) & (a["fy"] == (fy or self.first_fy)), "mean"]
         return float(hit.iloc[0]) if len(hit) else float("nan")
 
+    def monthly_of(self, metric: str, series: str) -> pd.DataFrame:
+        """The monthly summary rows of ``metric`` ("nea", "acs") and ``series`` ("baseline", "scenario")."""
+        m = self.monthly
+        return m.loc[(m["metric"] == metric) & (m["series"] == series)].reset_index(drop=True)
 
+    def annual_of(self, metric: str, series: str) -> pd.DataFrame:
+        """The yearly summary rows of ``metric`` ("nea", "acs", "placements") and ``series``."""
+        a = self.annual
+        return a.loc[(a["metric"] == metric) & (a["series"] == series)].reset_index(drop=True)
 
+    def placements_of(self, series: str) -> pd.DataFrame:
+        """The placements table's rows of ``series`` ("baseline", "scenario")."""
+        t = self.placements_table
+        return t.loc[t["series"] == series].reset_index(drop=True)
 
+    def baseline_a_year(self, metric: str) -> float:
+        """Mean activity a year without the scheme changes, averaged over the horizon (every month, part years
+        included: the same averaging as the scheme table). Placements: each month carries its year's rate."""
+        if metric in ("nea", "acs"):
+            return float(self.monthly_of(metric, "baseline")["mean"].mean() * 12.0)
+        return float(self.placements_baseline[:, month_columns(self.fy_years, self.months)].mean())
+
+    @property
+    def money_table(self) -> pd.DataFrame:
+        """The money by financial year as the Scheme funding page shows it: one row per line (``label``,
+        ``basis``), one column of means (£) per financial year label."""
+        return self.money.pivot_table(index=["label", "basis"], columns="fy", values="mean", sort=False).reset_index()
 
 
 MONEY_LINES = {
@@ -230,9 +255,7 @@ MONEY_LINES = {
 }
 
 
-def money_by_fy(
-    scenario: Scenario, effects: SchemeEffects, fy: np.ndarray, fy_years: np.ndarray
-) -> pd.DataFrame:
+def money_by_fy(scenario: Scenario, effects: SchemeEffects, months: pd.DatetimeIndex) -> pd.DataFrame:
     """The scheme changes' money in £ by financial year, across draws.
 
     Budget changes are spent month by month (1/12 of the annual change a month, so a
@@ -257,9 +280,9 @@ def money_by_fy(
     cash = placement_savings(effects.by_metric("placements"), c.care_home_week, c.placement_duration_weeks)
     lines = {"budget_change": monthly_budget, "nea_value": nea_value, "placements_cash": cash}
     lines["net"] = nea_value + cash - monthly_budget
-    fy_matrix = (fy[:, None] == np.asarray(fy_years)[None, :]).astype(float)  # months × FYs
-    by_fy = np.stack([paths @ fy_matrix for paths in lines.values()])  # (lines, draws, FYs)
-    q = np.quantile(by_fy, (0.1, 0.5, 0.9), axis=1)  # one call for every line and year (slider hot path)
+    matrix, fy_years = fy_matrix(months)  # months × FYs (part years too)
+    by_fy = np.stack([paths @ matrix for paths in lines.values()])  # (lines, draws, FYs)
+    q = quantiles(by_fy, P10_P50_P90, axis=1)  # one call for every line and year (slider hot path)
     mean = by_fy.mean(axis=1)
     rows = []
     for j, y in enumerate(fy_years):
@@ -303,12 +326,11 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     acs_base = base.acs_rate * monthly_index(idx_acs, months)[None, :]
 
     # Placements: annual GLM paths with the scenario's 65+ population as exposure.
-    fy = fy_start(months)
-    fy_years = np.unique(fy)
+    matrix, fy_years = fy_matrix(months)  # months × financial years (part years too)
     pop65 = index.set_index("year")["population_65plus"]
     exposure = np.array([float(pop65.get(int(y), pop65.iloc[-1])) for y in fy_years])
     plc_base = simulate_counts(fits.placements, exposure, fy_years, n_draws, _streams(sc.seed)[STREAM_PLACEMENTS])
-    plc_monthly_base = plc_base[:, np.searchsorted(fy_years, fy)] / 12.0
+    plc_monthly_base = annual_to_monthly(plc_base, fy_years, months)
 
     # Schemes (common random numbers keyed by scheme name).
     uniforms = scheme_uniforms([s.name for s in sc.schemes], n_draws, sc.seed)
@@ -321,11 +343,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     )
     nea = with_schemes(nea_base, effects, "nea")
     acs = with_schemes(acs_base, effects, "acs")
-    plc_avoided = np.zeros_like(plc_base)
-    monthly_avoided = effects.by_metric("placements")
-    for j, y in enumerate(fy_years):
-        plc_avoided[:, j] = monthly_avoided[:, fy == y].sum(axis=1)
-    plc = np.maximum(plc_base - plc_avoided, 0.0)
+    plc = np.maximum(plc_base - effects.by_metric("placements") @ matrix, 0.0)  # avoided, summed into years
 
     named = (
         ("nea", "baseline", nea_base),
@@ -334,10 +352,9 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         ("acs", "scenario", acs),
     )
     monthly = summarise(named, months)
-    fy_matrix = (fy[:, None] == fy_years[None, :]).astype(float)  # months × FYs: sums months into FYs
-    complete = fy_matrix.sum(axis=0) == 12
-    annual_named = tuple((m, s, (paths @ fy_matrix)[:, complete]) for m, s, paths in named)
-    annual = summarise(annual_named, pd.Index([fy_label(y) for y in fy_years[complete]]), "fy")
+    labels, month_fy, _ = fy_layout(months)  # complete financial years only
+    annual_named = tuple((m, s, sum_by_fy(paths, month_fy, len(labels))) for m, s, paths in named)
+    annual = summarise(annual_named, pd.Index(list(labels)), "fy")
     plc_tables = []
     for series, paths in (("baseline", plc_base), ("scenario", plc)):
         t = summarise_placements(paths, fy_years, exposure, ambition=sc.ambition_placements)
@@ -351,7 +368,7 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         ignore_index=True,
     )
     table = scheme_table(sc.schemes, effects, sc.costs)
-    money = money_by_fy(sc, effects, fy, fy_years)
+    money = money_by_fy(sc, effects, months)
     return Projection(
         months=months,
         growth=growth,
@@ -420,6 +437,30 @@ class Winter:
         """One KPI statistic (see models.flow.simulate.KPI_LABELS)."""
         k = self.kpis.set_index("kpi")
         return float(k.loc[name, stat])
+
+    def kpi_change(self, other: Winter, name: str, stat: str = "mean") -> float:
+        """This winter's KPI statistic less ``other``'s (e.g. the reference run's winter)."""
+        return self.kpi(name, stat) - other.kpi(name, stat)
+
+    @property
+    def lost_bed_days(self) -> float:
+        """Mean delayed bed days plus mean ED boarding days over the winter (bed days lost to waiting)."""
+        return self.kpi("delayed_bed_days") + self.kpi("boarding_days")
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last day simulated (31 March)."""
+        return self.start + pd.Timedelta(days=self.run.days - 1)
+
+    @property
+    def mean_arrivals_per_day(self) -> float:
+        """Expected emergency arrivals a day, averaged over the days and replications."""
+        return float(self.arrivals_per_day.mean())
+
+    @property
+    def capacity_changed(self) -> bool:
+        """Whether the scheme budgets change any discharge capacity lever."""
+        return any(abs(v) > 1e-9 for v in self.capacity_change.values())
 
 
 class WinterTooShort(ValueError):
@@ -544,20 +585,6 @@ def flow_params(
     return params, messages
 
 
-def flow_costs_for(scenario: Scenario) -> FlowCosts:
-    """The flow model's unit costs from the scenario (one cost basis with the schemes table)."""
-    c = scenario.costs
-    return FlowCosts(
-        escalation_bed_day=c.escalation_bed_day,
-        delayed_bed_day=c.excess_bed_day,
-        boarding_day=c.boarding_day,
-        p1_start=c.p1_start,
-        p2_bed_day=c.p2_bed_day,
-        p3_week=c.p3_week,
-        p3_weeks_funded=c.p3_weeks_per_placement,
-    )
-
-
 def winter_arrivals(
     scenario: Scenario, projection: Projection, start: pd.Timestamp, reps: int, days: int = WINTER_DAYS
 ) -> np.ndarray:
@@ -636,7 +663,7 @@ def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter
         run=run,
         weekly=weekly_occupancy(run, start),
         kpis=flow_kpis(run),
-        costs=flow_costs(run, flow_costs_for(scenario)),
+        costs=flow_costs(run, flow_unit_costs(scenario.costs)),
         seed=seed,
         messages=tuple(messages),
     )
@@ -680,7 +707,7 @@ def winter_options(scenario: Scenario, w: Winter) -> pd.DataFrame:
         option_params(scenario, w),
         w.run.n_reps,
         w.seed,
-        flow_costs_for(scenario),
+        flow_unit_costs(scenario.costs),
         baseline_run=w.run,
     )
 
@@ -699,9 +726,20 @@ def bed_need(w: Winter) -> dict[str, float]:
     peak = run.census.max(axis=1)
     return {
         "mean_census": float(run.census.mean()),
-        "p50_peak": float(np.quantile(peak, 0.5)),
-        "p90_peak": float(np.quantile(peak, 0.9)),
+        "p50_peak": float(quantiles(peak, 0.5)),
+        "p90_peak": float(quantiles(peak, 0.9)),
     }
+
+
+def bed_sizing(need: dict[str, float], occupancy: float, refusal: float) -> dict[str, int]:
+    """Beds for the winter's load (:func:`bed_need`'s mean census) two ways.
+
+    ``simple``: the load ÷ the target mean ``occupancy`` (a fraction), rounded up — bed days ÷ (days × target
+    occupancy), as the national hospital planning model does (covers the average only); ``erlang``: the fewest
+    beds for which every bed is full no more than ``refusal`` (a fraction) of the time (Erlang loss model).
+    """
+    load = need["mean_census"]
+    return {"simple": int(np.ceil(load / occupancy)), "erlang": int(beds_for_refusal(load, refusal))}
 
 
 def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, float]]:
@@ -729,10 +767,3 @@ def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, f
             "boarding_days_avoided": float(np.mean(k["boarding_days"] - base["boarding_days"])),
         }
     return out
-
-
-
-
-
-
-

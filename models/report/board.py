@@ -212,7 +212,7 @@ METRIC_NAMES = {
     "p3_capacity": "Interim care-home (P3) placements a week",
 }
 
-SERIES_NAMES = {"baseline": "Current funding trend", "scenario": "Scenario (with scheme changes)"}  # as engine.SERIES_LABELS
+SERIES_NAMES = {"baseline": "Without scheme changes", "scenario": "Scenario (with scheme changes)"}  # the projection's two series
 
 
 def _with_scenario(frames: Sequence[pd.DataFrame], labels: Sequence[str]) -> pd.DataFrame:

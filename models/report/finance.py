@@ -1,40 +1,39 @@
-"""Board-ready Excel workbook of a scenario's finance and risk share (openpyxl).
+"""Board-ready Excel workbook of a scenario's finance and risk share (XlsxWriter, through ``models.core.xlsx.Book``).
 
 Sheets: Cover (scenario, area, date, app version, seed, draws, the "illustrative data"
 label), Terms (levers and risk-share terms), Statement (year by year per partner), Fund
 (year by year per line), Percentiles (per partner over the horizon), Assumptions (unit
 costs with their sources, from the area's ``unit_costs.csv``).
 
-Numbers are written as numbers with £ / % formats, dates as dates, header rows frozen.
-Every text cell is written as a string cell (``data_type = "s"``), so a name such as
-``=HYPERLINK(...)`` is shown as typed and never evaluated, with no apostrophe added.
+Numbers are written as numbers, as computed, with £ / % formats, dates as dates, header rows frozen.
+Every text cell is written as a string cell, a leading ``=`` ``+`` ``-`` ``@`` with Excel's hidden quote
+prefix (:meth:`models.core.xlsx.Book.text`), so a name such as ``=HYPERLINK(...)`` is shown as typed and
+never evaluated, with no apostrophe added to the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
 import tomllib
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook  # noqa: F401 - load_workbook re-exported for tests
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from models.core.paths import REPO_ROOT
+from models.core.xlsx import Book
+from models.inputs.areas import AreaData
 from models.money.riskshare import Finance, split_weights
-from models.scenario.levers import RISK_LINES, Scenario
+from models.scenario import RISK_LINES, Scenario
 
 GBP = "£#,##0;[Red]-£#,##0"
 PCT = "0.0%"
 DATE = "d mmm yyyy"
 COUNT = "#,##0"
+GENERAL = "General"  # Excel's own format for a number with none of the above
 ROOT = REPO_ROOT
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}  # as Book.table's
 ILLUSTRATIVE = "Illustrative demo data (synthetic): not real patient data"
 
 STATEMENT_HEADERS = {
@@ -83,63 +82,31 @@ def app_version() -> str:
         return "unknown"
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> None:  # noqa: ANN401
-    """Write one cell: text as a string cell (never a formula), numbers as numbers, dates as dates."""
-    cell = ws.cell(row=row, column=col)
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        cell.value = None
-        return
-    if isinstance(value, bool):
-        cell.value = value
-    elif isinstance(value, int | float):
-        cell.value = float(value) if isinstance(value, float) else value
-        if fmt:
-            cell.number_format = fmt
-    elif isinstance(value, dt.date | dt.datetime):
-        cell.value = value
-        cell.number_format = fmt or DATE
-    else:
-        cell.value = str(value)
-        cell.data_type = "s"  # literal text: a leading '=', '+', '-' or '@' is not a formula
-    return
-
-
-def _format_for(col: str) -> str | None:
+def _format_for(col: str) -> str:
     if col.endswith("_gbp"):
         return GBP
     if col.startswith("p_") or col in ("share",):
         return PCT
-    return None
+    return GENERAL
 
 
-def _table(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str]) -> None:
+def _table(book: Book, name: str, df: pd.DataFrame, headers: dict[str, str]) -> None:
+    """The columns of ``df`` named in ``headers``, in their order, under those headers; numbers as computed."""
     cols = [c for c in headers if c in df.columns]
-    for j, c in enumerate(cols, start=1):
-        _put(ws, 1, j, headers[c])
-        cell = ws.cell(row=1, column=j)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for i, rec in enumerate(df[cols].itertuples(index=False), start=2):
-        for j, (c, v) in enumerate(zip(cols, rec, strict=True), start=1):
-            _put(ws, i, j, v.item() if hasattr(v, "item") else v, _format_for(c))
-    for j, c in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(12, min(48, len(headers[c]) + 2))
-    ws.freeze_panes = "A2"
+    book.table(name, df[cols], headers=headers, formats={c: _format_for(c) for c in cols}, exact=True)
 
 
-def _key_values(ws: Worksheet, rows: Sequence[tuple[str, Any, str | None]], header: tuple[str, str]) -> None:
-    _put(ws, 1, 1, header[0])
-    _put(ws, 1, 2, header[1])
-    for j in (1, 2):
-        ws.cell(row=1, column=j).font = Font(bold=True)
-        ws.cell(row=1, column=j).fill = HEADER_FILL
-    for i, (k, v, fmt) in enumerate(rows, start=2):
-        _put(ws, i, 1, k)
-        _put(ws, i, 2, v, fmt)
-    ws.column_dimensions["A"].width = 52
-    ws.column_dimensions["B"].width = 40
-    ws.freeze_panes = "A2"
+def _key_values(book: Book, name: str, rows: Sequence[tuple[str, Any, str | None]], header: tuple[str, str]) -> None:
+    """A two-column sheet of labels and values, each value with its own number format, under a frozen header."""
+    ws = book.sheet(name)
+    for j, label in enumerate(header):
+        book.text(ws, 0, j, label, **HEADER)
+    for i, (label, value, fmt) in enumerate(rows, start=1):
+        book.text(ws, i, 0, label)
+        book.value(ws, i, 1, value, fmt, exact=True)
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 40)
+    ws.freeze_panes(1, 0)
 
 
 def term_rows(scenario: Scenario, fin: Finance) -> list[tuple[str, Any, str | None]]:
@@ -191,17 +158,14 @@ def term_rows(scenario: Scenario, fin: Finance) -> list[tuple[str, Any, str | No
     return rows
 
 
-def _weights(fin: Finance) -> tuple[Any, Any]:
+def _weights(fin: Finance) -> tuple[np.ndarray, np.ndarray]:
     return split_weights(fin.terms, fin.allocation.contributions)
 
 
 def finance_workbook(
-    scenario: Scenario, area: Any, fin: Finance, *, today: dt.date | None = None, exceed_gbp: float = 0.0  # noqa: ANN401
+    scenario: Scenario, area: AreaData, fin: Finance, *, today: dt.date | None = None, exceed_gbp: float = 0.0
 ) -> bytes:
     """The finance workbook as .xlsx bytes (see the module docstring)."""
-    wb = Workbook()
-    cover = wb.active
-    cover.title = "Cover"
     meta = area.meta
     cover_rows: list[tuple[str, Any, str | None]] = [
         ("Report", "Risk share and finance: who carries the overspend", None),
@@ -217,22 +181,20 @@ def finance_workbook(
     ]
     if meta.synthetic:
         cover_rows.insert(1, ("Data", ILLUSTRATIVE, None))
-    _key_values(cover, cover_rows, ("Item", "Value"))
-    _key_values(wb.create_sheet("Terms"), term_rows(scenario, fin), ("Lever or term", "Value"))
-    _table(wb.create_sheet("Statement"), fin.statement, STATEMENT_HEADERS)
-    _table(wb.create_sheet("Fund"), fin.fund, FUND_HEADERS)
-    summary = fin.summary.copy()
-    _table(wb.create_sheet("Percentiles"), summary, SUMMARY_HEADERS)
-    _table(wb.create_sheet("Assumptions"), assumptions(area), ASSUMPTION_HEADERS)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    book = Book()
+    _key_values(book, "Cover", cover_rows, ("Item", "Value"))
+    _key_values(book, "Terms", term_rows(scenario, fin), ("Lever or term", "Value"))
+    _table(book, "Statement", fin.statement, STATEMENT_HEADERS)
+    _table(book, "Fund", fin.fund, FUND_HEADERS)
+    _table(book, "Percentiles", fin.summary, SUMMARY_HEADERS)
+    _table(book, "Assumptions", assumptions(area), ASSUMPTION_HEADERS)
+    return book.close()
 
 
 ASSUMPTION_HEADERS = {"item": "Unit cost", "value": "Value", "unit": "Unit", "source": "Source"}
 
 
-def assumptions(area: Any) -> pd.DataFrame:  # noqa: ANN401
+def assumptions(area: AreaData) -> pd.DataFrame:
     """The area's unit costs with value (a number), unit and source."""
     t = area.tables.get("unit_costs.csv")
     if t is None:

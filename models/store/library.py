@@ -9,7 +9,7 @@ deployment.
 
 Each record keeps the scenario's JSON, its schema version and the area it was made
 on (name and :attr:`models.inputs.areas.AreaData.fingerprint`). Loading goes through
-:meth:`models.scenario.levers.Scenario.from_json`, so older schema versions are migrated.
+:meth:`models.scenario.Scenario.from_json`, so older schema versions are migrated.
 
 Reliability: every write is one transaction (a process killed mid-save leaves the
 old or the new version); writes that meet a lock are retried; a library file that is
@@ -61,7 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from models.scenario.levers import Scenario
+from models.scenario import Scenario
 
 LIBRARY_VERSION = 1
 """Version of the library's own tables; a file with a higher one is refused."""

@@ -10,7 +10,7 @@ zlib's checksum catches a truncated or altered token; the changes are re-validat
 as a Scenario, so a tampered value is refused too (:class:`LinkError`, with a plain
 message). Tokens of the older full form (``v1.…``, :meth:`Scenario.to_token`) still
 open. A link longer than :data:`MAX_LINK_CHARS` is not made: the scenario is saved
-in the library and linked by id (``?id=``), see ``pages/ui/session.py``.
+in the library and linked by id (``?id=``), see ``pages/ui/links.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models.scenario.levers import SCHEMA_VERSION, Scenario
+from models.scenario import SCHEMA_VERSION, Scenario
 
 PREFIX = "l1."
 MAX_LINK_CHARS = 2000

@@ -1,14 +1,14 @@
 """The sidebar's scenario library: save as (with author and notes), load, rename, duplicate, delete.
 
 Not a page: app.py calls :func:`library_sidebar` inside the sidebar. The library is
-``models.store`` (an SQLite file by default, PostgreSQL with ``DATABASE_URL``).
+``models.store`` (an SQLite file by default, PostgreSQL with ``DATABASE_URL``). Names, authors and
+notes are the users' own text: they are shown through :func:`pages.ui.text.safe_text`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 from datetime import datetime
 
 import streamlit as st
@@ -17,16 +17,12 @@ from pydantic import ValidationError
 from models import pipeline
 from models.inputs.areas import AreaData
 from models.report.board import board_workbook
-from models.scenario.levers import Scenario, explain
+from models.scenario import Scenario, explain
 from models.store.library import Entry, StoreError
-from pages.ui.session import SHARED, area, library, scenario, scenario_label, set_scenario
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_escape(text: str) -> str:
-    """User text shown inside Markdown (names, authors, notes) as plain characters."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+from pages.ui.cache import SHARED
+from pages.ui.changes import set_scenario
+from pages.ui.state import area, library, scenario, scenario_label
+from pages.ui.text import safe_text
 
 
 def uk_time(when: datetime) -> str:
@@ -51,7 +47,7 @@ def _save(name: str, author: str, notes: str, replace: bool) -> None:
         return
     st.session_state.scenario_origin = (e.name, scenario())
     st.session_state.library_pick = e.id
-    _flash("success", f"Saved as “{md_escape(_short(e.name))}”.")
+    _flash("success", f"Saved as “{safe_text(_short(e.name))}”.")
 
 
 def _short(name: str, limit: int = 80) -> str:
@@ -70,11 +66,11 @@ def load_entry(entry_id: str) -> None:
     if e.area_fingerprint and e.area_fingerprint != area().fingerprint:
         _flash(
             "warning",
-            f"Loaded “{md_escape(_short(e.name))}”. It was saved on {md_escape(e.area_name or 'other')} data, which "
-            f"is not the data loaded now ({md_escape(area().meta.name)}), so its numbers will differ.",
+            f"Loaded “{safe_text(_short(e.name))}”. It was saved on {safe_text(e.area_name or 'other')} data, which "
+            f"is not the data loaded now ({safe_text(area().meta.name)}), so its numbers will differ.",
         )
     else:
-        _flash("success", f"Loaded “{md_escape(_short(e.name))}”.")
+        _flash("success", f"Loaded “{safe_text(_short(e.name))}”.")
 
 
 def _rename(entry_id: str, key: str) -> None:
@@ -86,7 +82,7 @@ def _rename(entry_id: str, key: str) -> None:
     origin = st.session_state.get("scenario_origin")
     if origin and origin[1] == scenario():
         st.session_state.scenario_origin = (e.name, origin[1])
-    _flash("success", f"Renamed to “{md_escape(_short(e.name))}”.")
+    _flash("success", f"Renamed to “{safe_text(_short(e.name))}”.")
 
 
 def _duplicate(entry_id: str) -> None:
@@ -96,7 +92,7 @@ def _duplicate(entry_id: str) -> None:
         _flash("error", f"Not duplicated: {err}.")
         return
     st.session_state.library_pick = e.id
-    _flash("success", f"Copied as “{md_escape(_short(e.name))}”.")
+    _flash("success", f"Copied as “{safe_text(_short(e.name))}”.")
 
 
 def _delete(entry_id: str) -> None:
@@ -107,7 +103,7 @@ def _delete(entry_id: str) -> None:
         _flash("error", f"Not deleted: {err}.")
         return
     st.session_state.pop("library_pick", None)
-    _flash("success", f"Deleted “{md_escape(_short(e.name))}”.")
+    _flash("success", f"Deleted “{safe_text(_short(e.name))}”.")
 
 
 def _board_workbook(a: AreaData, sc: Scenario, label: str) -> bytes:
@@ -152,15 +148,15 @@ def _open_file(key: str) -> None:
     try:
         sc = Scenario.from_json(raw.decode("utf-8-sig"))
     except ValidationError as err:
-        _flash("error", "Not opened: " + "; ".join(md_escape(line) for line in explain(err)[:5]) + ".")
+        _flash("error", "Not opened: " + "; ".join(safe_text(line) for line in explain(err)[:5]) + ".")
         return
     except (ValueError, UnicodeDecodeError) as err:  # bad JSON or a newer schema version
-        _flash("error", f"Not opened: this is not a scenario file this app can read ({md_escape(str(err)[:200])}).")
+        _flash("error", f"Not opened: this is not a scenario file this app can read ({safe_text(str(err)[:200])}).")
         return
     set_scenario(sc, external=True)
     name = upload.name.rsplit(".", 1)[0][:80] or sc.name
     st.session_state.scenario_origin = (name, sc)
-    _flash("success", f"Opened “{md_escape(name)}” from the file.")
+    _flash("success", f"Opened “{safe_text(name)}” from the file.")
 
 
 def library_sidebar() -> None:
@@ -217,11 +213,11 @@ def library_sidebar() -> None:
             "Saved scenarios", ids, key="library_pick", format_func=lambda i: entry_label(by_id[i])
         )
         e = by_id[pick]
-        bits = [md_escape(e.area_name or "unknown area")]
+        bits = [safe_text(e.area_name or "unknown area")]
         if e.author:
-            bits.append("by " + md_escape(e.author))
+            bits.append("by " + safe_text(e.author))
         bits.append(uk_time(e.updated_at))
-        st.caption(" · ".join(bits) + ("  \n" + md_escape(e.notes[:300]) if e.notes else ""))
+        st.caption(" · ".join(bits) + ("  \n" + safe_text(e.notes[:300]) if e.notes else ""))
         c1, c2, c3 = st.columns(3)
         c1.button("Load", key="library_load", on_click=load_entry, args=(pick,), width="stretch")
         c2.button("Copy", key="library_copy", on_click=_duplicate, args=(pick,), width="stretch", help="Duplicate")

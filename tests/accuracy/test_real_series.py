@@ -1,46 +1,87 @@
 """The forecasts on real NHS emergency-admission series, against the accuracy targets.
 
 ``benchmarks/forecast_accuracy.py`` on its development set (30 trusts Apr 2016 - Sep 2022 and England Aug
-2010 - Sep 2022, ``data/realdata``): rolling origins at 24 and 36 months of training ("pre", before COVID-19)
-and at 60 and 66 months ("post", after it), 12 months ahead. In each group ``forecast`` must refuse no series,
-have a mean MASE no worse than the better of naive and automatic ETS (statsmodels ``ETSModel`` by AICc) and
-below automatic ETS (so below it over all origins too), and 80% / 95% intervals that cover 75-85% / 90-97% of
-outcomes. These are development figures: the method was designed on these series, so this test guards
-against a change that makes it worse; it is not an independent measure of accuracy.
+2010 - Sep 2022, read from ``BCF_REALDATA_DIR``, default ``../shared/realdata``; see conftest.py): rolling origins
+at 24 and 36 months of training ("pre", before COVID-19) and at 60 and 66 months ("post", after it), 12 months
+ahead. In each group ``forecast`` must refuse no series, have a mean MASE no worse than the better of naive and
+automatic ETS (statsmodels ``ETSModel`` by AICc) and below automatic ETS (so below it over all origins too), and
+80% / 95% intervals that cover 75-85% / 90-97% of outcomes. These are development figures: the method was designed
+on these series, so this test guards against a change that makes it worse; it is not an independent measure of
+accuracy.
 
 Automatic ETS takes as long as our forecast and does not depend on this code, so its rows are read from
 ``reference_ets.csv`` (written by ``python benchmarks/forecast_accuracy.py --methods ets_auto_aicc --rows
-tests/accuracy/reference_ets.csv``); a few of them are recomputed here to show the file is current.
+tests/accuracy/reference_ets.csv``); a few of them are recomputed here to show the file is current, and the quick
+tests below check that the file covers exactly the origins the benchmark scores.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
-
 REFERENCE = Path(__file__).with_name("reference_ets.csv")
 ETS = "ets_auto_aicc"
 
 
-def _benchmark():  # noqa: ANN202 - the benchmark module
-    spec = importlib.util.spec_from_file_location("forecast_accuracy", ROOT / "benchmarks" / "forecast_accuracy.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("forecast_accuracy", mod)
-    spec.loader.exec_module(mod)
-    return mod
+def test_the_folder_holds_the_published_development_set(fa: ModuleType, realdata: Path) -> None:
+    """30 trusts with 78 gap-free months (Apr 2016 - Sep 2022) and England's 146 months (Aug 2010 - Sep 2022)."""
+    series = fa.load(realdata)
+    trusts = [(n, s) for n, s, _ in series if n.startswith("trust:")]
+    england = [s for n, s, _ in series if n == "england"]
+    assert len(trusts) == 30 and len(england) == 1
+    for name, s in trusts:
+        assert len(s) == 78, name
+        assert s.index[0] == pd.Timestamp("2016-04-01") and s.index[-1] == pd.Timestamp("2022-09-01"), name
+        assert s.notna().all() and (s > 0).all(), name
+    (eng,) = england
+    assert len(eng) == 146 and eng.index[0] == pd.Timestamp("2010-08-01") and eng.index[-1] == pd.Timestamp("2022-09-01")
+
+
+def test_the_reference_rows_cover_exactly_the_scored_origins(fa: ModuleType, realdata: Path) -> None:
+    """reference_ets.csv has one automatic-ETS row for every (series, origin) the benchmark scores, in its group."""
+    series = fa.load(realdata)
+    reference = pd.read_csv(REFERENCE)
+    assert set(reference["method"]) == {ETS}
+    for group in ("pre", "post"):
+        expected = {
+            (name, o) for name, s, origins in fa.select(series, group) for o in origins if fa.scored_window(s, o)
+        }
+        rows = reference[reference["group"] == group]
+        got = list(zip(rows["series"], rows["origin"], strict=True))
+        assert len(got) == len(set(got)), group
+        assert set(got) == expected, (group, sorted(set(got) ^ expected)[:5])
+
+
+def test_a_folder_without_the_series_is_named_plainly(
+    fa: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No traceback: the message names BCF_REALDATA_DIR, the folder in use and the files it needs."""
+    nowhere = tmp_path / "nowhere"
+    monkeypatch.setenv("BCF_REALDATA_DIR", str(nowhere))
+    with pytest.raises(fa.RealDataMissing) as err:
+        fa.load()
+    message = str(err.value)
+    assert "BCF_REALDATA_DIR" in message and str(nowhere) in message and "does not exist" in message
+    assert all(f in message for f in fa.FILES)
+
+    assert fa.main(["--quick"]) == 2  # the command line says the same on stderr and stops
+    assert "BCF_REALDATA_DIR" in capsys.readouterr().err
+
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / fa.FILES[0]).write_text("org_code,month,admissions\n", encoding="utf-8")
+    message = fa.missing_data_message(half)
+    assert message is not None and f"lacks {fa.FILES[1]}" in message
 
 
 @pytest.mark.parametrize("group", ["pre", "post"])
-def test_forecast_meets_the_accuracy_targets_on_real_series(group: str) -> None:
-    fa = _benchmark()
-    series = fa.select(fa.load(fa.DATA), group)
+def test_forecast_meets_the_accuracy_targets_on_real_series(fa: ModuleType, realdata: Path, group: str) -> None:
+    series = fa.select(fa.load(realdata), group)
     reference = pd.read_csv(REFERENCE)
     reference = reference[reference["group"] == group]
 

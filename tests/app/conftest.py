@@ -4,7 +4,7 @@ Streamlit treats a project with a ``pages/`` folder as a v1 multipage app until
 the entry point calls ``st.navigation`` (which clears
 ``PagesManager.uses_pages_directory`` for the rest of the server process); the
 real server therefore runs ``app.py`` on every rerun after its first (and
-``pages.ui.session.ensure_frame`` handles a first request to a page URL). AppTest,
+``pages.ui.state.ensure_frame`` handles a first request to a page URL). AppTest,
 however, resets that flag before every run, so each interaction would first run
 the page alone and rerun, losing a button click. This fixture keeps the flag as
 the real server has it.

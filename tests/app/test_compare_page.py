@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models.scenario.levers import evolve
+from models.scenario import evolve
 from models.store.library import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +150,7 @@ def test_presentation_mode_from_the_link(library_dir: Path) -> None:
 
 
 def test_scenario_file_opens_old_versions_and_refuses_bad_files(library_dir: Path) -> None:
-    from models.scenario.levers import SCHEMA_VERSION
+    from models.scenario import SCHEMA_VERSION
 
     fixture = (ROOT / "tests" / "fixtures" / "scenario_v1.json").read_bytes()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)

@@ -21,7 +21,7 @@ APPLY = "Apply the terms"
 def _open() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    at.switch_page("pages/riskshare.py").run()
+    at.switch_page("pages/finance.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -109,7 +109,7 @@ def test_presets_and_the_savings_switch(page: AppTest) -> None:
     assert at.session_state["scenario"].risk_share.treatment("acute_nea") == "ICB"
     # delayed and boarding days are gross notional value, reported outside the partners' positions by default;
     # here the ICB carries them as their lead, as a finance lead may agree
-    from models.scenario.levers import evolve
+    from models.scenario import evolve
 
     sc = at.session_state["scenario"]
     terms = {**dict(sc.risk_share.line_terms), "delayed_days": "lead", "boarding": "lead"}
@@ -128,7 +128,7 @@ def test_presets_and_the_savings_switch(page: AppTest) -> None:
 def test_workbook_holds_the_pages_numbers(page: AppTest) -> None:
     from models import pipeline
     from models.report.finance import finance_workbook
-    from pages.ui.session import demo_area
+    from pages.ui.state import demo_area
 
     at = page
     sc = at.session_state["scenario"]
@@ -148,7 +148,7 @@ def test_workbook_holds_the_pages_numbers(page: AppTest) -> None:
 
 
 def test_page_renders_on_an_uploaded_area() -> None:
-    """An uploaded area (the demo data cut to 36 months, under another name) gets its own riskshare."""
+    """An uploaded area (the demo data cut to 36 months, under another name) gets its own finance."""
     from models.inputs.areas import load_area, with_uploads
 
     demo, problems = load_area()
@@ -163,7 +163,7 @@ def test_page_renders_on_an_uploaded_area() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.session_state["area"] = area
     at.run()
-    at.switch_page("pages/riskshare.py").run()
+    at.switch_page("pages/finance.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
     assert at.session_state["area"].meta.name == "Uploaded test area"

@@ -213,7 +213,7 @@ def test_templates_workbook_uploads_every_file_at_once() -> None:
 def test_heavy_link_is_capped_with_a_message() -> None:
     from models.inputs.areas import load_area
     from models.pipeline.guards import MAX_WORKLOAD, workload
-    from models.scenario.levers import baseline, evolve
+    from models.scenario import baseline, evolve
     from models.store.links import to_link_token
 
     demo, _ = load_area()
@@ -229,7 +229,7 @@ def test_heavy_link_is_capped_with_a_message() -> None:
 
 def test_winter_page_with_a_scheme_effect_larger_than_the_baseline() -> None:
     from models.inputs.areas import load_area
-    from models.scenario.levers import baseline, evolve
+    from models.scenario import baseline, evolve
     from models.store.links import to_link_token
 
     demo, _ = load_area()

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models.money.schemes import schemes_to_rows
-from models.scenario.levers import evolve
+from models.scenario import evolve
+from models.scenario.tables import schemes_to_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 FUND = "Pooled fund a year"

@@ -1,7 +1,7 @@
 """App (AppTest): UK conventions on every page, read as a finance lead reads them.
 
 Every page is opened once (one session, as a user clicks through the sidebar) and what
-it renders is checked: table headers are words ("Current funding trend, P10"), not
+it renders is checked: table headers are words ("Without scheme changes, P10"), not
 ``baseline_p10``; no raw "12-01 to 03-31" month-day ranges or ISO dates in the text; no
 Python list printed into a sentence; number boxes never show "15.00" for a count; every
 number and date column of a table carries a display format; one financial year per table

@@ -23,7 +23,7 @@ def fresh_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _evil_link() -> str:
     from models.inputs.areas import load_area
-    from models.scenario.levers import baseline, evolve
+    from models.scenario import baseline, evolve
     from models.store.links import to_link_token
 
     demo, _ = load_area()

@@ -74,7 +74,7 @@ def test_cutting_a_budget_redraws_waterfall_and_raises_admissions(page: Page, ap
     _open(page, app_url)
     before = _waterfall(page)
     # current funding is the baseline: no scheme changes anything yet
-    assert abs(before[STARRS]) < 1 and abs(before["Scenario"] - before["Current funding trend"]) < 1, before
+    assert abs(before[STARRS]) < 1 and abs(before["Scenario"] - before["Without scheme changes"]) < 1, before
     assert _metric(page, "Emergency admissions")["delta"] is None
     thumb = page.locator('[data-testid="stSlider"]').filter(has_text="STARRS").get_by_role("slider")
     thumb.focus()
@@ -86,7 +86,7 @@ def test_cutting_a_budget_redraws_waterfall_and_raises_admissions(page: Page, ap
     wait_idle(page)
     after = _waterfall(page)
     assert after[STARRS] > 100, after  # the admissions it avoided today come back
-    assert after["Scenario"] > after["Current funding trend"]
+    assert after["Scenario"] > after["Without scheme changes"]
     admissions = _metric(page, "Emergency admissions")
     assert admissions["delta"] and admissions["delta"].startswith("+"), admissions
     assert_no_exception(page)
@@ -133,5 +133,5 @@ def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_u
     assert _count(after["value"]) < _count(before["value"]), (before, after)
     assert after["delta"].startswith("-"), after
     assert _metric(page, "Pooled fund a year")["delta"] == "+£2.1m"
-    assert abs(_waterfall(page)["Scenario"] - _waterfall(page)["Current funding trend"]) < 1  # admissions unchanged
+    assert abs(_waterfall(page)["Scenario"] - _waterfall(page)["Without scheme changes"]) < 1  # admissions unchanged
     assert_no_exception(page)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.money.riskshare import LINES, FinanceInputs, allocate
-from models.scenario.levers import RISK_LINES, RiskShare
+from models.scenario import RISK_LINES, RiskShare
 
 pytestmark = pytest.mark.property
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.money.schemes import compute_effects, effect_multiplier, effects_from_uniforms
-from models.scenario.levers import Scheme
+from models.scenario import Scheme
 
 pytestmark = pytest.mark.property
 

@@ -55,7 +55,7 @@ def test_server_settings_that_keep_a_workshop_responsive() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
-    import pages.ui.session  # noqa: F401 - sets the server's thread limits on import
+    import pages.ui.turns  # noqa: F401 - sets the server's thread limits on import
 
     blas = [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
@@ -70,3 +70,107 @@ def test_server_settings_that_keep_a_workshop_responsive() -> None:
     assert fig.layout.template.layout.colorway[0] == "#0072B2"
     assert pio.templates.default == TEMPLATE_NAME  # ... and ours is the default again for the next figures
     assert go.Figure().layout.template.layout.colorway[0] == "#0072B2"
+
+
+def test_the_import_contracts_hold() -> None:
+    """The stage layers, the app above the models, no streamlit in the models, no cycles (.importlinter)."""
+    import subprocess
+    import sys
+
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(lint), "--config", str(ROOT / ".importlinter"), "--no-cache"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
+
+
+def _module_imports(path: Path) -> list[tuple[str, bool]]:
+    """Every `models.*` / `pages.*` module a file imports, with whether the import is inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    top = {id(n) for n in tree.body}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("models", "pages"):
+            out.append((node.module, id(node) not in top))
+        elif isinstance(node, ast.Import):
+            out += [(a.name, id(node) not in top) for a in node.names if a.name.split(".")[0] in ("models", "pages")]
+    return out
+
+
+def test_no_function_level_imports_of_the_app_modules() -> None:
+    """An import inside a function is how a cycle hides: models and pages import at the top only."""
+    offenders = []
+    for folder in ("models", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            offenders += [f"{path.relative_to(ROOT)}: {m}" for m, inner in _module_imports(path) if inner]
+    assert offenders == []
+
+
+def test_no_import_cycle_between_modules() -> None:
+    """An AST walk of models/ and pages/ finds no cycle of module imports (Tarjan's strongly connected parts)."""
+    modules = {}
+    for folder in ("models", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            modules[name] = path
+    graph = {m: set() for m in modules}
+    for m, path in modules.items():
+        for target, _inner in _module_imports(path):
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != m and not m.startswith(target + "."):  # a package's own __init__ is no edge
+                graph[m].add(target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            part = []
+            while True:
+                w = stack.pop()
+                part.append(w)
+                if w == v:
+                    break
+            if len(part) > 1:
+                cycles.append(sorted(part))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+MAX_FUNCTION_LINES = 120
+LONG_ON_PURPOSE = {("models/flow/_kernel.py", "flow_day_loop")}  # the Numba day loop: one compiled kernel
+
+
+def test_functions_are_short() -> None:
+    """Every function in the app and the models is under ~120 lines (the Numba day loop excepted)."""
+    long = []
+    for path in [ROOT / "app.py", *(ROOT / "models").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]:
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (rel, node.name) not in LONG_ON_PURPOSE:
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{rel}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == []
+
+
+def test_the_reference_des_lives_beside_the_tests() -> None:
+    """The simpy reference simulation is a test instrument (a dev-only dependency), not part of the app."""
+    assert not list((ROOT / "models").rglob("des*.py"))
+    for path in [ROOT / "app.py", *(ROOT / "models").rglob("*.py"), *(ROOT / "pages").rglob("*.py")]:
+        assert "simpy" not in _imports(path), path

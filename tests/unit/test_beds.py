@@ -1,4 +1,4 @@
-"""Unit tests for models.flow.beds: Erlang B/C against DOMAIN.md reference values and scipy."""
+"""Unit tests for models.flow.beds: Erlang B/C against docs/sources.md#reference-values-for-tests and scipy."""
 
 from __future__ import annotations
 

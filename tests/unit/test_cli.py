@@ -14,7 +14,7 @@ import pytest
 
 from models import cli, pipeline
 from models.pipeline import compare
-from models.scenario.levers import Scenario, evolve
+from models.scenario import Scenario, evolve
 from tests.browser.conftest import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]

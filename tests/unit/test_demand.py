@@ -8,13 +8,14 @@ import pytest
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from models.core.fy import fy_label, fy_start
 from models.demand.forecasting import (
     BENCHMARK,
     COMBINATION,
     MIN_MONTHS,
     NAIVE,
-    Calibration,
     DemandDataError,
+    IntervalCalibration,
     _backtest,
     _coverage,
     _family,
@@ -23,7 +24,6 @@ from models.demand.forecasting import (
     financial_year_totals,
     fit_series,
     forecast,
-    fy_label,
     normalise_covid,
     project_counts,
     summarise_paths,
@@ -121,7 +121,7 @@ def test_mase_scale_is_seasonal_naive_mae_skipping_covid_pairs():
 
 
 def test_interval_coverage_by_hand():
-    cal = Calibration(a=0.01, b=0.0, ratio=1.0, n_errors=10)  # sigma 0.1 at every horizon
+    cal = IntervalCalibration(a=0.01, b=0.0, ratio=1.0, n_errors=10)  # sigma 0.1 at every horizon
     h80, h95 = cal.bounds(np.arange(1, 13))
     assert h80[0] == pytest.approx(0.1 * 1.4758840488)
     err = np.full((2, 12), np.nan)
@@ -302,9 +302,9 @@ def test_project_counts_is_rate_times_index(covid_fit):
 
 
 def test_fy_label_and_totals():
-    assert fy_label(pd.Timestamp("2025-04-01")) == "2025-26"
-    assert fy_label(pd.Timestamp("2026-03-01")) == "2025-26"
-    assert fy_label(pd.Timestamp("1999-07-01")) == "1999-00"
+    assert fy_label(fy_start(pd.Timestamp("2025-04-01"))) == "2025-26"
+    assert fy_label(fy_start(pd.Timestamp("2026-03-01"))) == "2025-26"
+    assert fy_label(fy_start(pd.Timestamp("1999-07-01"))) == "1999-00"
     months = pd.date_range("2025-01-01", periods=27, freq="MS")  # Jan 2025 .. Mar 2027
     paths = np.vstack([np.ones(27), 2 * np.ones(27), 3 * np.ones(27)])
     out = financial_year_totals(paths, months)

@@ -11,7 +11,7 @@ import pytest
 from models import pipeline
 from models.core.fy import fy_label, fy_start
 from models.demand.population import monthly_index
-from models.scenario.levers import evolve
+from models.scenario import evolve
 
 
 @pytest.fixture(scope="module")

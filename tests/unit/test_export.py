@@ -17,7 +17,7 @@ from models.core.xlsx import to_csv_bytes, to_excel_bytes
 from models.report import board as export
 from models.report import render
 from models.report.board import board_workbook
-from models.scenario.levers import evolve
+from models.scenario import evolve
 from tests.browser.conftest import chromium_path
 
 

@@ -1,4 +1,4 @@
-"""Finance and risk share (models/money/riskshare.py, models/report/riskshare.py, the RiskShare terms).
+"""Finance and risk share (models/money/riskshare.py, models/report/finance.py, the RiskShare terms).
 
 Allocation tests use hand-made plan / outturn arrays, so each rule of the terms is checked on
 numbers that can be worked by hand: conservation, equal shares at 50:50, caps and where their
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from models.money import riskshare
 from models.money.riskshare import LINES, Activity, FinanceInputs, allocate, partner_statement, partner_summary
 from models.report.finance import finance_workbook
-from models.scenario.levers import Partner, RiskShare, Scenario, evolve, explain
+from models.scenario import Partner, RiskShare, Scenario, evolve, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 ACUTE, PLC, PERF = LINES.index("acute_nea"), LINES.index("placements"), LINES.index("performance")
@@ -210,7 +210,7 @@ def _activity(nea_out: np.ndarray) -> Activity:
 
 def _costs() -> object:
     from models.inputs.areas import load_area
-    from models.scenario.levers import baseline
+    from models.scenario import baseline
 
     area, _ = load_area()
     return baseline(area), area

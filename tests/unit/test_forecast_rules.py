@@ -18,7 +18,7 @@ from models.demand.forecasting import (
     SEASON,
     WIDEN_MAX,
     WIDEN_PRIOR,
-    Calibration,
+    IntervalCalibration,
     ScaledETS,
     _Backtest,
     _clearly_better,
@@ -161,7 +161,7 @@ def test_widening_never_narrows_shrinks_with_few_origins_and_is_bounded():
 
 
 def test_backtest_coverage_widens_each_origin_from_the_other_origins_only():
-    cal = Calibration(a=0.01, b=0.0, ratio=1.0, n_errors=10)  # sigma 0.1
+    cal = IntervalCalibration(a=0.01, b=0.0, ratio=1.0, n_errors=10)  # sigma 0.1
     err = np.full((8, 12), 0.5 * 0.1 * _T80)  # seven origins well inside
     err[0] = 3.0 * 0.1 * _T80  # one origin far outside: its own errors must not widen its interval
     c80, _ = _coverage(err, [cal] * 8, ratio=1.0, widen=True)

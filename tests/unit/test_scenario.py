@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from models.core.xlsx import neutralise, to_csv_bytes
-from models.scenario.levers import SCHEMA_VERSION, Scenario, evolve, explain, migrate, presets
+from models.scenario import SCHEMA_VERSION, Scenario, evolve, explain, migrate, presets
 
 
 def test_json_round_trip_exact(base_scenario) -> None:

@@ -25,12 +25,11 @@ from models.money.schemes import (
     net_cost,
     scheme_table,
     scheme_uniforms,
-    schemes_to_rows,
     unit_value,
-    validate_scheme_rows,
 )
+from models.scenario import Costs, Scenario, Scheme, baseline, schemes_from_table
 from models.scenario.capacity import ramp
-from models.scenario.levers import Costs, Scheme, schemes_from_table
+from models.scenario.tables import schemes_to_rows, validate_scheme_rows
 
 pytestmark = pytest.mark.unit
 
@@ -439,7 +438,7 @@ def test_waterfall_traces():
     wf = fig.data[0]
     assert wf.type == "waterfall"
     nea_like = [s.name for s in schemes if s.metric in ("nea", "acs")]
-    assert list(wf.x) == ["Current funding trend", *nea_like, "Scenario"]
+    assert list(wf.x) == ["Without scheme changes", *nea_like, "Scenario"]
     assert wf.measure[0] == "absolute" and wf.measure[-1] == "total"
     steps = np.array(wf.y[1:-1])
     assert np.all(steps == 0)  # the demo schemes at their current budgets change nothing
@@ -478,7 +477,7 @@ def test_before_after_traces():
 
     fig = charts.before_after(MONTHS60, summ(base), summ(after))
     names = [t.name for t in fig.data]
-    assert names == ["Scenario: 80% range", "Current funding trend", "Scenario (scheme changes)"]
+    assert names == ["Scenario: 80% range", "Without scheme changes", "Scenario (scheme changes)"]
     assert len(fig.data[0].x) == 120 and fig.data[0].fill == "toself"
     assert np.all(np.asarray(fig.data[2].y) <= np.asarray(fig.data[1].y))
     assert len(charts.before_after(None, summ(base), summ(after)).data[1].x) == 60
@@ -532,3 +531,44 @@ def test_capacity_changes_from_budgets_with_ramp_and_realisation():
     half = capacity_changes([hf, beds], COSTS, realised_pct=50)
     assert half["p1_starts_per_week"] == pytest.approx(full["p1_starts_per_week"] / 2)  # benefits scaled
     assert half["p2_beds"] == pytest.approx(-6.0)  # the cut is not softened
+
+
+# --------------------------------------------------------------------------- one definition of each scheme rule
+def test_names_repeated_ignoring_case_refused_by_upload_editor_and_scenario(demo_area):  # noqa: ANN001
+    """Upload, editor and Scenario share models.inputs.scheme_rules.repeated_names (the upload once compared exactly)."""
+    raw = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)
+    raw.loc[1, "name"] = raw.loc[0, "name"].upper() + " "
+    _, problems = validate_table(raw, "schemes.csv")
+    assert [(p.row, p.column) for p in problems] == [(3, "name")]
+    assert "already used by row 2" in problems[0].message
+    rows = demo_rows().astype(object)
+    rows.loc[1, "name"] = rows.loc[0, "name"].upper()
+    out, messages = validate_scheme_rows(rows, 60)
+    assert out is None and any("the name is already used by row 1" in m for m in messages)
+    base = baseline(demo_area)
+    schemes = [s.model_dump() for s in base.schemes]
+    schemes[1]["name"] = schemes[0]["name"].upper()
+    with pytest.raises(ValueError, match="scheme names must be unique"):
+        Scenario.model_validate({**base.model_dump(), "schemes": schemes})
+
+
+def test_metric_aliases_and_effect_order_same_in_upload_and_editor():
+    raw = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)
+    raw.loc[0, "metric"] = " Admissions "
+    table, problems = validate_table(raw, "schemes.csv")
+    assert problems == [] and table.loc[0, "metric"] == "nea"  # the editor's alias, now also on upload
+    raw.loc[0, "metric"] = "beds"
+    _, problems = validate_table(raw, "schemes.csv")
+    assert [str(p) for p in problems] == [
+        "schemes.csv, row 2, column 'metric': 'beds' is not one of nea, acs, placements, p1_capacity, "
+        "p2_capacity, p3_capacity"
+    ]
+    raw = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)
+    raw.loc[0, "effect_low"] = "5000"
+    _, problems = validate_table(raw, "schemes.csv")
+    rows = demo_rows().astype(object)
+    rows.loc[0, "effect_low"] = 5000
+    _, messages = validate_scheme_rows(rows, 60)
+    words = "low (5000) is above central (1700); need low ≤ central ≤ high"
+    assert [(p.column, p.message) for p in problems] == [("effect_low", words)]
+    assert any(f"column 'effect_low': {words}" in m for m in messages)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
-import pages.ui.session as common
+import pages.ui.turns as common
 
 
 def _run(log: list[tuple[str, float, float]], name: str, seconds: float) -> None:
@@ -57,3 +61,17 @@ def test_turns_can_be_switched_off(monkeypatch) -> None:
     for t in threads:
         t.join()
     assert time.perf_counter() - t0 < 0.5  # all three at once
+
+
+def test_the_turns_module_alone_limits_every_blas_to_one_thread() -> None:
+    """The limit applies to the BLAS libraries loaded when it is set: the module loads NumPy's and SciPy's first."""
+    code = (
+        "import pages.ui.turns\n"
+        "from threadpoolctl import threadpool_info\n"
+        "import scipy.stats, statsmodels.api\n"  # what the models load afterwards brings no other BLAS
+        "print(sorted((i['filepath'], i['num_threads']) for i in threadpool_info() if i['user_api'] == 'blas'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    libs = ast.literal_eval(done.stdout.strip())
+    assert len(libs) >= 2 and all(n == 1 for _, n in libs), libs

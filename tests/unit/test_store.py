@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, make_url, update
 
-from models.scenario.levers import SCHEMA_VERSION, Scenario, evolve
+from models.scenario import SCHEMA_VERSION, Scenario, evolve
 from models.store import library as st_mod
 from models.store.library import LibraryError, NameTaken, NotFound, ScenarioStore, StoreError
 from tests.pgserver import postgres_url

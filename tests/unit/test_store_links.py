@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.scenario.levers import SCHEMA_VERSION, Scenario, evolve, presets
+from models.scenario import SCHEMA_VERSION, Scenario, evolve, presets
 from models.store import links
 from models.store.library import NotFound, ScenarioStore
 from models.store.links import LinkError, from_link_token, to_link_token

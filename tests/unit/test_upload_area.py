@@ -7,7 +7,7 @@ import pytest
 
 from models.inputs.areas import DEMO_DIR, read_table, validate_table, with_uploads
 from models.pipeline import guards as limits
-from models.scenario.levers import baseline, evolve
+from models.scenario import baseline, evolve
 
 
 def _typed(name: str, df: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -119,7 +119,7 @@ def test_scheme_effect_larger_than_the_baseline(demo_area) -> None:
 def test_safe_text_leaves_no_markdown(text: str) -> None:
     import re
 
-    from pages.ui.session import WORD_JOINER, safe_text
+    from pages.ui.text import WORD_JOINER, safe_text
 
     safe = safe_text(text)
     # every markdown/HTML/directive character is backslash-escaped (the real renderer is tested in the browser)

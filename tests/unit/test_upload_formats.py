@@ -10,7 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.inputs.areas import DEMO_DIR, MAX_COUNT, parse_months, parse_numbers, read_table, validate_table
+from models.core.numbers import parse_numbers
+from models.inputs.areas import DEMO_DIR, MAX_COUNT, parse_months, read_table, validate_table
 
 ADM = "admissions_monthly.csv"
 PLC = "placements_monthly.csv"

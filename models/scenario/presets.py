@@ -1,0 +1,108 @@
+"""Named scenarios for an area: the baseline (every lever at the area's defaults) and the workshop presets.
+
+Money in £ a year; capacities per week.
+"""
+
+from __future__ import annotations
+
+from models.core.units import WEEKS_A_YEAR
+from models.inputs.areas import AreaData
+from models.scenario.groups import Costs, Flow, Scheme
+from models.scenario.scenario import Scenario, evolve
+from models.scenario.tables import schemes_from_table
+
+
+def baseline(area: AreaData) -> Scenario:
+    """The do-as-planned scenario for an area: every lever at the area's defaults."""
+    f = area.flow_defaults
+    c = area.unit_costs
+    flow = Flow(
+        core_beds=int(float(f["core_beds"])),
+        escalation_beds=0,  # the baseline has no escalation beds; presets add them
+        escalation_open=f.get("escalation_open", "12-01"),
+        escalation_close=f.get("escalation_close", "03-31"),
+        mean_los_days=float(f.get("mean_los_days", 5.0)),
+        share_14plus=float(f["share_14plus"]),
+        share_21plus=float(f["share_21plus"]),
+        p0_share=float(f["p0_share"]),
+        p1_share=float(f["p1_share"]),
+        p2_share=float(f["p2_share"]),
+        p3_share=float(f["p3_share"]),
+        p1_starts_per_week=float(f["p1_starts_per_week"]),
+        p2_beds=int(float(f["p2_beds"])),
+        p2_los_days=float(f["p2_los_days"]),
+        p3_per_week=float(f["p3_per_week"]),
+        winter_uplift_pct=float(f.get("winter_uplift_pct", 0.0)),
+    )
+    costs = Costs(
+        nea_spell=c["nea_spell"],
+        excess_bed_day=c["excess_bed_day"],
+        escalation_bed_day=c.get("escalation_bed_day", c.get("nonelective_bed_day", 901.0)),
+        care_home_week=c["care_home_residential_week"],
+        placement_duration_weeks=c.get("placement_duration_weeks", 104.0),
+        p1_start=c["p1_start"],
+        p2_bed_day=c["p2_bed_day"],
+        p3_week=c["p3_week"],
+        p3_weeks_per_placement=c.get("p3_weeks_per_placement", 4.0),
+        boarding_day=c.get("boarding_day", 345.0),
+    )
+    return Scenario(
+        name="Baseline",
+        schemes=schemes_from_table(area.schemes),
+        ambition_placements=area.meta.ambition_placements,
+        ambition_rate_per_100k=area.meta.ambition_rate_per_100k,
+        flow=flow,
+        costs=costs,
+    )
+
+
+def presets(area: AreaData) -> dict[str, Scenario]:
+    """Named scenarios for workshops, each one change to the area's baseline (current funding)."""
+    base = baseline(area)
+    esc = int(float(area.flow_defaults.get("escalation_beds", 27)))
+    out = {base.name: base}
+    out[f"+{esc} escalation beds (Dec–Mar)"] = evolve(
+        base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}
+    )
+    out["+15 Home First starts a week"] = _more_home_first(base, 15.0)
+    out["High older-people growth"] = evolve(base, name="High older-people growth", growth={"variant": "high"})
+    shifted = _move_money(base, 1_000_000)
+    out[shifted.name] = shifted
+    flop = evolve(shifted, name="Move £1m, and the savings don't materialise", savings_realised_pct=0.0)
+    out[flop.name] = flop
+    return out
+
+
+def _largest(base: Scenario, metrics: tuple[str, ...], lead: str | None = None) -> Scheme | None:
+    pool = [s for s in base.schemes if s.metric in metrics and (lead is None or s.lead_partner == lead)]
+    return max(pool, key=lambda s: s.budget_gbp) if pool else None
+
+
+def _with_budgets(base: Scenario, name: str, budgets: dict[str, float]) -> Scenario:
+    schemes = [{**s.model_dump(), "budget_gbp": budgets.get(s.name, s.budget_gbp)} for s in base.schemes]
+    return evolve(base, name=name, schemes=schemes)
+
+
+def _more_home_first(base: Scenario, per_week: float) -> Scenario:
+    """+``per_week`` P1 starts a week, bought through the largest Home First (P1) scheme at its unit cost."""
+    name = f"+{per_week:g} Home First starts a week"
+    taker = _largest(base, ("p1_capacity",))
+    if taker is None:  # no capacity scheme to fund it: change the capacity lever (uncosted)
+        return evolve(base, name=name, flow={"p1_starts_per_week": base.flow.p1_starts_per_week + per_week})
+    extra = per_week * WEEKS_A_YEAR * base.costs.p1_start
+    return _with_budgets(base, name, {taker.name: taker.budget_gbp + extra})
+
+
+def _move_money(base: Scenario, amount: float) -> Scenario:
+    """Move ``amount`` £ from the council's largest placement-avoidance scheme into Home First / reablement.
+
+    The finance lead's question (docs/model.md#who-asks-what). Falls back to the largest admission-avoidance
+    scheme when there is no P1 capacity scheme.
+    """
+    donor = _largest(base, ("placements",), "Council") or _largest(base, ("placements",))
+    taker = _largest(base, ("p1_capacity",)) or _largest(base, ("nea",))
+    name = "Move £1m from social care into Home First"
+    if donor is None or taker is None or donor is taker:
+        return evolve(base, name=name)
+    moved = min(amount, donor.budget_gbp)
+    return _with_budgets(base, name, {donor.name: donor.budget_gbp - moved, taker.name: taker.budget_gbp + moved})

@@ -1,0 +1,405 @@
+"""Scheme tables <-> Schemes: the area's ``schemes.csv`` and the scheme editor's table.
+
+- :func:`schemes_from_table`: the Schemes of an area's (already validated) ``schemes.csv``;
+- :func:`schemes_to_rows`: the editable table for the scheme editor;
+- :func:`validate_scheme_rows`: an edited table back into Schemes, or plain-English
+  messages naming the row and column of every problem.
+
+The upload format is the editor format (:data:`ROW_COLUMNS`). Numbers are read by the
+one parser of :mod:`models.core.numbers` (UK conventions: '£3,400,000' is accepted,
+'1,70' is refused); the scheme rules shared with the upload and the Scheme model come
+from :mod:`models.inputs.scheme_rules`. Money in £ a year; effects in activity a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from models.core.numbers import NumberError, cell_type_problem, parse_number, quoted, visible
+from models.core.units import fmt_gbp
+from models.inputs.areas import FILES
+from models.inputs.scheme_rules import (
+    DEFAULT_RAMP_MONTHS,
+    DEFAULT_SATURATION,
+    MAX_BUDGET_GBP,
+    MAX_EFFECT,
+    MAX_NAME_CHARS,
+    MAX_SCHEMES,
+    TEXT_LIMITS,
+    budget_problem,
+    effect_order_problem,
+    metric_problem,
+    name_key,
+    ramp_problem,
+    saturation_problem,
+    scheme_metric,
+)
+from models.scenario.capacity import CAPACITY_METRICS
+from models.scenario.groups import Scheme
+
+MAX_SCHEME_ROWS = MAX_SCHEMES  # same limit as Scenario.schemes
+MAX_MESSAGES = 25  # per-row problems shown before "… and N more"
+ROW_COLUMNS: tuple[str, ...] = tuple(FILES["schemes.csv"].columns)  # the upload format is the editor format
+OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("current_budget_gbp", "reference_budget_gbp", "source")
+_NUMBER_COLUMNS = ("budget_gbp", "effect_low", "effect_central", "effect_high", "ramp_months", "saturation")
+_EFFECTS = ("effect_low", "effect_central", "effect_high")
+
+
+def ramp_note(name: str, ramp_months: int, horizon_months: int) -> str | None:
+    """Plain-English note when a ramp-up is longer than the horizon, else None."""
+    if ramp_months > horizon_months:
+        return (
+            f"Note: '{name}' ramps up over {ramp_months} months, longer than the {horizon_months}-month "
+            "horizon, so it never reaches its full effect in this projection."
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- schemes.csv -> Schemes
+def _amount(value: object, default: float) -> float:
+    """An optional £ column (arrives untyped): blank means ``default``; '£3,400,000' is accepted."""
+    if _blank(value):
+        return default
+    try:
+        return parse_number(value)
+    except NumberError as err:
+        raise ValueError(f"schemes.csv: {err}") from None
+
+
+def schemes_from_table(table: pd.DataFrame) -> tuple[Scheme, ...]:
+    """Schemes from an area's ``schemes.csv`` (a table checked by :func:`models.inputs.areas.validate_table`).
+
+    ``current_budget_gbp`` defaults to ``budget_gbp`` (today's funding); the reference
+    budget at which effects were estimated defaults to the current budget.
+
+    Raises
+    ------
+    ValueError
+        A cell is not a number (the message says which and why), or a pydantic
+        ``ValidationError`` (a subclass) when a scheme breaks the Scheme model's limits.
+    """
+    out = []
+    for row in table.to_dict("records"):
+        budget = parse_number(row["budget_gbp"])
+        current = _amount(row.get("current_budget_gbp"), budget)
+        ref = _amount(row.get("reference_budget_gbp"), current)
+        out.append(
+            Scheme(
+                name=str(row["name"]),
+                funding_source=str(row["funding_source"]),
+                lead_partner=str(row["lead_partner"]),
+                current_budget_gbp=current,
+                budget_gbp=budget,
+                reference_budget_gbp=max(ref, 1.0),
+                metric=str(row["metric"]),
+                effect_low=parse_number(row["effect_low"]),
+                effect_central=parse_number(row["effect_central"]),
+                effect_high=parse_number(row["effect_high"]),
+                ramp_months=int(parse_number(row["ramp_months"])),
+                saturation=parse_number(row["saturation"]),
+                source=str(row.get("source", "illustrative assumption"))[: TEXT_LIMITS["source"]],
+            )
+        )
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- Schemes -> editor table
+def schemes_to_rows(schemes: Sequence[Scheme]) -> pd.DataFrame:
+    """The editable table for ``st.data_editor`` (inverse of :func:`validate_scheme_rows`).
+
+    ``reference_budget_gbp`` is left blank for a £0 scheme whose reference is the £1
+    placeholder, so the effects typed in apply at the budget entered next.
+    """
+    recs = []
+    for s in schemes:
+        d = s.model_dump()
+        rec = {c: d[c] for c in ROW_COLUMNS}
+        placeholder = s.budget_gbp == 0 and s.reference_budget_gbp <= 1.0
+        rec["current_budget_gbp"] = s.current_budget_gbp
+        rec["reference_budget_gbp"] = np.nan if placeholder else s.reference_budget_gbp
+        rec["source"] = s.source
+        recs.append(rec)
+    return pd.DataFrame(recs, columns=list(ROW_COLUMNS + OPTIONAL_ROW_COLUMNS))
+
+
+# --------------------------------------------------------------------------- editor table -> Schemes
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class _Row:
+    """One row of the editor's table while it is checked: where it is, what was read and what is wrong."""
+
+    pos: int  # 1 = first row of the table
+    rec: dict[str, object]
+    name: str = ""
+    where: str = ""
+    metric: str | None = None
+    values: dict[str, float] = field(default_factory=dict)
+    current: float | None = None
+    reference: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append(f"{self.where}, column '{column}': {message}.")
+
+
+def _table_frame(rows: object) -> tuple[pd.DataFrame | None, np.ndarray, list[str]]:
+    """The table with lower-case column names and which rows are not blank; or the message refusing it."""
+    none = np.zeros(0, dtype=bool)
+    if not isinstance(rows, pd.DataFrame):
+        return None, none, ["The scheme table could not be read (expected a table)."]
+    cols = {str(c).strip().lower(): c for c in rows.columns}
+    missing = [c for c in ROW_COLUMNS if c not in cols]
+    if missing:
+        return None, none, [f"The scheme table has no column(s) {', '.join(missing)}."]
+    frame = rows.rename(columns={v: k for k, v in cols.items()})
+    # blank rows: vectorised so a huge paste is cheap to check
+    text = frame[list(ROW_COLUMNS)].astype("string").fillna("").apply(lambda s: s.str.strip())
+    keep = (text != "").any(axis=1).to_numpy()
+    n = int(keep.sum())
+    if n > MAX_SCHEME_ROWS:
+        return (
+            None,
+            none,
+            [
+                f"The table has {n:,} schemes; at most {MAX_SCHEME_ROWS} are supported. "
+                "Nothing was changed: paste fewer rows."
+            ],
+        )
+    return frame, keep, []
+
+
+def _read_name(row: _Row, seen: dict[str, int]) -> None:
+    """The scheme's name: not blank, not too long, not used by an earlier row (ignoring case)."""
+    raw = row.rec.get("name")
+    problem = cell_type_problem(raw)
+    row.name = "" if _blank(raw) or problem else str(raw).strip()
+    row.where = f"Row {row.pos} ('{visible(row.name, None)}')" if row.name else f"Row {row.pos}"
+    if problem:
+        row.error("name", f"the cell {problem}")
+    elif not row.name:
+        row.error("name", "the scheme name is blank")
+    elif len(row.name) > MAX_NAME_CHARS:
+        row.error("name", f"names are at most {MAX_NAME_CHARS} characters")
+    else:
+        key = name_key(row.name)
+        if key in seen:
+            row.error("name", f"the name is already used by row {seen[key]}")
+        else:
+            seen[key] = row.pos
+
+
+def _read_numbers(row: _Row, notes: list[str]) -> None:
+    """The budget, effects, ramp-up and saturation; blanks take defaults where there is one (with a note)."""
+    row.metric = None if _blank(row.rec.get("metric")) else scheme_metric(row.rec.get("metric"))
+    for col in _NUMBER_COLUMNS:
+        cell = row.rec.get(col)
+        if _blank(cell):
+            if col.startswith("effect_") and row.metric in CAPACITY_METRICS:
+                row.values[col] = 0.0  # capacity schemes take no typed-in effect
+            elif col == "ramp_months":
+                row.values[col] = float(DEFAULT_RAMP_MONTHS)
+                notes.append(f"Note: {row.where}: no ramp-up given, so {DEFAULT_RAMP_MONTHS} months is assumed.")
+            elif col == "saturation":
+                row.values[col] = DEFAULT_SATURATION
+                notes.append(f"Note: {row.where}: no saturation given, so {DEFAULT_SATURATION:g} is assumed.")
+            else:
+                row.error(col, "the cell is blank; enter a number")
+            continue
+        try:
+            row.values[col] = parse_number(cell)
+        except NumberError as err:
+            row.error(col, str(err))
+
+
+def _read_budget(row: _Row, col: str, above_zero: bool) -> tuple[float | None, bool]:
+    """An optional budget cell: (£ a year or None when blank, whether the cell was given)."""
+    cell = row.rec.get(col)
+    if _blank(cell):
+        return None, False
+    try:
+        x = parse_number(cell)
+    except NumberError as err:
+        row.error(col, str(err))
+        return None, True
+    if above_zero and not 0 < x <= MAX_BUDGET_GBP:
+        row.error(col, f"{quoted(cell)} must be a budget above £0 and at most £10bn")
+        return None, True
+    if not above_zero and not 0 <= x <= MAX_BUDGET_GBP:
+        row.error(col, f"{quoted(cell)} must be a budget from £0 to £10bn")
+        return None, True
+    return x, True
+
+
+def _read_budgets(row: _Row, current: Mapping[str, float] | None) -> None:
+    """Scenario and current budgets; a blank current budget is ``current``'s, else the budget."""
+    budget = row.values.get("budget_gbp")
+    if budget is not None:
+        problem = budget_problem(budget)
+        if problem:
+            row.error("budget_gbp", problem + (f" ({fmt_gbp(budget)})" if budget < 0 else ""))
+    now, given = _read_budget(row, "current_budget_gbp", above_zero=False)
+    if not given:
+        if current is not None:
+            now = float(current.get(row.name, 0.0))
+        elif budget is not None:
+            now = budget
+    row.current = now
+
+
+def _read_reference(row: _Row, reference: Mapping[str, float]) -> None:
+    """The budget at which the effects were estimated; blank: ``reference``'s, else today's (or the budget)."""
+    budget, now = row.values.get("budget_gbp"), row.current
+    ref, given = _read_budget(row, "reference_budget_gbp", above_zero=True)
+    if not given and row.name in reference:
+        ref = float(reference[row.name])
+    if ref is None and not given and budget is not None:
+        # effects are "at today's budget" (or at the budget for a new scheme); £0: placeholder, f(0) = 0
+        ref = max(now if now else budget, 1.0)
+    row.reference = ref
+
+
+def _check_ranges(row: _Row, horizon_months: int, notes: list[str]) -> None:
+    """Effects (not negative, in order), ramp-up and saturation within the scheme rules; the metric is known."""
+    for col in _EFFECTS:
+        v = row.values.get(col)
+        if v is not None and v < 0:
+            row.error(col, f"activity avoided cannot be negative ({v:g}); a scheme that adds activity is not supported")
+        elif v is not None and v > MAX_EFFECT:
+            row.error(col, f"at most {MAX_EFFECT:,.0f} a year can be avoided ({v:g})")
+    order = effect_order_problem(*(row.values.get(c) for c in _EFFECTS))
+    if order:
+        row.error(*order)
+    if "ramp_months" in row.values:
+        r = row.values["ramp_months"]
+        problem = ramp_problem(r)
+        if problem:
+            row.error("ramp_months", problem)
+        else:
+            note = ramp_note(row.name or f"row {row.pos}", int(r), horizon_months)
+            if note:
+                notes.append(note)
+    if "saturation" in row.values:
+        problem = saturation_problem(row.values["saturation"])
+        if problem:
+            row.error("saturation", problem)
+    if row.metric is None:
+        cell = row.rec.get("metric")
+        row.error("metric", metric_problem("" if _blank(cell) else quoted(cell)))
+
+
+def _scheme_fields(row: _Row) -> dict[str, object]:
+    """The Scheme's fields from a row without errors (optional text cut to its limit)."""
+    v = row.values
+    fields: dict[str, object] = {
+        "name": row.name,
+        "current_budget_gbp": row.current if row.current is not None else v["budget_gbp"],
+        "budget_gbp": v["budget_gbp"],
+        "reference_budget_gbp": row.reference,
+        "metric": row.metric,
+        "effect_low": v["effect_low"],
+        "effect_central": v["effect_central"],
+        "effect_high": v["effect_high"],
+        "ramp_months": int(v["ramp_months"]),
+        "saturation": v["saturation"],
+    }
+    for col, limit in TEXT_LIMITS.items():
+        cell = row.rec.get(col)
+        if not _blank(cell):
+            fields[col] = str(cell).strip()[:limit]
+    return fields
+
+
+def _build(parsed: list[tuple[str, dict[str, object]]], errors: list[str]) -> list[Scheme]:
+    """Schemes from checked fields; anything the explicit checks missed becomes a message in ``errors``."""
+    schemes: list[Scheme] = []
+    for where, fields in parsed:
+        try:
+            schemes.append(Scheme(**fields))
+        except ValidationError as err:
+            for e in err.errors():
+                loc = " → ".join(str(p) for p in e["loc"])
+                msg = e["msg"].removeprefix("Value error, ")
+                errors.append(f"{where}{', column ' + repr(loc) if loc else ''}: {msg}.")
+    return schemes
+
+
+def validate_scheme_rows(
+    rows: pd.DataFrame,
+    horizon_months: int,
+    reference: Mapping[str, float] | None = None,
+    current: Mapping[str, float] | None = None,
+) -> tuple[tuple[Scheme, ...] | None, list[str]]:
+    """Turn an edited scheme table into Schemes, or say in plain English what is wrong.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        What ``st.data_editor`` returns: columns ``name, funding_source, lead_partner,
+        budget_gbp, metric, effect_low, effect_central, effect_high, ramp_months,
+        saturation`` and optionally ``current_budget_gbp``, ``reference_budget_gbp`` and
+        ``source``. Fully blank rows (a row just added) are ignored. Numbers are read in
+        UK conventions (:mod:`models.core.numbers`: "£3,400,000" is accepted, "1,70" is
+        refused). Rows are named by position (row 1 = first row) and name.
+    horizon_months : int
+        Projection length; a longer ramp-up gives a "Note:" (not an error).
+    reference : mapping, optional
+        scheme name -> reference budget (£ a year) to use when the table has no
+        ``reference_budget_gbp`` column or the cell is blank (e.g. the last valid
+        set's references, so that editing a budget keeps diminishing returns).
+        Otherwise the reference is the budget (the effects are "at this budget");
+        a £0 scheme gets a £1 placeholder reference and has zero effect.
+    current : mapping, optional
+        scheme name -> current budget (£ a year) when the ``current_budget_gbp`` cell is
+        blank or missing; a scheme not named there is new (current budget £0).
+
+    Returns
+    -------
+    (schemes, messages)
+        ``schemes`` is None when there is any error (the caller keeps its last valid
+        set); messages starting "Note:" are warnings that do not block.
+    """
+    frame, keep, refusal = _table_frame(rows)
+    if frame is None:
+        return None, refusal
+    reference = dict(reference or {})
+    errors: list[str] = []
+    notes: list[str] = []
+    parsed: list[tuple[str, dict[str, object]]] = []
+    seen: dict[str, int] = {}
+    for pos, (keep_row, rec) in enumerate(zip(keep, frame.to_dict("records"), strict=True), start=1):
+        if not keep_row:
+            continue
+        row = _Row(pos, rec)
+        _read_name(row, seen)
+        _read_numbers(row, notes)
+        _read_budgets(row, current)
+        _check_ranges(row, horizon_months, notes)
+        _read_reference(row, reference)
+        if row.errors:
+            errors.extend(row.errors)
+        else:
+            parsed.append((row.where, _scheme_fields(row)))
+    schemes = _build(parsed, errors)
+    if errors:
+        shown = errors[:MAX_MESSAGES]
+        if len(errors) > MAX_MESSAGES:
+            shown.append(f"… and {len(errors) - MAX_MESSAGES} more problems.")
+        return None, shown + notes[:MAX_MESSAGES]
+    if not schemes:
+        notes.append("Note: the table has no schemes, so no scheme effects are modelled.")
+    return tuple(schemes), notes
