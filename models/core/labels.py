@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""Readable labels for column and field names: ``baseline_p10`` → "Baseline, P10", ``budget_gbp`` → "Budget (£)".
+
+One definition shared by the pages' tables, the workbooks and the comparison, so a header reads the same on the
+screen and in the export.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ project can download the same files and point the setting at them.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -20,3 +21,11 @@ DEFAULT_REALDATA_DIR = REPO_ROOT.parent / "shared" / "realdata"
 def realdata_dir() -> Path:
     """The folder of real public NHS data (``BCF_REALDATA_DIR``, default ``../shared/realdata``)."""
     return Path(os.environ.get(REALDATA_ENV) or DEFAULT_REALDATA_DIR).expanduser()
+
+
+def app_version() -> str:
+    """The app's version (``pyproject.toml``), or "unknown" when the file cannot be read."""
+    try:
+        return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"

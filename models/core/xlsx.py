@@ -1,4 +1,13 @@
-"""TODO docstring."""
+"""Safe, readable tables for people: CSV bytes and Excel workbooks, written by one workbook writer (``Book``).
+
+Imports no model, so the data templates (models/inputs) and the reports (models/report) both build on it.
+
+Formula injection (OWASP "CSV injection"): a text cell that begins with ``= + - @`` (or a tab or carriage return)
+could run as a formula when opened in a spreadsheet. CSV has no cell types, so such cells are prefixed with an
+apostrophe; Excel workbooks keep the text exactly and write it as a text cell with Excel's hidden quote prefix,
+and XlsxWriter is told never to turn strings into formulas or links. Numbers stay numbers with £ / % / thousands
+formats, dates stay dates, header rows are frozen and columns fit their content.
+"""
 
 from __future__ import annotations
 

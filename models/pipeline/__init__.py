@@ -1,6 +1,6 @@
 """The pipeline: a scenario run in stages, its results, the finance run, comparisons and workload guards.
 
-Every caller (pages, Compare, finance and tornado, the command line, batch runs, the warm-up) runs a scenario
+Every caller (pages, Compare, finance and tornado, the command line, the warm-up) runs a scenario
 through :mod:`models.pipeline.runs` with the stage functions of :mod:`models.pipeline.stages`; the app passes
 cached wrappers of the same stages (a :class:`Stages`). This package imports the stage models below it and is
 imported by charts, report, store users, the CLI and the app, never the other way round.

@@ -1,6 +1,6 @@
 """The one pipeline: every caller runs a scenario through these functions.
 
-Pages, Compare, the finance and its tornado, the command line, batch runs and the app's background warm-up all
+Pages, Compare, the finance and its tornado, the command line and the app's background warm-up all
 call :func:`run`, :func:`finance` and :func:`tornado` here. What differs between callers is only *how the four
 stages are obtained*: directly (:data:`DIRECT`, the command line and tests) or through the app's caches
 (``pages/ui/cache.py`` passes a :class:`Stages` whose functions are cached wrappers of the same stage
@@ -87,7 +87,7 @@ DIRECT = Stages()  # no caching at all
 def memo_stages() -> Stages:
     """Stages that remember their fits and base paths for as long as the returned object lives.
 
-    For a caller that runs several scenarios of one area (Compare, the command line, a batch task, tests): the
+    For a caller that runs several scenarios of one area (Compare, the command line, the golden outputs, tests): the
     slow stages are computed once per area and COVID-19 treatment (fits) and per fits, horizon, draws and seed
     (base paths), and the scenario stages run as they are.
     """

@@ -1,24 +1,15 @@
-"""Safe, readable exports: CSV bytes, Excel workbooks of tables, and the board-ready workbook.
+"""The board-ready workbook: cover, levers in words, results by financial year, the winter and its options,
+provenance and assumptions, with the headline charts as pictures (models/report/render.py).
 
-Formula injection (OWASP "CSV injection"): a text cell that begins with ``= + - @``
-(or a tab or carriage return) could run as a formula when opened in a spreadsheet.
-
-- CSV has no cell types, so such cells are prefixed with an apostrophe.
-- Excel workbooks keep the text exactly as it is and write it as a text cell with
-  Excel's hidden *quote prefix* (the cell stays text even if edited), so nothing is
-  mangled: "+27 escalation beds" reads "+27 escalation beds". XlsxWriter is also told
-  never to turn strings into formulas or links.
-
-Workbooks are written for people: readable headers ("Baseline, P10" rather than
-``baseline_p10``), numbers as numbers with £ / % / thousands formats and sensible
-decimals, dates as dates, frozen header rows, column widths that fit.
+Written with the one workbook writer, :class:`models.core.xlsx.Book` (formula-safe text cells, numbers as numbers
+with £ / % / thousands formats, dates as dates, frozen headers, fitted columns); headers are the same words as on
+the screen (:func:`models.core.labels.readable`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -27,21 +18,11 @@ import pandas as pd
 
 from models.charts.board import comparison_figures, scenario_figures
 from models.core.labels import readable
-from models.core.paths import REPO_ROOT
+from models.core.paths import app_version
 from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, Book
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
 
-ROOT = REPO_ROOT
-
 log = logging.getLogger(__name__)
-
-
-def app_version() -> str:
-    """The app's version (pyproject.toml)."""
-    try:
-        return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -14,14 +14,13 @@ never evaluated, with no apostrophe added to the text.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from models.core.paths import REPO_ROOT
+from models.core.paths import app_version
 from models.core.xlsx import Book
 from models.inputs.areas import AreaData
 from models.money.riskshare import Finance, split_weights
@@ -32,7 +31,6 @@ PCT = "0.0%"
 DATE = "d mmm yyyy"
 COUNT = "#,##0"
 GENERAL = "General"  # Excel's own format for a number with none of the above
-ROOT = REPO_ROOT
 HEADER = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}  # as Book.table's
 ILLUSTRATIVE = "Illustrative demo data (synthetic): not real patient data"
 
@@ -72,14 +70,6 @@ FUND_HEADERS = {
     "variance_p10_gbp": "Variance P10 (£)",
     "variance_p90_gbp": "Variance P90 (£)",
 }
-
-
-def app_version() -> str:
-    """The app's version (pyproject.toml)."""
-    try:
-        return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
 
 
 def _format_for(col: str) -> str:

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""Charts as PNG pictures for the workbooks: Plotly figures drawn by kaleido in a headless Chromium.
+
+Rendering is bounded (``RENDER_TIMEOUT_S`` for all of a workbook's charts, at most two browsers at once) and never
+fatal: without a browser, or when drawing fails, the workbook says plainly that its charts were not included.
+The browser is the system ``chromium`` (or ``BROWSER_PATH``); pictures are ``PNG_WIDTH`` × ``PNG_HEIGHT`` CSS pixels
+at ``PNG_SCALE``.
+"""
 
 from __future__ import annotations
 

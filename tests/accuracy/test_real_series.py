@@ -90,7 +90,9 @@ def test_forecast_meets_the_accuracy_targets_on_real_series(fa: ModuleType, real
     for _, row in picks.iterrows():
         one = [(n, s, [int(row["origin"])]) for n, s, _ in series if n == row["series"]]
         again = fa.evaluate(one, [ETS]).iloc[0]
-        assert again["mase"] == pytest.approx(row["mase"], rel=1e-6), (row["series"], row["origin"])
+        # ETS's optimiser lands a little differently on different BLAS kernels (1e-5 relative seen between two
+        # machines of this project); any change of method moves MASE far more than this tolerance.
+        assert again["mase"] == pytest.approx(row["mase"], rel=1e-4), (row["series"], row["origin"])
         assert again["c80"] == pytest.approx(row["c80"]) and again["c95"] == pytest.approx(row["c95"])
 
     rows = pd.concat([fa.evaluate(series, ["ours", "naive"]), reference], ignore_index=True)

@@ -291,7 +291,7 @@ def test_default_location_from_environment(tmp_path: Path, monkeypatch: pytest.M
 
 _CHILD = """
 import json, sys, time
-from models.store import ScenarioStore
+from models.store.library import ScenarioStore
 from models.scenario import Scenario, evolve
 url, action = sys.argv[1], sys.argv[2]
 s = ScenarioStore(url)
