@@ -6,6 +6,11 @@ projector, and an "illustrative" note when the demo data are shown.
 
 from __future__ import annotations
 
+# Imported fully before Plotly: Plotly's validators look pandas up in sys.modules rather than importing it, so on a
+# fresh server, where several sessions' first page runs import modules at once, a half-imported pandas from another
+# thread raised "partially initialized module 'pandas'" here. An explicit import waits for the other thread's.
+import numpy  # noqa: F401, I001 - see above
+import pandas  # noqa: F401 - see above
 import plotly.graph_objects as go
 import plotly.io as pio
 
