@@ -18,7 +18,6 @@ from models.pipeline.results import (
 )
 from models.pipeline.runs import (
     CAPACITY_RANGE,
-    DIRECT,
     Stages,
     activity,
     finance,
@@ -55,7 +54,7 @@ from models.pipeline.stages import (
 )
 
 __all__ = [
-    "CAPACITY_RANGE", "DIRECT", "HEADLINE_LABELS", "MAX_FLOW_REPS", "MAX_HORIZON_YEARS", "WINTER_DAYS", "BasePaths",
+    "CAPACITY_RANGE", "HEADLINE_LABELS", "MAX_FLOW_REPS", "MAX_HORIZON_YEARS", "WINTER_DAYS", "BasePaths",
     "Fits", "Projection", "Results", "Stages", "Winter", "WinterTooShort", "activity", "base_for_horizon", "bed_need",
     "bed_sizing",
     "capacity_attribution", "capacity_warnings", "finance", "fit_all", "flow_reps", "headline", "headline_change", "is_reference", "memo_stages",

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from models.core.numbers import NumberError, parse_number
 from models.inputs.areas import AreaData
 from models.scenario import Scenario, baseline, evolve, presets, schemes_from_table
 
@@ -143,10 +144,12 @@ def _field_messages(err: ValidationError, where: str, names: Mapping[str, str] |
 
 
 def _is_number(text: str) -> bool:
+    """Whether the app's one number parser (models/core/numbers.py) reads ``text`` as a number."""
     try:
-        return math.isfinite(float(text))
-    except ValueError:
+        parse_number(text)
+    except NumberError:
         return False
+    return True
 
 
 def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:

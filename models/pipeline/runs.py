@@ -2,7 +2,8 @@
 
 Pages, Compare, the finance and its tornado, the command line and the app's background warm-up all
 call :func:`run`, :func:`finance` and :func:`tornado` here. What differs between callers is only *how the four
-stages are obtained*: directly (:data:`DIRECT`, the command line and tests) or through the app's caches
+stages are obtained*: remembered for one call or one caller (:func:`memo_stages`, the default: the command line,
+Compare, tests) or through the app's caches
 (``pages/ui/cache.py`` passes a :class:`Stages` whose functions are cached wrappers of the same stage
 functions). No caller re-implements a stage.
 
@@ -81,9 +82,6 @@ class Stages:
             return None
 
 
-DIRECT = Stages()  # no caching at all
-
-
 def memo_stages() -> Stages:
     """Stages that remember their fits and base paths for as long as the returned object lives.
 
@@ -109,15 +107,17 @@ def memo_stages() -> Stages:
     return Stages(fits=fits, base=base)
 
 
-def run(scenario: Scenario, area: AreaData, stages: Stages = DIRECT, *, with_winter: bool = True) -> Results:
+def run(scenario: Scenario, area: AreaData, stages: Stages | None = None, *, with_winter: bool = True) -> Results:
     """Run a whole scenario: demand → schemes → winter beds (the money is in :func:`finance`).
 
     Parameters
     ----------
     scenario, area : the levers and the area's data.
-    stages : how to obtain each stage (:data:`DIRECT`, or the app's cached wrappers).
+    stages : how to obtain each stage (default :func:`memo_stages`: the models are fitted once per call; the app
+        passes its cached wrappers).
     with_winter : simulate the first winter (None in the results when the horizon is too short for one).
     """
+    stages = stages or memo_stages()
     fits = stages.fits_for(scenario, area)
     proj = stages.projection(scenario, area)
     w = stages.winter_or_none(scenario, area, proj) if with_winter else None
@@ -188,10 +188,11 @@ def activity(
 
 
 def scenario_activity(
-    scenario: Scenario, area: AreaData, stages: Stages = DIRECT, *, with_winter: bool = True
+    scenario: Scenario, area: AreaData, stages: Stages | None = None, *, with_winter: bool = True
 ) -> tuple[Activity, Projection, Winter | None]:
     """The plan and outturn runs of a scenario as activity, the plan's projection and the outturn's first winter
     (None without one inside the horizon's complete financial years), for the tornado."""
+    stages = stages or memo_stages()
     plan_sc = plan_scenario(scenario)
     plan_p = stages.projection(plan_sc, area)
     out_p = plan_p if plan_sc is scenario else stages.projection(scenario, area)
@@ -205,7 +206,7 @@ def scenario_activity(
 
 
 def finance(
-    scenario: Scenario, area: AreaData, stages: Stages = DIRECT, *, exceed_gbp: float = 0.0, with_winter: bool = True
+    scenario: Scenario, area: AreaData, stages: Stages | None = None, *, exceed_gbp: float = 0.0, with_winter: bool = True
 ) -> Finance:
     """The scenario's finance and risk share: plan and outturn runs, priced and allocated to the partners.
 
@@ -240,7 +241,7 @@ def tornado_cases(
     act: Activity,
     plan: Projection,
     out_winter: Winter | None,
-    stages: Stages = DIRECT,
+    stages: Stages | None = None,
 ) -> list[TornadoCase]:
     """The slow part of the tornado (re-projections through the same stages), independent of the terms.
 
@@ -251,6 +252,7 @@ def tornado_cases(
     delivered (± :data:`CAPACITY_RANGE`: the first winter re-simulated on the same random numbers). The
     winter's volumes are held at the scenario's for the demand inputs.
     """
+    stages = stages or memo_stages()
 
     def outturn_activity(sc: Scenario) -> Activity:
         fresh = activity(scenario, plan, stages.projection(sc, area))
@@ -277,10 +279,11 @@ def tornado_cases(
     return cases
 
 
-def tornado(scenario: Scenario, area: AreaData, stages: Stages = DIRECT) -> pd.DataFrame:
+def tornado(scenario: Scenario, area: AreaData, stages: Stages | None = None) -> pd.DataFrame:
     """Inputs that move each partner's P50 net position most, one at a time over their ranges; widest first.
 
     Returns the frame of :func:`models.money.riskshare.tornado_table` (columns ``TORNADO_COLUMNS``).
     """
+    stages = stages or memo_stages()
     act, plan, out_winter = scenario_activity(scenario, area, stages)
     return tornado_table(scenario, act, tornado_cases(scenario, area, act, plan, out_winter, stages))

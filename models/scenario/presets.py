@@ -5,6 +5,7 @@ Money in £ a year; capacities per week.
 
 from __future__ import annotations
 
+from models.core.numbers import parse_number
 from models.core.units import WEEKS_A_YEAR
 from models.inputs.areas import AreaData
 from models.scenario.groups import Costs, Flow, Scheme
@@ -17,22 +18,22 @@ def baseline(area: AreaData) -> Scenario:
     f = area.flow_defaults
     c = area.unit_costs
     flow = Flow(
-        core_beds=int(float(f["core_beds"])),
+        core_beds=int(parse_number(f["core_beds"])),
         escalation_beds=0,  # the baseline has no escalation beds; presets add them
         escalation_open=f.get("escalation_open", "12-01"),
         escalation_close=f.get("escalation_close", "03-31"),
-        mean_los_days=float(f.get("mean_los_days", 5.0)),
-        share_14plus=float(f["share_14plus"]),
-        share_21plus=float(f["share_21plus"]),
-        p0_share=float(f["p0_share"]),
-        p1_share=float(f["p1_share"]),
-        p2_share=float(f["p2_share"]),
-        p3_share=float(f["p3_share"]),
-        p1_starts_per_week=float(f["p1_starts_per_week"]),
-        p2_beds=int(float(f["p2_beds"])),
-        p2_los_days=float(f["p2_los_days"]),
-        p3_per_week=float(f["p3_per_week"]),
-        winter_uplift_pct=float(f.get("winter_uplift_pct", 0.0)),
+        mean_los_days=parse_number(f.get("mean_los_days", 5.0)),
+        share_14plus=parse_number(f["share_14plus"]),
+        share_21plus=parse_number(f["share_21plus"]),
+        p0_share=parse_number(f["p0_share"]),
+        p1_share=parse_number(f["p1_share"]),
+        p2_share=parse_number(f["p2_share"]),
+        p3_share=parse_number(f["p3_share"]),
+        p1_starts_per_week=parse_number(f["p1_starts_per_week"]),
+        p2_beds=int(parse_number(f["p2_beds"])),
+        p2_los_days=parse_number(f["p2_los_days"]),
+        p3_per_week=parse_number(f["p3_per_week"]),
+        winter_uplift_pct=parse_number(f.get("winter_uplift_pct", 0.0)),
     )
     costs = Costs(
         nea_spell=c["nea_spell"],
@@ -59,7 +60,7 @@ def baseline(area: AreaData) -> Scenario:
 def presets(area: AreaData) -> dict[str, Scenario]:
     """Named scenarios for workshops, each one change to the area's baseline (current funding)."""
     base = baseline(area)
-    esc = int(float(area.flow_defaults.get("escalation_beds", 27)))
+    esc = int(parse_number(area.flow_defaults.get("escalation_beds", 27)))
     out = {base.name: base}
     out[f"+{esc} escalation beds (Dec–Mar)"] = evolve(
         base, name=f"+{esc} escalation beds (Dec–Mar)", flow={"escalation_beds": esc}

@@ -159,21 +159,13 @@ def bed_need() -> dict[str, float]:
 def winter_options_result() -> pd.DataFrame:
     """The planner's options against the session's scenario (baseline row = the headline run)."""
     a, sc = area(), scenario()
-    try:
-        return _winter_options(a.fingerprint, sc.to_json(), sc, winter_result())
-    except ValueError as err:
-        model_error(err)
-        raise
+    return _on_page(_winter_options)(a.fingerprint, sc.to_json(), sc, winter_result())
 
 
 def capacity_outcomes() -> dict[str, dict[str, float]]:
     """What each discharge-capacity scheme's budget avoids in the first winter (paired flow runs)."""
     a, sc = area(), scenario()
-    try:
-        return _capacity_outcomes(a.fingerprint, sc.to_json(), sc, winter_result())
-    except ValueError as err:
-        model_error(err)
-        raise
+    return _on_page(_capacity_outcomes)(a.fingerprint, sc.to_json(), sc, winter_result())
 
 
 def results(sc: Scenario | None = None) -> pipeline.Results:
@@ -183,16 +175,17 @@ def results(sc: Scenario | None = None) -> pipeline.Results:
 
 
 # --- finance and risk share (models.pipeline.finance on the cached stages) ----------------------------------
-# A finance holds a few (draws × years) arrays (≈ 1 MB at 1,000 draws); the tornado's cases a dozen.
+# A finance holds a few (draws × years) arrays (≈ 1 MB at 1,000 draws); the tornado's cases a dozen. Inside a
+# cached function the stages are SHARED (no page messages from a cache); the caller turns errors into messages.
 @st.cache_resource(show_spinner=False, max_entries=32, ttl=1800)
 def _finance(fingerprint: str, scenario_json: str, exceed_gbp: float, _scenario: Scenario, _area: AreaData) -> Finance:
-    return pipeline.finance(_scenario, _area, CACHED, exceed_gbp=exceed_gbp)
+    return pipeline.finance(_scenario, _area, SHARED, exceed_gbp=exceed_gbp)
 
 
 @st.cache_resource(show_spinner="Re-running the scenario for each input of the tornado…", max_entries=8, ttl=1800)
 def _tornado_cases(fingerprint: str, cases_key: str, _scenario: Scenario, _area: AreaData) -> list[TornadoCase]:
-    act, plan, out_winter = pipeline.scenario_activity(_scenario, _area, CACHED)
-    return pipeline.tornado_cases(_scenario, _area, act, plan, out_winter, CACHED)
+    act, plan, out_winter = pipeline.scenario_activity(_scenario, _area, SHARED)
+    return pipeline.tornado_cases(_scenario, _area, act, plan, out_winter, SHARED)
 
 
 def finance_result(sc: Scenario | None = None, exceed_gbp: float = 0.0) -> Finance:
@@ -201,11 +194,7 @@ def finance_result(sc: Scenario | None = None, exceed_gbp: float = 0.0) -> Finan
     The plan is the scenario with its savings fully realised, the outturn the scenario itself.
     """
     a, sc = area(), sc or scenario()
-    try:
-        return _finance(a.fingerprint, sc.to_json(), float(exceed_gbp), sc, a)
-    except ValueError as err:
-        model_error(err)
-        raise
+    return _on_page(_finance)(a.fingerprint, sc.to_json(), float(exceed_gbp), sc, a)
 
 
 def finance_tornado(fin: Finance, sc: Scenario | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from models import pipeline
-from models.core.fy import annual_to_monthly, fy_bounds, fy_date, fy_layout, fy_matrix, fy_start, sum_by_fy
+from models.core.fy import annual_to_monthly, fy_bounds, fy_date, fy_label, fy_layout, fy_matrix, fy_start, sum_by_fy
 from models.core.labels import readable
 from models.core.summaries import QUANTILES, quantiles
 from models.flow.simulate import flow_costs, per_rep_costs
@@ -155,6 +155,11 @@ def test_demand_views(demo_area, runs) -> None:
     t = views.demand_tiles(demo_area, res.projection, ref.projection, "nea")
     assert t.current_funding == pytest.approx(ref.projection.annual_mean("nea", "scenario"))  # no change in it
     assert t.change_vs_current_funding == pytest.approx(t.scenario - t.current_funding)
+    # the recorded year is the last complete financial year of the data; the % is on it
+    recorded = demo_area.admissions.assign(fy=demo_area.admissions["month"].map(fy_label_of))
+    last_fy = recorded.groupby("fy")["nea"].agg(["sum", "size"]).query("size == 12").iloc[-1]
+    assert t.recorded == pytest.approx(last_fy["sum"])
+    assert t.current_funding_change_pct == pytest.approx((t.current_funding / last_fy["sum"] - 1) * 100)
     table = views.demand_annual_table(res.projection, "nea")
     assert table["with_schemes_mean"].iloc[0] == pytest.approx(t.scenario)
     assert table["baseline_mean"].iloc[0] == pytest.approx(res.projection.annual_mean("nea", "baseline"))
@@ -226,3 +231,8 @@ def test_unit_costs_table(demo_area) -> None:
     assert list(table["item"]) == [readable(str(x)) for x in raw["item"]] and "nea_spell" not in set(table["item"])
     values = pd.to_numeric(demo_area.tables["unit_costs.csv"]["value"], errors="coerce").dropna()
     assert whole == bool((values == values.round()).all())
+
+
+def fy_label_of(month) -> str:  # noqa: ANN001 - a Timestamp
+    """The financial year of a month, e.g. "2023-24" (April–March)."""
+    return fy_label(int(fy_start(month)))
