@@ -7,16 +7,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.pipeline.guards import scheme_warnings
-from pages.ui.changes import init_state, set_scenario
-from pages.ui.library import library_sidebar
-from pages.ui.links import keep_link
-from pages.ui.state import area, area_presets, scenario, scenario_label
-from pages.ui.text import safe_text
-from pages.ui.turns import script_turn
-from pages.ui.warmup import warm_presets
-from pages.ui.widgets import lever, show_lever_errors
-
 # Presentation mode (a projector; also from a &present=1 link) starts with the sidebar collapsed.
 _presenting = st.session_state.get("presentation", st.query_params.get("present") == "1")
 st.set_page_config(
@@ -25,6 +15,21 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if _presenting else "expanded",
 )
+# A plain message from the first paint: a fresh server imports the models and loads the area (several seconds)
+# before the page can draw anything. The imports below come after it on purpose.
+_loading = st.empty()
+_loading.markdown("**BCF Scenario Lab** is loading… (the first visit to a fresh server takes a few seconds)")
+
+from models.pipeline.guards import scheme_warnings  # noqa: E402 - after the loading message (see above)
+from pages.ui.changes import init_state, set_scenario  # noqa: E402
+from pages.ui.library import library_sidebar  # noqa: E402
+from pages.ui.links import keep_link  # noqa: E402
+from pages.ui.state import area, area_presets, scenario, scenario_label  # noqa: E402
+from pages.ui.text import safe_text  # noqa: E402
+from pages.ui.turns import script_turn  # noqa: E402
+from pages.ui.warmup import warm_presets  # noqa: E402
+from pages.ui.widgets import lever, show_lever_errors  # noqa: E402
+
 init_state()
 
 # Always: a tile's number or label wraps onto a second line rather than being cut ("11.1% / 5…").
@@ -56,8 +61,10 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 19px; }
 .stMarkdown p, .stMarkdown li { font-size: 1.15rem; }
 [data-testid="stTable"] table { width: 100%; table-layout: auto; }
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.05rem; }
-/* Chart text grows with the type: drawn at 80% width, shown at 125%, so it still fills the column. */
-[data-testid="stPlotlyChart"] { zoom: 1.25; width: 80% !important; }
+/* Charts keep their own size: a CSS zoom on a chart made Plotly measure its box zoomed and draw it 1.25 × 1.25
+   too wide (2,163 px in a 1,384 px column at 1920 × 1080), cutting off options, partners and axes. */
+[data-testid="stPlotlyChart"], [data-testid="stPlotlyChart"] > div { max-width: 100%; }
+[data-testid="stDataFrame"] { max-width: 100%; }
 </style>
 """
 
@@ -130,6 +137,9 @@ def sidebar() -> None:
         st.caption("Share this scenario: copy the page address; it holds the whole scenario on every page.")
 
 
+# The real navigation: the sidebar's page list is off in .streamlit/config.toml so that a fresh server's first
+# paint never lists the pages/ folder's module names; it is turned on for st.navigation here.
+st.set_option("client.showSidebarNavigation", True)
 nav = st.navigation(
     {
         "Overview": [
@@ -169,5 +179,6 @@ with script_turn():  # sessions take turns by whole runs (see pages.ui.turns.scr
             "they are not real patient data. Load your own area on the Data page.",
             icon="ℹ️",
         )
+    _loading.empty()
     nav.run()
 warm_presets()  # in the background: the presets' projections and winters, so switching preset is instant

@@ -91,6 +91,12 @@ except ValueError as err:
     st.stop()
 table = compare.comparison_table(compare.headlines(results), labels)
 first, others = labels[0], labels[1:]
+for lab, r in zip(labels, results, strict=True):
+    if r.winter is not None and not r.winter.can_cope:
+        st.warning(
+            f"**{lab}: the winter figures are not a forecast** (average demand above capacity; the queue grows every "
+            "day): read its winter rows as a system that cannot cope, not as a prediction."
+        )
 
 
 shown = pd.DataFrame({"Headline figure": [compare.figure_label(k) for k in table["figure"]]})

@@ -23,7 +23,8 @@ from models.inputs.areas import (
     validate_table,
     with_uploads,
 )
-from models.pipeline.guards import check_area
+from models.inputs.scheme_rules import name_problem
+from models.pipeline.guards import check_area, plain_reason
 from models.pipeline.views import unit_costs_table
 from pages.ui.changes import switch_area
 from pages.ui.state import area, demo_area, ensure_frame
@@ -155,7 +156,9 @@ for name, spec in FILES.items():
             if problems:
                 show_problems(left, upload.name, problems)
             else:
-                left.success(f"{safe_text(upload.name)}: valid, {len(staged[name]):,} rows. Staged for the uploaded area.")
+                left.success(
+                    f"{safe_text(upload.name)}: valid, {len(staged[name]):,} rows. Staged for the uploaded area."
+                )
         elif name in staged:
             left.caption("Staged from an earlier upload.")
 
@@ -222,6 +225,8 @@ if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not 
     )
     # the whole area is checked as the scenario the app will build from it before anything changes
     checks = [str(p) for p in problems] if new_area is None else check_area(new_area, demo)
+    if name_problem(area_name):
+        checks.insert(0, f"Name of the uploaded area: it {name_problem(area_name)}")
     if checks:
         st.error(
             "The uploaded area was not used; the current one stays:\n\n"
@@ -229,9 +234,13 @@ if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not 
             + ("\n- …" if len(checks) > 20 else "")
         )
     else:
-        switch_area(new_area)
-        ss["data_message"] = f"Now using {new_area.meta.name}. Every page uses it."
-        st.rerun()
+        try:  # switch_area builds the new scenario before it changes anything: a failure leaves the area as it was
+            switch_area(new_area)
+        except (ValueError, TypeError, ArithmeticError) as err:
+            st.error(f"The uploaded area was not used; the current one stays: {safe_text(plain_reason(err))}.")
+        else:
+            ss["data_message"] = f"Now using {new_area.meta.name}. Every page uses it."
+            st.rerun()
 if c2.button("Back to the demo area", width="stretch", disabled=current.meta.synthetic):
     switch_area(demo)
     st.rerun()

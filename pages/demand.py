@@ -15,7 +15,7 @@ from pages.ui.cache import fits, projection
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.text import demo_note, how_calculated
-from pages.ui.widgets import lever, show_lever_errors
+from pages.ui.widgets import lever, show_lever_errors, signed_delta
 
 ensure_frame()
 
@@ -124,9 +124,7 @@ def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a mod
     picks = [fit.chosen, BENCHMARK, NAIVE]
     key_rows = bt[bt["model"].isin(picks)].copy()
     key_rows["order"] = key_rows["model"].map({m: i for i, m in enumerate(picks)})
-    key_rows["model"] = key_rows["model"].map(
-        lambda m: f"{m} (chosen)" if m == fit.chosen else f"{m} (benchmark)"
-    )
+    key_rows["model"] = key_rows["model"].map(lambda m: f"{m} (chosen)" if m == fit.chosen else f"{m} (benchmark)")
     backtest_table(key_rows.sort_values("order").drop(columns=["order"]), key=f"bt_key_{metric}")
     st.markdown(f"**Intervals.** {d.get('calibration', '')}")
     st.markdown(f"**COVID-19.** {d.get('covid', fit.covid)}")
@@ -154,10 +152,12 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     c3.metric(
         f"Scenario {t.first_fy}",
         f"{t.scenario:,.0f}",
-        f"{t.change_vs_current_funding:+,.0f} vs current funding",
+        signed_delta(t.change_vs_current_funding, ",.0f", "vs current funding"),
         delta_color="inverse",
     )
     c4.metric(f"80% interval {t.first_fy}", f"{short(t.p10)} – {short(t.p90)}")
+    if fit.guard_message:  # the plausibility guard refused a model: say which, why, and what is used instead
+        st.warning(fit.guard_message)
     hist = fit.fitted.rename(columns={"observed": "observed"})
     st.plotly_chart(
         fan_chart(
@@ -297,10 +297,11 @@ schemes' effects.
 **Candidates.** Naive (last month), seasonal naive (same month last year), a flat smoothed level of admissions
 per day (calendar-adjusted: times the days in each future month; how fast it adapts is set by the months outside
 the COVID-19 disruption), ETS(A,Ad,A), an ETS chosen by AICc (multiplicative errors, with or without
-seasonality, start values estimated), SARIMAX(0,1,1)(0,1,1)12 and Theta (statsmodels), and a combination: the
-geometric mean of the level, naive and AICc ETS forecasts. Series of 12–23 months get non-seasonal candidates
-only (naive, drift, damped trend, level, ETS, Theta, combination); seasonal ETS(A,Ad,A), SARIMAX and Theta need
-36 months (24 months of training at every backtest origin).
+seasonality, start values estimated) and Theta (statsmodels), and a combination: the geometric mean of the
+level, naive and AICc ETS forecasts. Series of 12–23 months get non-seasonal candidates only (naive, drift, damped
+trend, level, ETS, Theta, combination); seasonal ETS(A,Ad,A) and Theta need 36 months (24 months of training at
+every backtest origin). SARIMAX(0,1,1)(0,1,1)12 is no longer a default candidate: it carries the latest slope on
+for ever.
 
 **Choice by backtest.** Each candidate is refitted at up to 12 rolling origins spread over the history (as many as
 the data allow) and forecasts up to 12 months ahead from each, seeing only the data before it. MASE scales the
@@ -311,6 +312,15 @@ backtest MASE did worse than the combination. When the data span the COVID-19 di
 count (the current regime; with two years or more after it, all 12 origins lie there); with fewer than 12 of them
 the combination is used.
 
+**Trends never explode.** A model with a slope (damped trend, drift, Theta) is chosen only when the backtest
+spans at least three separate 12-month windows, and beyond the first year (what the backtest tests) its
+year-on-year change is halved every year. A short window across the COVID-19 disruption therefore gets the flat
+combination: its level comes from the months after the disruption, not from the recovery slope.
+
+**Plausibility check.** Every projected 12 months, at every horizon up to 10 years, must stay between half the
+lowest and 1.5 times the highest 12 months recorded (at base-year age structure; demographic growth comes on top).
+A model that leaves that range is refused, the next in the backtest's order is used, and the page says so.
+
 **COVID-19.** March 2020 – March 2021 are not scored. By default the backtest chooses between the months *as
 recorded* and a *level shift* (the disrupted months replaced by the pre-pandemic pattern at the level the data
 show afterwards), at origins after the disruption; the data decide the post-COVID level. *Return to the pre-COVID
@@ -320,8 +330,14 @@ level* is an assumption, offered only as an option.
 horizon is calibrated on the series' own in-sample forecast errors 1–12 months ahead (disrupted months
 excluded), scaled by how the chosen model did against a simple forecast in the backtest, widened (never narrowed)
 so that the 80% interval covers 80% of the chosen model's own backtest errors (less so when the origins are few),
-with Student-t tails. Coverage in the tables is checked at the backtest origins, each using only the data before it
-(and widened from the other origins' errors).
+with Student-t tails. Beyond 12 months the spread grows by a bounded amount a year (at least England's own
+growth of forecast error from one to five years ahead, at most a 14% standard deviation a year), not
+compounding. Coverage in the tables is checked at the backtest origins, each using only the data before it (and
+widened from the other origins' errors).
+
+**One point forecast.** The mean shown in the tiles, tables, money and downloads is the chosen model's own
+forecast, and the paths are centred on it (their mean is exactly it): on real series the model's forecast was
+more accurate than the raw mean of the paths, which ran 1–2% high. The median (P50) is a little lower.
 
 **Placements** are small counts, summed to financial years and modelled with a GLM (Poisson, or negative
 binomial when overdispersed) with the 65+ population as exposure; intervals combine parameter uncertainty

@@ -15,9 +15,10 @@ from models.core.units import fmt_gbp
 from models.money import riskshare
 from models.report.finance import FUND_HEADERS, finance_workbook
 from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
-from pages.ui.cache import finance_result, finance_tornado
+from pages.ui.cache import finance_result, finance_tornado, results
 from pages.ui.changes import set_scenario
-from pages.ui.state import area, ensure_frame, scenario
+from pages.ui.downloads import board_pack_button
+from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.text import demo_note, how_calculated, safe_text
 
 ensure_frame()
@@ -304,8 +305,9 @@ who = st.selectbox("Partner", list(alloc.partners), key="finance:tornado_partner
 st.plotly_chart(tornado_chart(tor, who, demo_note()), width="stretch", key="finance_tornado")
 
 if not ss.get("presentation"):
+    board_pack_button(results(sc), results(reference()), fin, tor, key="finance_pack")
     st.download_button(
-        "Finance workbook (Excel)",
+        "Risk-share detail (Excel)",
         data=functools.partial(finance_workbook, sc, area(), fin, today=dt.date.today(), exceed_gbp=exceed),
         file_name="bcf_risk_share.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from models.charts.history import monthly_admissions, placements_rate
-from models.core.units import fmt_gbp
+from models.core.units import fmt_gbp, fmt_gbp_change
 from models.inputs.history import placements_by_fy
 from models.money.riskshare import summary_change
 from models.pipeline.results import HEADLINE_LABELS, headline, headline_change, is_reference, reference_scenario
@@ -17,6 +17,7 @@ from pages.ui.cache import finance_result, results
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.text import how_calculated, safe_text
+from pages.ui.widgets import signed_delta
 
 ensure_frame()
 
@@ -69,8 +70,8 @@ vs = "vs current funding"
 
 
 def change(key: str, fmt: str) -> str | None:
-    """Delta against current funding (none when this scenario is it)."""
-    return None if is_ref else f"{d[key]:{fmt}} {vs}"
+    """Delta against current funding (none when this scenario is it, or when it rounds to no change)."""
+    return None if is_ref else signed_delta(d[key], fmt.lstrip("+"), vs)
 
 
 if is_ref:
@@ -103,14 +104,19 @@ if w is not None:
         delta_color="inverse",
         help=f"Mean occupancy of open beds, {w.start:%-d %b %Y} – "
         f"{w.end:%-d %b %Y}: {h['winter_days_full']:.0f} days with every bed full; {h['winter_delayed_bed_days']:,.0f} delayed "
-        f"bed days and {h['winter_boarding_days']:,.0f} ED boarding days (same definitions as the winter page)",
+        f"bed days and {h['winter_boarding_days']:,.0f} patient-days waiting in ED (same definitions as the winter page)",
     )
+    if not w.can_cope:
+        st.warning(
+            "**The winter figures are not a forecast**: average demand is above capacity, so a queue grows every "
+            "day. " + " ".join(w.cope_messages[:1]) + " See Discharge and winter beds."
+        )
 else:
     t3.metric("Winter", "–", "projection too short for a winter", delta_color="off", delta_arrow="off")
 t4.metric(
     "Pooled fund (schemes, £ a year)",
     fmt_gbp(h["fund_budget_gbp"]),
-    "current funding" if h["fund_budget_change_gbp"] == 0 else f"{fmt_gbp(h['fund_budget_change_gbp'])} {vs}",
+    "current funding" if h["fund_budget_change_gbp"] == 0 else f"{fmt_gbp_change(h['fund_budget_change_gbp'])} {vs}",
     delta_color="off",
     delta_arrow="off",
 )
@@ -126,7 +132,7 @@ if w is not None:
     u4.metric(
         "Winter capacity spend",
         fmt_gbp(h["winter_capacity_spend_gbp"]),
-        "current funding" if is_ref else f"{fmt_gbp(d['winter_capacity_spend_gbp'])} {vs}",
+        "current funding" if is_ref else f"{fmt_gbp_change(d['winter_capacity_spend_gbp'])} {vs}",
         delta_color="off",
         delta_arrow="off",
     )
@@ -141,7 +147,7 @@ for col, row, dp in zip(
         f"{fmt_gbp(row.p50_gbp)} / {fmt_gbp(row.p90_gbp)}",
         "current funding"
         if is_ref or math.isnan(dp.p50_change_gbp)  # a partner current funding does not have
-        else f"{fmt_gbp(dp.p50_change_gbp)} / {fmt_gbp(dp.p90_change_gbp)} {vs}",
+        else f"{fmt_gbp_change(dp.p50_change_gbp)} / {fmt_gbp_change(dp.p90_change_gbp)} {vs}",
         delta_color="off",
         delta_arrow="off",
         help="Share of the variance against plan the partner carries over the horizon under the risk-share "

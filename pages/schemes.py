@@ -15,10 +15,11 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from models import pipeline
 from models.charts.schemes import before_after, cost_per_avoided, metric_waterfall, waterfall
 from models.core.units import fmt_gbp
 from models.inputs.scheme_rules import SCHEME_METRICS
-from models.money.schemes import METRIC_UNITS, WHOLE_FUND, scheme_table
+from models.money.schemes import METRIC_UNITS, WHOLE_FUND
 from models.pipeline.views import scheme_funding
 from models.scenario import Scenario, evolve, explain
 from models.scenario.capacity import METRIC_LABELS
@@ -271,7 +272,7 @@ winter_result()  # the page needs the first winter (a plain message and a stop w
 fund = scheme_funding(results(), results(reference()))  # "vs current funding": against the reference run
 note = demo_note()
 # the table with what each discharge scheme's capacity avoids in the winter (paired flow runs, cached)
-table = scheme_table(sc.schemes, proj.effects, sc.costs, proj.schemes.attrs.get("horizon"), capacity_outcomes())
+table = pipeline.scheme_table_with_winter(results(), capacity_outcomes())  # one table for page, pack and CLI
 fy = proj.first_fy
 
 st.title("Scheme funding")
@@ -445,15 +446,19 @@ st.dataframe(
             "Winter delayed days its capacity avoids", **count
         ),
         "winter_boarding_days_avoided": st.column_config.NumberColumn(
-            "Winter ED boarding days its capacity avoids", **count
+            "Winter patient-days in ED its capacity avoids", **count
         ),
+        "winter_surge_bed_days_avoided": st.column_config.NumberColumn("Winter surge bed days avoided", **count),
+        "winter_diverted_avoided": st.column_config.NumberColumn("Winter diverts avoided", **count),
+        "winter_value_note": st.column_config.TextColumn("How the winter value was found", width="large"),
     },
 )
 st.caption(
     f"Activity units: {METRIC_UNITS['nea']} for NEA and ACS schemes; {METRIC_UNITS['placements']}. Capacity: "
     f"{METRIC_UNITS['p1_capacity']} (P1), {METRIC_UNITS['p2_capacity']} (P2), {METRIC_UNITS['p3_capacity']} (P3). "
     "What a capacity scheme avoids is simulated for the first winter (October–March), paired with the same "
-    "random numbers, by taking its capacity away."
+    "random numbers, by taking its capacity away: all of it if the winter still copes without it, else the largest "
+    "share (50%, 25%, 10%) it can do without, a lower bound of the whole; with no honest figure the note says why."
 )
 st.subheader("Money by financial year")
 money = proj.money_table

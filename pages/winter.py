@@ -12,9 +12,10 @@ from models.core.fy import fy_bounds, fy_date
 from models.core.units import fmt_gbp
 from models.flow.beds import occupancy_at_refusal_target, occupancy_risk_curve
 from models.flow.simulate import WARMUP_DAYS as WARMUP
+from models.flow.simulate import delay_bands
 from models.pipeline.results import is_reference
 from models.pipeline.stages import bed_sizing
-from models.pipeline.views import pathway_shares_with
+from models.pipeline.views import calibration_table, pathway_shares_with
 from pages.ui.cache import bed_need, projection, winter_options_result, winter_result
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
@@ -87,6 +88,37 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
                 to_value=mmdd,
                 help="The winter simulated is 1 October – 31 March; the same dates apply each year.",
             )
+        st.markdown("**When every bed is full**")
+        lever(
+            st.number_input,
+            "Surge beds at most",
+            ("flow", "surge_beds"),
+            display_value=f.surge_limit,
+            min_value=0,
+            max_value=10 * f.core_beds,
+            step=1,
+            help="Beds opened beyond the scheduled ones (assessment or day-case space, cancelled electives) for "
+            "patients waiting in ED; each surge bed day is costed at the surge rate. " + src("surge_beds"),
+        )
+        lever(
+            st.slider,
+            "A surge bed opens after a wait of, hours",
+            ("flow", "surge_after_hours"),
+            min_value=0.0,
+            max_value=24.0,
+            step=0.5,
+            help=src("surge_after_hours"),
+        )
+        lever(
+            st.number_input,
+            "Patients ED can hold waiting for a bed",
+            ("flow", "ed_max_waiting"),
+            display_value=f.ed_limit,
+            min_value=0,
+            max_value=100_000,
+            step=1,
+            help="Beyond this, arrivals are diverted or transferred out (counted and costed). " + src("ed_max_waiting"),
+        )
     with c2:
         st.markdown("**Length of stay and demand**")
         lever(
@@ -128,6 +160,26 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
             max_value=30.0,
             step=0.5,
             help="On top of the projection's own seasonality. " + src("winter_uplift_pct"),
+        )
+        st.markdown("**Discharge delays (discharge-ready date)**")
+        lever(
+            st.slider,
+            "Discharges made after the ready date, %",
+            ("flow", "drd_pct_delayed"),
+            min_value=0.0,
+            max_value=50.0,
+            step=0.1,
+            help="Calibrates the delays that are not due to a pathway's capacity (NHS England DRD data; England "
+            "2024-25: 13.5%). " + src("drd_pct_delayed"),
+        )
+        lever(
+            st.slider,
+            "Mean delay among them, days",
+            ("flow", "drd_mean_delay_days"),
+            min_value=1.0,
+            max_value=20.0,
+            step=0.01,
+            help="England 2024-25: 6.09 days. " + src("drd_mean_delay_days"),
         )
     with c3:
         st.markdown("**Pathways on discharge (% of patients)**")
@@ -262,6 +314,12 @@ if w.capacity_changed:
         f"Simulated: P1 {w.params.p1_starts_per_week:.1f} a week, P2 {w.params.p2_beds} beds, "
         f"P3 {w.params.p3_per_week:.1f} a week."
     )
+if not w.can_cope:
+    st.error(
+        "**Not a forecast: this winter cannot cope.** Average demand is above capacity, so a queue grows every "
+        "day and the figures below depend on how long the winter is and on the ED's limit and surge beds, not on "
+        "a settled system. Add capacity (or reduce demand) until the warnings below clear."
+    )
 for message in w.messages:
     st.warning(safe_text(message))
 note = demo_note()
@@ -307,13 +365,14 @@ m[2].metric(
     "ready patients waiting in a bed for their discharge pathway",
 )
 m[3].metric(
-    "ED boarding days",
-    f"{w.kpi('boarding_days'):,.0f}",
-    kpi_delta("boarding_days", "+,.0f"),
+    "Waits for a bed over 12 hours",
+    f"{w.kpi('waits_over_12h'):,.0f}",
+    kpi_delta("waits_over_12h", "+,.0f"),
     delta_color="inverse",
-    help=f"P10–P90 {w.kpi('boarding_days', 'p10'):,.0f}–{w.kpi('boarding_days', 'p90'):,.0f}: patient-days "
-    f"waiting in ED for a bed; {w.kpi('patients_boarded'):,.0f} patients waited overnight, on "
-    f"{w.kpi('days_with_boarding'):.0f} days",
+    help=f"P10–P90 {w.kpi('waits_over_12h', 'p10'):,.0f}–{w.kpi('waits_over_12h', 'p90'):,.0f} patients. "
+    f"{w.kpi('patients_boarded'):,.0f} patients waited for a bed ({w.kpi('waits_over_4h'):,.0f} over 4 hours; "
+    f"mean wait {w.kpi('mean_wait_hours'):.1f} hours among them): {w.kpi('boarding_days'):,.0f} patient-days "
+    "in ED, counted to the half hour.",
 )
 m[4].metric(
     "Inpatients 14+ / 21+ days",
@@ -322,8 +381,66 @@ m[4].metric(
     delta_color="inverse",
     help="Share of the daily census, delays included",
 )
+d = st.columns(5)
+d[0].metric(
+    "Discharged on the ready date",
+    f"{w.kpi('drd_pct_on_date'):.1f}%",
+    kpi_delta("drd_pct_on_date", "+.1f"),
+    help="Share of discharges (stays of a night or more) made on the discharge-ready date, as NHS England counts "
+    "them. England 2024-25: 86.5%.",
+)
+d[1].metric(
+    "Mean delay among the delayed",
+    f"{w.kpi('drd_mean_delay_delayed'):.2f} days",
+    kpi_delta("drd_mean_delay_delayed", "+.2f"),
+    delta_color="inverse",
+    help="Days from the ready date to discharge among discharges made after it. England 2024-25: 6.09 days.",
+)
+d[2].metric(
+    "Average delay over all discharges",
+    f"{w.kpi('drd_mean_delay_all'):.2f} days",
+    kpi_delta("drd_mean_delay_all", "+.2f"),
+    delta_color="inverse",
+    help="The BCF's discharge metric (average days from the ready date, zero delays included). England 2024-25: "
+    "0.82 days.",
+)
+d[3].metric(
+    "Surge bed days",
+    f"{w.kpi('surge_bed_days'):,.0f}",
+    kpi_delta("surge_bed_days", "+,.0f"),
+    delta_color="inverse",
+    help=f"Beds in use above the scheduled beds (at most {w.params.surge_beds:,} at once), opened for patients "
+    f"waiting {w.params.surge_after_hours:g}+ hours, and escalation beds kept open for their patients after closing.",
+)
+d[4].metric(
+    "Diverted or transferred out",
+    f"{w.kpi('diverted'):,.0f}",
+    kpi_delta("diverted", "+,.0f"),
+    delta_color="inverse",
+    help=f"Arrivals who found {w.params.ed_max_waiting:,} patients already waiting in ED for a bed.",
+)
 st.plotly_chart(
     occupancy_fan(w.weekly, note, None if is_ref else ref.weekly), width="stretch", key="occupancy_fan"
+)
+cal = w.calibration
+bands = delay_bands(w.run)
+st.markdown("**Discharge delays in discharge-ready-date terms** (the winter's discharges of a night or more)")
+b1, b2 = st.columns(2)
+b1.dataframe(
+    bands[["band", "discharges", "share"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "band": "Days after the ready date",
+        "discharges": st.column_config.NumberColumn("Discharges (mean)", format="%,.0f"),
+        "share": st.column_config.NumberColumn("Share", format="percent"),
+    },
+)
+b2.dataframe(
+    calibration_table(cal),
+    hide_index=True,
+    width="stretch",
+    column_config={"figure": "Calibrated to", "target": "Area's figure", "model": "Model (typical demand)"},
 )
 costs = w.costs.set_index("component")
 st.caption(
@@ -380,9 +497,18 @@ st.dataframe(
         "option": "Option",
         "delayed_days": st.column_config.NumberColumn("Delayed bed days", **count),
         "delayed_days_avoided": st.column_config.NumberColumn("Delayed days avoided", **count),
-        "boarding_days": st.column_config.NumberColumn("ED boarding days", **count),
-        "boarding_days_avoided": st.column_config.NumberColumn("Boarding days avoided", **count),
+        "boarding_days": st.column_config.NumberColumn("Patient-days waiting in ED", **count),
+        "boarding_days_avoided": st.column_config.NumberColumn("… avoided", **count),
         "patients_boarded": st.column_config.NumberColumn("Patients who waited in ED", **count),
+        "waits_over_12h": st.column_config.NumberColumn("Waits over 12 h", **count),
+        "waits_over_12h_avoided": st.column_config.NumberColumn("12-h waits avoided", **count),
+        "surge_bed_days": st.column_config.NumberColumn("Surge bed days", **count),
+        "surge_bed_days_avoided": st.column_config.NumberColumn("Surge bed days avoided", **count),
+        "diverted": st.column_config.NumberColumn("Diverted", **count),
+        "diverted_avoided": st.column_config.NumberColumn("Diverts avoided", **count),
+        "drd_mean_delay_all": st.column_config.NumberColumn("Average delay (days)", format="%.2f"),
+        "response_cost": st.column_config.NumberColumn("Cost of delays and the response", format="£%,.0f"),
+        "response_cost_avoided": st.column_config.NumberColumn("… avoided", format="£%,.0f"),
         "days_at_92": st.column_config.NumberColumn("Days ≥ 92%", format="%.0f"),
         "days_at_95": st.column_config.NumberColumn("Days ≥ 95%", format="%.0f"),
         "days_full": st.column_config.NumberColumn("Days every bed full", format="%.0f"),
@@ -394,7 +520,7 @@ st.dataframe(
         "cost_per_delayed_day_avoided": st.column_config.NumberColumn("£ per delayed day avoided", format="£%,.0f"),
         "cost_per_boarding_day_avoided": st.column_config.NumberColumn("£ per boarding day avoided", format="£%,.0f"),
         "cost_per_bed_day_freed": st.column_config.NumberColumn(
-            "£ per bed day freed (delayed + boarding)", format="£%,.0f"
+            "£ per bed day freed (delayed + ED + surge)", format="£%,.0f"
         ),
     },
 )
@@ -445,13 +571,13 @@ left.plotly_chart(occupancy_risk(curve, mean_load, note), width="stretch", key="
 sizes = occupancy_at_refusal_target([1, 2, 4, 8, 15, 30, 60, 120, 250, 500, 1000], refusal)
 right.plotly_chart(size_matters(sizes, refusal), width="stretch", key="size_matters")
 
-cal = w.calibration
 downloads(
     {
         "weekly occupancy": w.weekly,
         "winter KPIs": w.kpis,
         "winter costs": w.costs,
         "options": options,
+        "discharge delay bands": bands,
         "bed sizing curve": curve,
     },
     "bcf_winter_beds",
@@ -472,26 +598,41 @@ shares miss the targets by more than 1 percentage point.
 
 **Discharge.** On becoming ready a patient goes home (P0) or needs a Home First start (P1, limited starts a day),
 a step-down bed (P2, limited beds, fixed stay) or a care-home placement (P3, limited a day). When the pathway is
-full the patient waits in the acute bed: **delayed bed days**. Each queue is served **longest stay first** (the
-total delayed days do not depend on the order). The capacities are the levers at current funding plus what the
-discharge schemes' budget changes buy at the unit costs (one cost basis with the Scheme funding page).
+full the patient waits in the acute bed: **delayed bed days**. Each queue is served **longest delay first** (the
+oldest discharge-ready date; within a day, longest stay). Some P0 patients also wait past their ready date for
+things other than a pathway (medicines, transport, assessments): their share and mean wait are calibrated so that
+the model reproduces the area's discharge-ready-date figures ({cal.target_drd_pct_delayed:.1f}% of discharges
+after the ready date, {cal.target_drd_mean_delay:.2f} days among them; the model gives
+{cal.simulated_drd_pct_delayed:.1f}% and {cal.simulated_drd_mean_delay:.2f} at typical demand). The capacities are
+the levers at current funding plus what the discharge schemes' budget changes buy at the unit costs.
 
-**Beds bind.** Occupancy is patients in beds ÷ open beds (core + escalation while open; a bed due to close stays
-open until its patient leaves) and never exceeds 100%. An arrival who finds every bed full waits in ED (boarding /
-corridor care) until a bed frees, first come first served: **boarding days** are patient-days waiting, costed at
-£{sc.costs.boarding_day:,.0f} a day (an assumption). Escalation beds therefore score on boarding and crowding.
+**Beds bind, and a full hospital responds.** Time within a day is kept to the half hour: arrivals come at a
+half hour, patients going home leave at a half hour, the discharge round frees its beds at the end of the
+day. An arrival who finds every bed full waits in ED, first come first served, and takes the first bed that
+frees: the wait is counted to that half hour (**waits over 4 and 12 hours**, **patient-days in ED** costed at
+£{sc.costs.boarding_day:,.0f} a day, an assumption). After {f.surge_after_hours:g} hours a **surge bed** opens for
+them, up to {w.params.surge_beds:,} at once (£{sc.costs.surge_bed_day:,.0f} a bed day, an assumption); an arrival
+who finds {w.params.ed_max_waiting:,} patients already waiting is **diverted or transferred out**
+(£{sc.costs.divert:,.0f} each, an assumption). So waits in ED stay within what an ED holds, and options compare on
+the response they avoid as well as on delays. Patients ready and home on the day they arrive need no ward bed.
+
+**When a winter cannot cope.** If average demand is above the beds (with surge) or a pathway's capacity, its queue
+grows every day and never settles: the page says so, and Home, Compare, the command line and the workbooks mark
+the winter figures as not a forecast.
 
 **Common random numbers** survive lever changes: each day's arrivals come from a uniform fixed for that draw and
-day (inverse CDF), each patient's stay and pathway from uniforms fixed for the arrival slot, so an option changes
-only what it must. The winter starts warm: the inpatients of a stationary past are drawn exactly, then
-{WARMUP} days at the first week's rate bring queues, step-down beds and ED waits to their steady state.
+day (inverse CDF), each patient's arrival time, stay, pathway and any delay from uniforms fixed for the arrival
+slot, so an option changes only what it must. The winter starts warm: the inpatients of a stationary past are
+drawn exactly, then {WARMUP} days at the first week's rate bring queues, step-down beds and ED waits to their
+steady state.
 
-**Validation** (tests run in CI): Little's law with ample capacity; the loss version against Erlang B; P1, P2 and
-P3 queues against an independent discrete-event simulation (SimPy); occupancy never above the open beds; more
-beds never more boarding; the paired standard error of an option's effect is far below the unpaired one.
+**Validation** (tests run in CI): Little's law with ample capacity; the loss version against Erlang B; queues,
+waits for a bed and days with every bed full against an independent discrete-event simulation (SimPy);
+occupancy never above the open beds; patients waiting in ED never above the ED's limit; more surge beds never
+longer waits; the paired standard error of an option's effect is far below the unpaired one.
 
 **Limits.** One winter, one bed pool for the area's residents; no elective competition for beds; stays do not
-change with the season; pathway capacities are steady through the winter; ED boarding is counted by day (no
-hours within a day).
+change with the season; pathway capacities are steady through the winter; diverted patients' care elsewhere is
+not counted.
 """
 )

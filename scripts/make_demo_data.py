@@ -393,6 +393,18 @@ def make_unit_costs() -> pd.DataFrame:
             "£ per patient-day waiting in ED for a bed",
             "assumption: hotel cost of a bed day without treatment, £345 (PQ 146908), ≈ £14 an hour",
         ),
+        (
+            "surge_bed_day",
+            1352,
+            "£ per surge bed day",
+            "assumption: non-elective bed day £901 (PQ 165361) + 50% for temporary staffing and converted space",
+        ),
+        (
+            "divert",
+            500,
+            "£ per patient diverted or transferred out",
+            "assumption: of the order of an emergency ambulance conveyance (National Cost Collection 2023/24)",
+        ),
         ("reablement_episode", 2088, "£ per episode (2010 prices)", "Glendinning et al. 2010"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit", "source"])
@@ -408,8 +420,12 @@ MEAN_LOS_DAYS = 5.0
 # discharge-ready-date data. (The first version's 40 / 45 / 6 were below winter demand, so queues
 # grew without limit.) Core beds: the current-funding winter's mean census (≈60 a day × 5.0 days ≈
 # 300 patients) at ≈94% mean occupancy, the level NHS England ran at in winter 2024/25 (docs/sources.md#hospital-flow).
+# Step-down stays: 26.6 days, the mean stay in post-hospital rehabilitation beds of North West London ICB
+# (Harrow's ICB) in NHS England's Community Bed Audit of 4 March 2026 (England 29.3); P2 beds are ≈1.05 ×
+# 2.1 a day × 26.6 days ≈ 59.
 P1_PER_WEEK = 44
-P2_BEDS = 47
+P2_BEDS = 59
+P2_LOS_DAYS = 26.6
 P3_PER_WEEK = 6.7
 CORE_BEDS = 320
 CAPACITY_NOTE = "computed: ≈1.05 × first-winter demand for the pathway (see scripts/make_demo_data.py)"
@@ -441,14 +457,36 @@ def make_flow_defaults() -> pd.DataFrame:
         ("p3_share", 0.015, "share of discharges", "assumption within national guide ≤1% for 65+ (DHSC 2020)"),
         ("p1_starts_per_week", P1_PER_WEEK, "starts a week", CAPACITY_NOTE),
         ("p2_beds", P2_BEDS, "beds", CAPACITY_NOTE + "; community rehab beds in seed 001"),
-        ("p2_los_days", 21, "days", "illustrative assumption"),
+        (
+            "p2_los_days",
+            P2_LOS_DAYS,
+            "days",
+            "Community Bed Audit 4 Mar 2026 (NHS England): post-hospital rehabilitation, North West London ICB",
+        ),
         ("p3_per_week", P3_PER_WEEK, "placements a week", CAPACITY_NOTE),
         (
             "winter_uplift_pct",
             0,
             "% surge on arrivals Dec–Feb",
-            "assumption: the projection already has ±3% seasonality (DOMAIN.md)",
+            "assumption: the projection already has ±3% seasonality (docs/sources.md)",
         ),
+        ("surge_beds", 16, "beds", "assumption: 5% of core beds opened as surge capacity when every bed is full"),
+        (
+            "surge_after_hours",
+            6,
+            "hours",
+            "assumption: a surge bed opens for a patient waiting 6 hours (harm from waits over 6-8 hours: "
+            "Jones et al. 2022)",
+        ),
+        ("ed_max_waiting", 32, "patients", "assumption: ED holds 10% of core beds' worth of patients waiting"),
+        (
+            "drd_pct_delayed",
+            13.5,
+            "% of discharges after the ready date",
+            "NHS England discharge-ready-date data 2024-25, England (Harrow's own 3.9% in its 7 fully covered "
+            "months is below what the illustrative capacities give)",
+        ),
+        ("drd_mean_delay_days", 6.09, "days, among delayed discharges", "NHS England discharge-ready-date data 2024-25, England"),
     ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
 

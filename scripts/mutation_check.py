@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUARDS = "tests/unit/test_headline_guards.py"
 CHARTS = "tests/unit/test_charts.py"
+PHYSICAL = "tests/unit/test_flow_physical.py"
+COPE = "tests/unit/test_winter_cope.py"
 IGNORE = shutil.ignore_patterns(
     ".git", "__pycache__", ".ruff_cache", ".hypothesis", ".import_linter_cache", ".pytest_cache", "*.pyc"
 )
@@ -241,6 +243,54 @@ MUTATIONS: tuple[Mutation, ...] = (
         '"nea_change_first_fy": p.annual_mean("nea", "baseline") - p.annual_mean("nea", "scenario"),',
         ("tests/unit/test_engine.py", "tests/unit/test_cli.py", GUARDS),
         "the headline change from schemes with its sign flipped",
+    ),
+    # --- the physical winter (issue 18): each caught by tests/unit/test_flow_physical.py or test_winter_cope.py
+    Mutation(
+        "poisson_search_from_below_zero", "models/flow/_kernel.py",
+        "    if lam > 36.0:  # lam - 6 sqrt(lam) > 0 only above 36: start the sum there (mass below < 1e-9)",
+        "    if lam > 20.0:",
+        (PHYSICAL,), "the Poisson search starts below zero for 20 < rate <= 36 (a fixed, wrong count every day)",
+    ),
+    Mutation(
+        "ed_limit_ignored", "models/flow/simulate.py",
+        "        0 if lost else int(p.ed_max_waiting),", "        0 if lost else 100_000,",
+        (PHYSICAL,), "ED never full: arrivals are never diverted, boarding runs away",
+    ),
+    Mutation(
+        "surge_without_waiting", "models/flow/_kernel.py",
+        "            if s_open < surge_max and f_t[f_head] + surge_after <= now:",
+        "            if s_open < surge_max:",
+        (PHYSICAL,), "surge beds open at once, not after the stated wait",
+    ),
+    Mutation(
+        "waits_not_to_the_half_hour", "models/flow/_kernel.py",
+        "        wt = now - f_t[f_head]", "        wt = (now - f_t[f_head]) // NB * NB",
+        (PHYSICAL,), "waits for a bed counted in whole days, not to the half hour",
+    ),
+    Mutation(
+        "drd_zero_day_stays_counted", "models/flow/_kernel.py",
+        "                if wait == 0 and d == 0:", "                if False:",
+        (PHYSICAL,), "zero-day stays counted in the discharge-ready-date statistics",
+    ),
+    Mutation(
+        "drd_mean_over_all_wrong_base", "models/flow/simulate.py",
+        '"drd_mean_delay_all": _ratio(delay_days, dis),', '"drd_mean_delay_all": _ratio(delay_days, delayed_dis),',
+        (PHYSICAL,), "the average delay over all discharges divided by the delayed ones only",
+    ),
+    Mutation(
+        "cope_flag_never_on", "models/pipeline/stages.py",
+        "        return self.demand <= self.capacity", "        return True",
+        (COPE,), "a winter above capacity is printed as a forecast",
+    ),
+    Mutation(
+        "capacity_valued_whole_when_unable", "models/pipeline/stages.py",
+        "            if not short:", "            if True:",
+        (COPE,), "discharge capacity valued by removing all of it even when the winter could not cope without it",
+    ),
+    Mutation(
+        "surge_not_costed_in_scheme_value", "models/money/schemes.py",
+        '        + float(outcome.get("surge_bed_days_avoided", 0.0)) * costs.surge_bed_day\n', "",
+        (COPE,), "the surge bed days a scheme avoids are left out of its value",
     ),
 )
 

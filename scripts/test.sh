@@ -17,6 +17,19 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   fi
 fi
 
+# The board pack's print test renders the workbook to PDF with LibreOffice (tests/unit/test_board_pack.py). Install
+# Debian's headless Calc when it is missing (libreoffice-calc-nogui; older releases: libreoffice-calc).
+if ! command -v soffice >/dev/null 2>&1 && ! command -v libreoffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null \
+      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null
+  else
+    echo "LibreOffice is needed for the board pack's print test: install libreoffice-calc-nogui" >&2
+    exit 1
+  fi
+fi
+
 # The scenario-library tests run against a real PostgreSQL server as well as SQLite: tests/pgserver.py starts a
 # throw-away cluster with the installed binaries (or uses BCF_TEST_DATABASE_URL). Install Debian's `postgresql`
 # package when it is missing; without a server those tests fail (they are never skipped).

@@ -6,6 +6,9 @@ projector, and an "illustrative" note when the demo data are shown.
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 # Imported fully before Plotly: Plotly's validators look pandas up in sys.modules rather than importing it, so on a
 # fresh server, where several sessions' first page runs import modules at once, a half-imported pandas from another
 # thread raised "partially initialized module 'pandas'" here. An explicit import waits for the other thread's.
@@ -13,6 +16,8 @@ import numpy  # noqa: F401, I001 - see above
 import pandas  # noqa: F401 - see above
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from models.core.units import fmt_gbp
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -112,3 +117,22 @@ def base_layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", not
     layout["annotations"] = [*fig.layout.annotations, *layout["annotations"]]
     fig.update_layout(**layout)
     return fig
+
+
+def money_ticks(lo: float, hi: float, n: int = 6) -> dict:
+    """Axis ticks in UK money style (−£2m, £0, £2m) for a £ axis from ``lo`` to ``hi``: Plotly's own prefix
+    would write "£−2,000,000". Returns ``tickvals`` and ``ticktext`` for ``update_xaxes`` / ``update_yaxes``.
+    """
+    span = max(hi - lo, 1.0)
+    raw = max(span / max(n - 1, 1), 1.0)  # never finer than £1
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step  # ticks inside the range only
+    vals = [first + k * step for k in range(int(math.floor((hi - first) / step)) + 1)]
+    return {"tickvals": vals, "ticktext": [fmt_gbp(0.0 if abs(v) < step / 1e6 else v) for v in vals]}
+
+
+def wrap_label(text: str, width: int = 30) -> str:
+    """A long label on several lines (Plotly's ``<br>``) so that a half-width chart on a 1366 px screen keeps it
+    inside its box: category labels, long titles."""
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)

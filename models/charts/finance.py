@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from models.charts import SEQUENCE, base_layout
+from models.charts import SEQUENCE, base_layout, money_ticks
 from models.core.units import fmt_gbp
 
 DISTRIBUTION_TITLE = "Each partner's net position over the horizon"
@@ -68,7 +68,7 @@ def position_violins(
         fig, DISTRIBUTION_TITLE, "£ over the horizon (+ overspend, − money back)",
         note=(note + " · " if note else "") + "ticks: P10, P50, P90; axis: 1st–99th percentile",
     )
-    fig.update_yaxes(rangemode="normal", tickprefix="£", tickformat=",.0f", range=[lo - pad, hi + pad])
+    fig.update_yaxes(rangemode="normal", range=[lo - pad, hi + pad], **money_ticks(lo - pad, hi + pad))
     fig.update_layout(hovermode="closest", showlegend=False)
     return fig
 
@@ -105,5 +105,6 @@ def tornado_chart(table: pd.DataFrame, partner: str, note: str = "") -> go.Figur
     fig.add_vline(x=base, line_color="#000000", line_width=1)
     base_layout(fig, f"{TORNADO_TITLE}: {html.escape(partner)}", "", "P50 net position over the horizon, £", note)
     fig.update_layout(barmode="overlay", hovermode="closest", height=120 + 45 * max(len(t), 1))
-    fig.update_xaxes(tickprefix="£", tickformat=",.0f")
+    ends = [base, *t["p50_low_gbp"].astype(float), *t["p50_high_gbp"].astype(float)]
+    fig.update_xaxes(**money_ticks(min(ends), max(ends), 5))  # UK style: −£2m, not £−2,000,000
     return fig

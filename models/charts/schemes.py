@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from models.charts import BAND_80, PALETTE, base_layout
+from models.charts import BAND_80, PALETTE, base_layout, wrap_label
 from models.core.units import fmt_gbp
 from models.money.schemes import METRIC_UNITS, WHOLE_FUND
 from models.scenario.capacity import METRIC_LABELS
@@ -91,7 +91,8 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     )
     label = METRIC_LABELS[metric]
     base_layout(
-        fig, f"{label[0].upper()}{label[1:]} a year: current funding and the scenario's changes", unit, note=note
+        fig, wrap_label(f"{label[0].upper()}{label[1:]} a year: current funding and the scenario's changes", 48),
+        unit, note=note
     )
     fig.update_layout(showlegend=False, hovermode="closest")
     levels = np.cumsum([baseline_a_year, *steps])
@@ -200,7 +201,7 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
     for metric, grp in rows.groupby("metric", sort=False):
         fig.add_trace(
             go.Bar(
-                y=grp["scheme"],
+                y=grp["scheme"].map(wrap_label),  # wrapped: long names squeezed the plot off a half-width column
                 x=grp["cost_per_avoided_gbp"],
                 orientation="h",
                 name=METRIC_LABELS.get(str(metric), str(metric)),
@@ -217,7 +218,7 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
         )
     fig.add_trace(
         go.Scatter(
-            y=rows["scheme"],
+            y=rows["scheme"].map(wrap_label),
             x=rows["unit_value_gbp"],
             mode="markers",
             marker={"symbol": "diamond", "size": 13, "color": PALETTE["black"]},
@@ -227,13 +228,14 @@ def cost_per_avoided(table: pd.DataFrame, note: str = "") -> go.Figure:
         )
     )
     base_layout(
-        fig, "Cost per unit avoided, by scheme", "", x_title="£ of budget per one avoided (log scale)", note=note
+        fig, "Cost per unit avoided, by scheme", "", x_title="£ per one avoided (log scale)", note=note
     )
     fig.update_xaxes(type="log")
     # Plotly orders categories as the traces meet them (metric by metric), which would scramble the schemes when
     # their metrics alternate: fix the order (``rows`` is reversed, and the first category is drawn at the bottom).
     fig.update_yaxes(
-        rangemode="normal", automargin=True, categoryorder="array", categoryarray=list(rows["scheme"].astype(str))
+        rangemode="normal", automargin=True, categoryorder="array",
+        categoryarray=list(rows["scheme"].astype(str).map(wrap_label)),
     )
     fig.update_layout(
         hovermode="closest",

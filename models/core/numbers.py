@@ -15,6 +15,14 @@ misplaced comma (``0,250``, ``1,70``, ``12,34,5``), spaces inside a number, ``in
 ``nan``, hidden control characters (shown in words, never quoted raw) and cell objects
 that are neither text nor a number (e.g. an Excel array formula read by openpyxl).
 
+**The comma rule** (decided for issue 22; docs/input-safety.md): a comma is only ever a UK
+thousands separator. ``1,250`` is 1250 and ``12,500`` is 12500; a value whose commas do not
+stand in whole groups of three after a first group of 1-3 digits that does not start with 0 is
+refused, never guessed: ``0,250`` (a European 0.25; as thousands it would be 250), ``1,70``,
+``1,2345``, ``1.234,5``. A European ``1,250`` meaning 1.25 cannot be told from UK 1250 by its
+text; the refusal of every other decimal comma in the same column (``0,5``, ``12,75``) and the
+row-by-row message make such a file stop at the first one.
+
 :func:`parse_number` reads one cell (the editor, ``schemes_from_table``);
 :func:`parse_numbers` reads a column of text cells at once (the upload readers) with the
 same grammar, and :func:`number_problem` gives the reason for a refused cell.
@@ -67,6 +75,52 @@ class NumberError(ValueError):
 
 def _is_hidden(ch: str) -> bool:
     return unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
+_CONTROL_NAMES = {"\x00": "NUL", "\t": "tab", "\n": "line break", "\r": "carriage return", "\x1b": "escape"}
+_ZWJ = "\u200d"  # zero-width joiner: part of emoji such as 👨‍👩‍👧, invisible between letters
+
+
+def char_name(ch: str) -> str:
+    """A character's name for a message: ``NUL``, ``zero width space (U+200B)``, ``control character U+0007``."""
+    if ch in _CONTROL_NAMES:
+        return _CONTROL_NAMES[ch]
+    name = unicodedata.name(ch, "")
+    code = f"U+{ord(ch):04X}"
+    return f"{name.lower()} ({code})" if name else f"control character {code}"
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The invisible characters in ``text`` (controls such as NUL, zero-width and bidi marks), in order.
+
+    A zero-width joiner is kept when it joins two symbols (emoji sequences such as 👨‍👩‍👧); between
+    letters it only makes two names that look the same compare different.
+    """
+    out = []
+    for i, ch in enumerate(text):
+        if not _is_hidden(ch):
+            continue
+        if ch == _ZWJ and 0 < i < len(text) - 1 and _joins_symbols(text[i - 1], text[i + 1]):
+            continue
+        out.append(ch)
+    return out
+
+
+def _joins_symbols(before: str, after: str) -> bool:
+    symbol = ("So", "Sk", "Mn")  # emoji, modifiers, variation selectors
+    return unicodedata.category(before) in symbol and unicodedata.category(after) in symbol
+
+
+def invisible_problem(text: str) -> str | None:
+    """Why a name is refused for its invisible characters (named, never printed raw), else None."""
+    found = invisible_characters(text)
+    if not found:
+        return None
+    names = list(dict.fromkeys(char_name(ch) for ch in found))
+    return (
+        f"contains an invisible character ({', '.join(names[:3])}), which would make names that look the same "
+        "differ; retype it"
+    )
 
 
 def visible(text: str, limit: int | None = SHOWN_CHARS) -> str:

@@ -47,7 +47,41 @@ def fmt_gbp(x: float | None) -> str:
     return f"{sign}£{a:.0f}"
 
 
-WEEKS_A_YEAR = 365.25 / 7.0
+MINUS = "\u2212"  # the typographic minus sign: −£27,236, never "£-27,236"
 
 
-DAYS_A_YEAR = 365.25
+def fmt_gbp_full(x: float | None, *, signed: bool = False) -> str:
+    """Whole pounds in UK style: £27,236, −£27,236 (the minus before the £); ``signed`` adds + to a gain.
+
+    Parameters
+    ----------
+    x : float or None
+        Amount in £ (rounded to the nearest pound).
+    signed : bool
+        For a change: +£1,200 and −£1,200; zero reads £0 (no sign: nothing changed).
+
+    Returns
+    -------
+    str
+        ``"–"`` for None/NaN.
+    """
+    if x is None or math.isnan(float(x)):
+        return "–"
+    x = float(x)
+    if math.isinf(x):
+        return f"{MINUS if x < 0 else ('+' if signed else '')}£∞"
+    whole = round(x)
+    if whole == 0:
+        return "£0"
+    sign = MINUS if whole < 0 else ("+" if signed else "")
+    return f"{sign}£{abs(whole):,}"
+
+
+def fmt_gbp_change(x: float | None) -> str:
+    """A change in £, short and signed: +£1.2m, −£250k, £0 for no change (see :func:`fmt_gbp`)."""
+    if x is None or math.isnan(float(x)):
+        return "–"
+    text = fmt_gbp(x)
+    if text in ("£0", "−£0"):
+        return "£0"
+    return text if text.startswith(MINUS) else "+" + text

@@ -15,8 +15,8 @@ Length rule (the upload check and docs/data.md say the same)
 - 12-23 months: non-seasonal candidates only (naive, drift, damped trend, smoothed level,
   Theta, combination), with a note;
 - ``SEASONAL_MONTHS`` (24) months or more: seasonal naive joins; from ``MODEL_SEASONAL_MONTHS``
-  (36) months the seasonal ETS, SARIMAX and seasonal Theta models join (they need 24 months of
-  training at every backtest origin).
+  (36) months the seasonal ETS and seasonal Theta models join (they need 24 months of training at
+  every backtest origin; SARIMAX too when named, see below).
 
 Candidates
 ----------
@@ -27,9 +27,10 @@ one-step errors of the months outside the disruption, so the disrupted months do
 the level adapts), ``ETS(A,Ad,A)`` / ``ETS(A,Ad,N)`` (statsmodels ``ETSModel``), ``ETS (AICc)``
 (statsmodels ``ETSModel`` without trend, multiplicative errors, no or additive seasonality chosen
 by statsmodels' AICc with the start values estimated, fitted on the series divided by its mean),
-``SARIMAX(0,1,1)(0,1,1)12``, ``Theta`` (statsmodels ``ThetaModel``) and ``Combination``: the
-geometric mean of the level, naive and ``ETS (AICc)`` forecasts (a smoothed level of admissions per
-day, the last month as recorded, and a model's level and season on counts).
+``Theta`` (statsmodels ``ThetaModel``) and ``Combination``: the geometric mean of the level, naive
+and ``ETS (AICc)`` forecasts (a smoothed level of admissions per day, the last month as recorded,
+and a model's level and season on counts). ``SARIMAX(0,1,1)(0,1,1)12`` is fitted only when named
+(``candidates=`` / ``model=``): differenced twice, it carries the latest slope on for ever.
 
 Choice: the combination, unless a single candidate's rolling-origin MASE is lower by more than
 ``SWITCH_Z`` (2) standard errors of the per-origin differences, the origins counted as the number of
@@ -68,11 +69,36 @@ scored. MASE scales each origin's mean absolute error by the training data's sea
 MAE (naive MAE under 24 months), disrupted pairs skipped; MAPE (%), bias (mean signed
 percentage error, + = over-forecast).
 
+Forecasts that never explode (issue 19; docs/forecasting.md)
+------------------------------------------------------------
+- **Slopes.** A candidate with a slope (``TREND_MODELS``: drift, damped-trend ETS, Theta, SARIMAX) may
+  replace the combination only when the origins that count span at least ``MIN_TREND_WINDOWS`` (3)
+  non-overlapping 12-month test windows; beyond the first ``HORIZON`` months (what the backtest tested)
+  its year-on-year change is multiplied by ``TREND_DAMP ** k`` in year ``k + 1`` (halved every year:
+  :func:`_damp_trend`). A short window across the disruption therefore gets the flat combination, whose
+  level comes from the months after it.
+- **Plausibility guard** (:mod:`models.demand.plausibility`): every 12-month total of the point forecast
+  of the rate, up to 10 years ahead, must lie between half the lowest and 1.5 times the highest recorded
+  12 months; a model outside is refused and the next in the order of preference is used
+  (:func:`_refit_guarded`); when none passes, the last 12 months' average a day. ``SeriesFit.guard`` and
+  ``diagnostics["guard"]`` say which model was refused, which was used and why.
+- **One point forecast.** ``forecast_rate`` (the chosen model's own forecast) is the point forecast; the
+  simulated paths are centred on it month by month, so their mean, the ``mean`` column of
+  :func:`forecast` and everything the pipeline sums from the paths are that one number. The model's own
+  forecast was chosen over the uncorrected mean of the paths by rolling-origin error: on the development
+  series the paths' mean ran 1.4-1.5% above the outcome where the model's forecast did not.
+- **Long horizons.** Beyond ``HORIZON`` months the log-error variance grows linearly by
+  :attr:`IntervalCalibration.long_var` a year (``LONG_VAR_MIN`` to ``LONG_VAR_MAX``), not at the first
+  year's own rate compounded.
+- **Untested.** When no backtest origin can be scored (every test month in the disruption: data ending
+  in March 2021), the combination is used untested and ``diagnostics["choice"]`` says so.
+
 Calibrated intervals
 --------------------
-Future paths are ``point forecast x exp(sigma_h Z_h)``: ``Z_h`` a standardised random walk
-(antithetic, so the median path is the point forecast) with Student-t tails, and
-``sigma_h = ratio x widen x sqrt(a + b h)`` (:class:`IntervalCalibration`): ``a + b h`` fitted to in-sample
+Future paths are ``point forecast x exp(sigma_h Z_h) / c_h``: ``Z_h`` a standardised random walk
+(antithetic) with Student-t tails, ``c_h`` the draws' mean of ``exp(sigma_h Z_h)`` (so the paths' mean is
+the point forecast), and ``sigma_h = ratio x widen x sqrt(a + b h)`` up to 12 months
+(:class:`IntervalCalibration`; linear growth of the variance beyond): ``a + b h`` fitted to in-sample
 h-step log errors of a level-and-naive proxy (disrupted months excluded), ``ratio`` the chosen
 model's backtest error over the proxy's, and ``widen`` (at least 1) the factor that makes the 80%
 interval cover 80% of the chosen model's own backtest errors, shrunk toward 1 by
@@ -100,6 +126,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 from threadpoolctl import threadpool_limits
 
 from models.core.fy import fy_label, fy_start
+from models.demand.plausibility import GUARD_MONTHS, GuardResult, Refusal, envelope, first_breach
 
 SEASON = 12
 HORIZON = 12
@@ -114,6 +141,16 @@ POST_ORIGINS = 6  # origins after the disruption the backtest includes when the 
 DISRUPTION_START = pd.Timestamp("2020-03-01")
 DISRUPTION_END = pd.Timestamp("2021-03-01")  # last disrupted month (inclusive)
 POST_REF_MONTHS = 6  # months after the disruption that measure the new level ("shift")
+# Beyond the 12 months a backtest tests (docs/forecasting.md):
+TREND_DAMP = 0.5  # a trend model's change from one year to the next is halved every further year (assumption)
+MIN_TREND_WINDOWS = 3.0  # independent 12-month test windows a trend model needs before it can be chosen
+# Growth a year of the squared scale of the log error beyond the first year. Floor: set on England's five-year
+# backtest (origins Mar and Sep 2013-2017): 0.004 makes the 80% interval cover 82% of the fifth year's outcomes
+# (0.003: 61%, 0.005: 97%). For scale: England's seasonal-naive log-error variance grows by 0.005 a year from one
+# to five years ahead, 0.003 once the paths' Student-t(5) tails (5/3 the variance of their scale) are allowed for.
+# Cap: whatever a short history's first year held.
+LONG_VAR_MIN = 0.004
+LONG_VAR_MAX = 0.02
 _Z80 = 1.2815515655446004
 _Z95 = 1.959963984540054
 
@@ -371,7 +408,7 @@ class ScaledETS:
         return self.scale * np.asarray(self.res.forecast(h), dtype=float)
 
 
-def _fit_ets_auto(y, idx, h):  # noqa: ANN001, ANN202
+def _fit_ets_auto(y, idx, h, warm=None):  # noqa: ANN001, ANN202
     """ETS without trend, with or without additive seasonality by AICc; multiplicative errors.
 
     Start values are estimated with the smoothing parameters (so statsmodels' AICc counts them, as
@@ -392,7 +429,10 @@ def _fit_ets_auto(y, idx, h):  # noqa: ANN001, ANN202
             with _quiet_fit():
                 model = ETSPoint(s, error=error, initialization_method="estimated", **opts)
                 # Parameters only: the full results are built for the chosen form alone.
-                params = model.fit(disp=False, maxiter=200, return_params=True)
+                start = warm.get(seasonal) if warm is not None else None
+                params = model.fit(disp=False, maxiter=200, return_params=True, start_params=start)
+                if warm is not None:
+                    warm[seasonal] = params
                 score = _ets_aicc(model, params)
         except (ValueError, np.linalg.LinAlgError, RuntimeError, IndexError):
             continue
@@ -447,6 +487,13 @@ CANDIDATES_SHORT: dict[str, tuple[Candidate, Callable[..., Any]]] = {
     AUTO_ETS: (Candidate(AUTO_ETS, AUTO_ETS_MIN), _fit_ets_auto),
 }
 COMBO_MEMBERS = (LEVEL, NAIVE, AUTO_ETS)
+# Fitted only when named (``candidates=``): SARIMAX(0,1,1)(0,1,1)12 differences twice, so its forecast carries the
+# latest slope on for ever (the explosive form on windows that end in a recovery); the choice rule never preferred
+# it on the development series, and it took 40-50% of an area's cold fit.
+OPTIONAL_CANDIDATES = frozenset({"SARIMAX(0,1,1)(0,1,1)12"})
+# Candidates whose forecast carries a slope (damped beyond the first year; chosen only on enough test windows).
+TREND_MODELS = frozenset({"Drift", "ETS(A,Ad,A)", "ETS(A,Ad,N)", "SARIMAX(0,1,1)(0,1,1)12", "Theta"})
+GUARD_FALLBACK = "Recent average (last 12 months)"
 
 
 def _family(n: int) -> tuple[dict[str, tuple[Candidate, Callable[..., Any]]], str, int]:
@@ -491,8 +538,13 @@ def _run_all(
     h: int,
     labels: Sequence[str],
     failed: dict[str, str],
+    warm: dict[Any, np.ndarray] | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray, Any]]:
-    """Every candidate's point forecast, fitted values and results on one training window."""
+    """Every candidate's point forecast, fitted values and results on one training window.
+
+    ``warm`` (backtests): ETS (AICc)'s estimates at the previous origin, its start values at this one (the same
+    first month, a few more months: the optimiser converges in fewer steps to the same estimates).
+    """
     y_t = _treat(y_raw, idx, treatment)
     out: dict[str, tuple[np.ndarray, np.ndarray, Any]] = {}
     n = len(y_raw)
@@ -504,7 +556,8 @@ def _run_all(
         if n < cand.min_train:
             continue
         try:
-            point, fitted, res = fn(y_raw if cand.raw else y_t, idx, h)
+            extra = {"warm": warm} if lab == AUTO_ETS and warm is not None else {}
+            point, fitted, res = fn(y_raw if cand.raw else y_t, idx, h, **extra)
         except (ValueError, np.linalg.LinAlgError, RuntimeError, IndexError) as exc:
             failed[lab] = f"{type(exc).__name__}: {exc}"
             continue
@@ -597,6 +650,7 @@ def _backtest(
     scale = np.ones(k)
     dis = _disrupted(idx)
     points = {t: {lab: np.full((k, HORIZON), np.nan) for lab in labels} for t in treatments}
+    warm: dict[str, dict[Any, np.ndarray]] = {t: {} for t in treatments}  # ETS (AICc) start values, by treatment
     for i, o in enumerate(origins):
         h = min(HORIZON, n - 1 - o)
         test = slice(o + 1, o + 1 + h)
@@ -611,7 +665,7 @@ def _backtest(
             if shared is None or affected:
                 # a second treatment is compared on the level, naive, ETS (AICc) and combination only
                 labs = labels if j == 0 else [lab for lab in labels if lab in compare]
-                res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labs, failed)
+                res = _run_all(fam, ets_label, y[: o + 1], tr_idx, t, h, labs, failed, warm[t])
                 shared = res
             for lab, (pt, _, _) in shared.items():
                 if lab in points[t]:
@@ -667,8 +721,29 @@ class IntervalCalibration:
     n_errors: int
     widen: float = 1.0
 
+    @property
+    def long_var(self) -> float:
+        """Log-error variance added per year beyond the first ``HORIZON`` months.
+
+        The first year's own growth of variance (``12 b`` scaled as sigma is), bounded to ``[LONG_VAR_MIN,
+        LONG_VAR_MAX]``: the floor is set on England's five-year backtest (the 80% interval covers 82% of the
+        fifth year's outcomes; ``benchmarks/forecast_accuracy.py``); the cap keeps a series whose first year held
+        a level shift from widening geometrically (a 25% step in 12 months of history is not a 25% step every
+        year).
+        """
+        own = 12.0 * self.b * (self.ratio * self.widen) ** 2
+        return float(np.clip(own, LONG_VAR_MIN, LONG_VAR_MAX))
+
     def sigma(self, h: np.ndarray) -> np.ndarray:
-        return self.ratio * self.widen * np.sqrt(self.a + self.b * np.asarray(h, dtype=float))
+        """Scale of the log forecast error ``h`` months ahead.
+
+        Up to ``HORIZON`` months (what the backtest tests): ``ratio x widen x sqrt(a + b h)``; beyond it the
+        variance grows linearly by :attr:`long_var` a year (a random walk in the yearly level, not compounding).
+        """
+        hh = np.asarray(h, dtype=float)
+        rw = self.ratio * self.widen
+        first = rw**2 * (self.a + self.b * np.minimum(hh, HORIZON))
+        return np.sqrt(first + self.long_var * np.maximum(hh - HORIZON, 0.0) / 12.0)
 
     def bounds(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Half-widths of the 80% and 95% intervals on the log scale."""
@@ -737,6 +812,8 @@ def _clearly_better(bt: _Backtest, point: np.ndarray, combo: np.ndarray, rows: n
     (neighbouring origins share most of their test months, so they are not independent evidence).
     """
     sel = np.flatnonzero(rows)
+    if not len(sel):
+        return False
     d = []
     for i in sel:
         ok = np.isfinite(bt.actual[i]) & np.isfinite(point[i]) & np.isfinite(combo[i])
@@ -745,10 +822,18 @@ def _clearly_better(bt: _Backtest, point: np.ndarray, combo: np.ndarray, rows: n
             d.append((np.mean(np.abs(a - combo[i, ok])) - np.mean(np.abs(a - point[i, ok]))) / bt.scale[i])
     if len(d) < 3:
         return False
-    span = bt.origins[sel[-1]] - bt.origins[sel[0]]
-    k_eff = max(1.0, span / HORIZON + 1.0)
+    k_eff = _independent_windows(bt, rows)
     sd = float(np.std(d, ddof=1))
     return bool(np.mean(d) > SWITCH_Z * sd / np.sqrt(k_eff))
+
+
+def _independent_windows(bt: _Backtest, rows: np.ndarray) -> float:
+    """Non-overlapping ``HORIZON``-month test windows spanned by the selected origins (at least 1)."""
+    sel = np.flatnonzero(rows)
+    if not len(sel):
+        return 0.0
+    span = bt.origins[sel[-1]] - bt.origins[sel[0]]
+    return max(1.0, span / HORIZON + 1.0)
 
 
 def _ratio(err_model: np.ndarray, err_proxy: np.ndarray) -> float:
@@ -796,7 +881,9 @@ def _widen_factor(err: np.ndarray, calibs: list[IntervalCalibration], ratio: flo
     return _widen_from(_standardised(err, calibs, ratio))
 
 
-def _coverage(err: np.ndarray, calibs: list[IntervalCalibration], ratio: float, widen: bool = False) -> tuple[float, float]:
+def _coverage(
+    err: np.ndarray, calibs: list[IntervalCalibration], ratio: float, widen: bool = False
+) -> tuple[float, float]:
     """Backtest coverage of 80% / 95% intervals, each origin calibrated on its own training data only.
 
     With ``widen``, each origin's intervals are widened as the app widens them, from the other origins'
@@ -866,6 +953,7 @@ class SeriesFit:
     index: pd.Series
     calibration: IntervalCalibration
     _forecaster: Callable[[int], np.ndarray] = field(repr=False)
+    guard: GuardResult | None = None
 
     @property
     def last_month(self) -> pd.Timestamp:
@@ -877,15 +965,26 @@ class SeriesFit:
         return pd.date_range(self.last_month + pd.DateOffset(months=1), periods=n_months, freq="MS")
 
     def forecast_rate(self, n_months: int) -> np.ndarray:
-        """Point forecast of the rate (the chosen model's own forecast), shape ``(n_months,)``."""
+        """The point forecast of the rate, shape ``(n_months,)``: the chosen model's own forecast (trend models
+        damped beyond the first year), which the plausibility guard has passed. It is the mean of
+        :meth:`simulate_rate_paths` month by month (see there)."""
         return np.maximum(np.asarray(self._forecaster(n_months), dtype=float), 0.0)
 
-    def simulate_rate_paths(self, n_months: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
-        """Simulated future rate paths, shape ``(n_paths, n_months)``.
+    @property
+    def guard_message(self) -> str:
+        """The plausibility guard's plain message (blank when the first choice passed)."""
+        return str(self.diagnostics.get("guard", ""))
 
-        ``point x exp(sigma_h Z_h)``: ``Z_h`` is a random walk standardised to unit
-        variance at every horizon, drawn in antithetic pairs (the median path is the point
-        forecast); ``sigma_h`` is calibrated as described in :class:`IntervalCalibration`.
+    def simulate_rate_paths(self, n_months: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        """Simulated future rate paths, shape ``(n_paths, n_months)``, whose mean is the point forecast.
+
+        ``point x exp(sigma_h Z_h) / c_h``: ``Z_h`` is a random walk standardised to unit variance at every
+        horizon, drawn in antithetic pairs with Student-t tails; ``sigma_h`` is calibrated as described in
+        :class:`IntervalCalibration`; ``c_h`` is the draws' own mean of ``exp(sigma_h Z_h)`` in month ``h``, so
+        the mean of the paths equals the point forecast exactly (the Monte Carlo mean, the money and the
+        ``mean`` column of :func:`forecast` are the one honest point forecast). Without ``c_h`` the mean of a
+        log-normal-like spread runs above the model's forecast by ``exp(sigma^2 / 2)`` and more with heavy tails
+        (1.5% too high on the real series; far more five years out). The spread (ratios between paths) is kept.
         """
         if n_months < 1 or n_paths < 1:
             raise ValueError("n_months and n_paths must be at least 1.")
@@ -893,11 +992,12 @@ class SeriesFit:
         half = n_paths // 2
         eps = rng.standard_normal((half, n_months))
         z = np.cumsum(eps, axis=1) / np.sqrt(np.arange(1, n_months + 1))
-        # Student-t tails: one chi-square scale per antithetic pair (keeps the median at the point).
+        # Student-t tails: one chi-square scale per antithetic pair.
         z = z * np.sqrt(TAIL_DF / rng.chisquare(TAIL_DF, size=half))[:, None]
         z = np.vstack([z, -z, np.zeros((n_paths - 2 * half, n_months))])  # odd: one path is the point itself
         sig = self.calibration.sigma(np.arange(1, n_months + 1))
-        return point[None, :] * np.exp(z * sig[None, :])
+        mult = np.exp(z * sig[None, :])
+        return point[None, :] * (mult / mult.mean(axis=0, keepdims=True))
 
 
 def _validate(counts: pd.Series, index: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
@@ -973,7 +1073,7 @@ def _prepare(counts: pd.Series, index: pd.Series, name: str, candidates: Sequenc
             raise ValueError(f"Unknown candidate model(s) {unknown}; choose from {all_labels}.")
         labels = list(candidates)
     else:
-        labels = all_labels
+        labels = [lab for lab in all_labels if lab not in OPTIONAL_CANDIDATES]
     return _Prepared(y_s, ix, rate, y, idx, fam, ets_label, min_train, labels)
 
 
@@ -1024,9 +1124,7 @@ def _score_candidates(
     use_post: bool,
 ) -> tuple[pd.DataFrame, dict[str, float], dict[str, float]]:
     """The backtest table, each candidate's MASE for the choice and its error ratio to the proxy forecast."""
-    proxy_err = (
-        _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
-    )
+    proxy_err = _log_errors(bt.actual, _geomean_rows(pts[LEVEL], pts[NAIVE])) if LEVEL in pts and NAIVE in pts else None
     ratios: dict[str, float] = {}
     choice_mase: dict[str, float] = {}
     rows = []
@@ -1055,6 +1153,8 @@ def _choice_order(
         # regime must be judged: with few origins after the disruption it is not).
         regime_unjudged = spans_all and not use_post
         rows_sel = bt.post if use_post else np.ones(len(bt.origins), dtype=bool)
+        # A slope is extrapolated only when the test windows are enough independent evidence for it.
+        trend_ok = _independent_windows(bt, rows_sel) >= MIN_TREND_WINDOWS
         better = (
             []
             if regime_unjudged
@@ -1062,6 +1162,7 @@ def _choice_order(
                 lab
                 for lab in order
                 if lab != COMBINATION
+                and (trend_ok or lab not in TREND_MODELS)
                 and key[lab] < key[COMBINATION]
                 and _clearly_better(bt, pts[lab], pts[COMBINATION], rows_sel)
             ]
@@ -1071,18 +1172,80 @@ def _choice_order(
     return order
 
 
-def _refit_first(
+def _untested(p: _Prepared, failed: Mapping[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """The backtest table (every metric NaN) and the order of preference when no origin could be scored.
+
+    Every test month of every origin falls in the disruption (data ending in or just after it): the
+    combination of flat methods, then the level and naive, are used untested.
+    """
+    cols = ("mase", "mape", "bias", "pi80_coverage", "pi95_coverage")
+    table = pd.DataFrame([{"model": lab, **dict.fromkeys(cols, np.nan)} for lab in p.labels if lab not in failed])
+    order = [lab for lab in (COMBINATION, LEVEL, NAIVE) if lab in p.labels] or list(p.labels)
+    return table, order
+
+
+def _refit_guarded(
     p: _Prepared, order: Sequence[str], treatment: str, name: str, failed: dict[str, str]
-) -> tuple[str, dict[str, tuple[np.ndarray, np.ndarray, Any]]]:
-    """Refit the candidates on all data in ``order``; the first whose full fit succeeds is chosen."""
+) -> tuple[str, dict[str, tuple[np.ndarray, np.ndarray, Any]], GuardResult]:
+    """Refit the candidates on all data in ``order``; the first whose full fit succeeds and whose projection
+    passes the plausibility guard (:mod:`models.demand.plausibility`) is chosen.
+
+    A model whose projection leaves the envelope at any horizon up to ``GUARD_MONTHS`` is refused and the next
+    is tried; when every one is refused, :data:`GUARD_FALLBACK` (the recorded average of the last 12 months,
+    inside the envelope by construction) is used.
+    """
+    env = envelope(p.rate)
+    months = _future(p.idx, GUARD_MONTHS)
+    refused: list[Refusal] = []
+    fitted_any: dict[str, tuple[np.ndarray, np.ndarray, Any]] | None = None
     for lab in order:
-        full_fits = _run_all(
-            p.fam, p.ets_label, p.y, p.idx, treatment, HORIZON, [*COMBO_MEMBERS, lab], dict(failed)
-        )
-        if lab in full_fits:
-            return lab, full_fits
-        failed[lab] = "full-data fit failed"
-    raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
+        full_fits = _run_all(p.fam, p.ets_label, p.y, p.idx, treatment, HORIZON, [*COMBO_MEMBERS, lab], dict(failed))
+        if lab not in full_fits:
+            failed[lab] = "full-data fit failed"
+            continue
+        fitted_any = full_fits
+        point = np.maximum(_forecaster(p, full_fits, lab, treatment)(GUARD_MONTHS), 0.0)
+        breach = first_breach(point, months, env)
+        if breach is None:
+            return lab, full_fits, GuardResult(env, lab, tuple(refused))
+        refused.append(Refusal(lab, breach))
+    if fitted_any is None:
+        raise DemandDataError(f"No model could be fitted to the full {name} series: {failed}")
+    fitted_any[GUARD_FALLBACK] = _fit_recent(p.y, p.idx, HORIZON)
+    return GUARD_FALLBACK, fitted_any, GuardResult(env, GUARD_FALLBACK, tuple(refused))
+
+
+def _fit_recent(y: np.ndarray, idx: pd.DatetimeIndex, h: int) -> tuple[np.ndarray, np.ndarray, None]:
+    """The guard's last resort: the last 12 recorded months' average a day, times the days in each future month.
+
+    Fitted values: the previous 12 months' average a day times the month's days (NaN for the first 12).
+    """
+    d = _days(idx)
+    per_day = y / d
+    k = min(SEASON, len(y))
+    level = float(per_day[-k:].mean())
+    c = np.r_[0.0, np.cumsum(per_day)]
+    fitted = np.full(len(y), np.nan)
+    if len(y) > SEASON:
+        fitted[SEASON:] = (c[SEASON:-1] - c[: -SEASON - 1]) / SEASON * d[SEASON:]
+    return level * _days(_future(idx, h)), fitted, None
+
+
+def _damp_trend(point: np.ndarray) -> np.ndarray:
+    """A trend model's forecast with its year-on-year change damped beyond the first ``HORIZON`` months.
+
+    Month ``t`` of year ``k`` (``k = 1`` for months 13-24) moves from the same month a year earlier by the model's
+    own log change times ``TREND_DAMP ** k``: the first year (what the backtest tested) is the model's, and the
+    whole further change is bounded by about one year's worth (0.5 + 0.25 + ... < 1).
+    """
+    f = np.asarray(point, dtype=float)
+    if len(f) <= HORIZON:
+        return f
+    logf = np.log(np.maximum(f, 1e-9))
+    out = logf.copy()
+    for t in range(HORIZON, len(f)):
+        out[t] = out[t - SEASON] + (logf[t] - logf[t - SEASON]) * TREND_DAMP ** (t // SEASON)
+    return np.where(f > 0, np.exp(out), 0.0)
 
 
 def _forecaster(
@@ -1095,10 +1258,14 @@ def _forecaster(
 
     def one(lab: str, h: int) -> np.ndarray:
         res = full[lab][2]
-        if res is not None:
-            return np.asarray(res.forecast(h), dtype=float)
-        cand, fn = fam[lab]
-        return fn(y if cand.raw else y_treated, idx, h)[0]
+        if lab == GUARD_FALLBACK:
+            out = _fit_recent(y, idx, h)[0]
+        elif res is not None:
+            out = np.asarray(res.forecast(h), dtype=float)
+        else:
+            cand, fn = fam[lab]
+            out = fn(y if cand.raw else y_treated, idx, h)[0]
+        return _damp_trend(out) if lab in TREND_MODELS else out
 
     def forecaster(h: int) -> np.ndarray:
         if chosen == COMBINATION:
@@ -1132,7 +1299,7 @@ def _length_note(n: int) -> str:
         )
     if n < MODEL_SEASONAL_MONTHS:
         return (
-            f"{n} months: seasonal naive is the only seasonal candidate; seasonal ETS, SARIMAX and Theta need "
+            f"{n} months: seasonal naive is the only seasonal candidate; seasonal ETS and Theta need "
             f"{MODEL_SEASONAL_MONTHS} months (24 months of training at every backtest origin)."
         )
     return ""
@@ -1180,6 +1347,14 @@ def _calibration_text(calib: IntervalCalibration, n_origins: int) -> str:
         f"origins are few; never narrowed); Student-t tails ({TAIL_DF} degrees of freedom). Coverage in the "
         "table: each origin's intervals built from the data before it, widened from the other origins."
     )
+
+
+UNTESTED_TEXT = (
+    "No backtest origin could be scored: every month after each origin falls in the COVID-19 disruption (Mar 2020 "
+    "- Mar 2021). The combination of flat methods (smoothed level, naive, ETS by AICc) is used untested, with no "
+    "trend; the intervals rest on the in-sample errors alone."
+)
+_SERIES_WORDS = {"nea": "emergency admissions (NEA)", "acs": "avoidable admissions (ACS)"}
 
 
 def fit_series(
@@ -1230,13 +1405,17 @@ def fit_series(
     spans_all = bool(_disrupted(idx).any())
     use_post = spans_all and int(bt.post.sum()) >= MIN_POST_ORIGINS
     table, choice_mase, ratios = _score_candidates(bt, pts, p.labels, failed, calibs, use_post)
-    if table.empty:
-        raise DemandDataError(f"No model could be fitted to the {name} series: {failed}")
-    order = _choice_order(bt, pts, choice_mase, spans_all, use_post)
-    chosen, full = _refit_first(p, order, treatment, name, failed)
+    untested = table.empty
+    if untested:  # nothing could be scored: the flat combination, untested (no slope is extrapolated)
+        table, order = _untested(p, failed)
+    else:
+        order = _choice_order(bt, pts, choice_mase, spans_all, use_post)
+    chosen, full, guard = _refit_guarded(p, order, treatment, name, failed)
     table["chosen"] = table["model"] == chosen
-    widen = _widen_factor(_log_errors(bt.actual, pts[chosen]), calibs, ratios.get(chosen, 1.0)) if chosen in pts else 1.0
-    calib = _calibrate(y, idx, ratios.get(chosen, 1.0), widen)
+    # The guard's last resort has no backtest of its own: the level's errors stand in for it.
+    basis = chosen if chosen in pts else LEVEL
+    widen = _widen_factor(_log_errors(bt.actual, pts[basis]), calibs, ratios.get(basis, 1.0)) if basis in pts else 1.0
+    calib = _calibrate(y, idx, ratios.get(basis, 1.0), widen)
 
     fitted_rate = np.asarray(full[chosen][1], dtype=float)
     fitted_counts = fitted_rate * p.ix.to_numpy()
@@ -1249,7 +1428,7 @@ def fit_series(
 
     chosen_mase, bench, naive = mase_of(chosen), mase_of(BENCHMARK), mase_of(NAIVE)
     diagnostics = {
-        "choice": _choice_basis(bt, spans_all, use_post),
+        "choice": UNTESTED_TEXT if untested else _choice_basis(bt, spans_all, use_post),
         "chosen_mase": chosen_mase,
         "benchmark_mase": bench,
         "naive_mase": naive,
@@ -1265,6 +1444,7 @@ def fit_series(
         "failed": dict(failed),
         "ljung_box_p": _ljung_box_p(residuals, idx),
         "converged": True,
+        "guard": guard.message(_SERIES_WORDS.get(name, f"the {name} series")),
         "fit_seconds": time.perf_counter() - t_start,
     }
     cols = ["model", "mase", "mape", "bias", "pi80_coverage", "pi95_coverage", "chosen"]
@@ -1281,6 +1461,7 @@ def fit_series(
         index=p.ix,
         calibration=calib,
         _forecaster=_forecaster(p, full, chosen, treatment),
+        guard=guard,
     )
 
 
@@ -1314,7 +1495,14 @@ def forecast(
     -------
     pd.DataFrame
         Indexed by the ``horizon`` months after the history: ``mean``, ``p025``, ``p10``,
-        ``p50``, ``p90``, ``p975`` (counts a month). ``p50`` is the point forecast.
+        ``p50``, ``p90``, ``p975`` (counts a month). **``mean`` is the point forecast**: the chosen model's own
+        forecast, which the pages, the money and the exports use, and the mean of the simulated paths. It is the
+        model's median-type forecast, not the mean of a log-normal spread: on the rolling origins of the
+        development set (``benchmarks/forecast_accuracy.py``) the model's own forecast had lower MASE and
+        smaller bias than the uncorrected mean of the paths (which ran 1.4-1.5% high), so the paths are centred
+        on it (:meth:`SeriesFit.simulate_rate_paths`). ``p50`` is the median of the paths (a little below the
+        mean: the spread is skewed upwards); ``p10``/``p90`` and ``p025``/``p975`` bound the 80% and 95%
+        intervals.
 
     Raises
     ------
@@ -1330,9 +1518,7 @@ def forecast(
         fit = fit_series(history, ones, "history", covid=covid, candidates=[model] if model else None)
     paths = fit.simulate_rate_paths(int(horizon), int(n_paths), np.random.default_rng(seed))
     months = fit.future_months(int(horizon))
-    out = summarise_paths(paths, months).set_index("month")
-    # The path distribution's median is the point forecast by construction (antithetic draws); report it exactly.
-    out["p50"] = fit.forecast_rate(int(horizon))
+    out = summarise_paths(paths, months).set_index("month")  # "mean": the paths' mean = the point forecast
     out.index = pd.DatetimeIndex(out.index, freq="MS", name="month")
     return out[["mean", "p025", "p10", "p50", "p90", "p975"]]
 

@@ -51,9 +51,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
-from models.flow._kernel import FIELDS, GUIDE_BITS, flow_day_loop
+from models.flow._kernel import BAND_LOWER, FIELDS, NB, NQ, flow_day_loop
 from models.flow.beds import erlang_b
 
 __all__ = [
@@ -74,6 +74,10 @@ __all__ = [
     "per_rep_costs",
     "flow_costs",
     "compare_options",
+    "delay_bands",
+    "DELAY_BANDS",
+    "RESPONSE_COSTS",
+    "stay_quantiles",
     "arrivals_profile",
     "DEFAULT_WEEKDAY_SHAPE",
     "KPI_LABELS",
@@ -81,7 +85,7 @@ __all__ = [
 
 #: Warm-up days before the reporting window (tested: a longer warm-up changes no output
 #: beyond Monte Carlo error on the demo area).
-WARMUP_DAYS = 120
+WARMUP_DAYS = 60
 
 
 # ----------------------------------------------------------------------------
@@ -268,8 +272,23 @@ class FlowParams:
     overflow : {"board", "lost"}
         ``"board"`` (default): an arrival who finds every open bed full waits in ED
         (boarding / corridor care) until a bed frees, first come first served.
-        ``"lost"``: such an arrival is refused and counted in ``refused`` (a loss
-        system, used for the Erlang B check).
+        ``"lost"``: such an arrival is turned away and counted in ``diverted`` (a loss
+        system, used for the Erlang B check: no ED queue, no surge beds).
+    surge_beds : int
+        The full-hospital response: beds opened beyond the scheduled ones (converted
+        assessment or day-case space, cancelled elective beds) for patients who have waited
+        ``surge_after_hours`` in ED; at most this many in use at once. 0 = none.
+    surge_after_hours : float
+        Hours a patient waits in ED before a surge bed opens for them (0 = at once).
+    ed_max_waiting : int
+        Patients ED can hold waiting for a bed; an arrival beyond is diverted or transferred
+        out (counted, costed, never admitted). Large (100,000) = unbounded.
+    p0_delay_share : float
+        Share of P0 patients (home without support) whose discharge waits past the
+        ready date for reasons other than a pathway's capacity (medicines, transport,
+        assessments): the calibrated non-capacity delay (:func:`calibrate_system`).
+    p0_delay_mean_days : float
+        Mean of that delay, days (>= 1; geometric on whole days).
     """
 
     core_beds: int = 400
@@ -285,6 +304,11 @@ class FlowParams:
     p3_per_week: float = math.inf
     max_stay_days: int = 120
     overflow: Literal["board", "lost"] = "board"
+    surge_beds: int = 0
+    surge_after_hours: float = 6.0
+    ed_max_waiting: int = 100_000
+    p0_delay_share: float = 0.0
+    p0_delay_mean_days: float = 1.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -294,6 +318,8 @@ class FlowParams:
             "max_stay_days",
             "escalation_open_day",
             "escalation_close_day",
+            "surge_beds",
+            "ed_max_waiting",
         ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
@@ -326,6 +352,16 @@ class FlowParams:
             raise ValueError(f"max_stay_days must be in [28, 1000], got {self.max_stay_days!r}")
         if self.overflow not in ("board", "lost"):
             raise ValueError(f"overflow must be 'board' or 'lost', got {self.overflow!r}")
+        if not 0 <= self.surge_beds <= 10 * self.core_beds:
+            raise ValueError(f"surge_beds must be between 0 and 10 x core_beds, got {self.surge_beds!r}")
+        if not 0 <= self.ed_max_waiting <= 100_000:
+            raise ValueError(f"ed_max_waiting must be between 0 and 100,000, got {self.ed_max_waiting!r}")
+        if not (math.isfinite(self.surge_after_hours) and 0 <= self.surge_after_hours <= 24 * 7):
+            raise ValueError(f"surge_after_hours must be between 0 and 168, got {self.surge_after_hours!r}")
+        if not (math.isfinite(self.p0_delay_share) and 0 <= self.p0_delay_share <= 1):
+            raise ValueError(f"p0_delay_share must be in [0, 1], got {self.p0_delay_share!r}")
+        if not (math.isfinite(self.p0_delay_mean_days) and 1 <= self.p0_delay_mean_days <= 30):
+            raise ValueError(f"p0_delay_mean_days must be in [1, 30], got {self.p0_delay_mean_days!r}")
 
     @property
     def mean_stay_days(self) -> float:
@@ -341,7 +377,7 @@ class FlowParams:
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class FlowRun:
-    """Result of :func:`simulate_flow`. Arrays are ``(n_reps, days)`` int64 (see ``FIELDS``).
+    """Result of :func:`simulate_flow`. Arrays are ``(n_reps, days)`` int32 (see ``models.flow._kernel.FIELDS``).
 
     Attributes
     ----------
@@ -349,26 +385,34 @@ class FlowRun:
     beds_scheduled : ndarray (days,)
         Scheduled open beds each day (core + escalation while open).
     arrivals : emergency arrivals on the day.
-    admitted : patients given an acute bed on the day (boarders included).
-    refused : arrivals refused because every bed was full (``overflow="lost"`` only).
+    admitted : patients admitted on the day (given a bed, or P0 treated the same day without one).
+    diverted : arrivals diverted or transferred out because ED already held ``ed_max_waiting``
+        patients waiting for a bed (loss system: because every bed was full).
     census : patients in acute beds at the end-of-day census; never above ``beds_open``.
-    beds_open : open beds: scheduled, or more while escalation beds due to close are still occupied.
-    delayed : medically ready patients waiting in an acute bed (= delayed bed days that day).
-    boarding : patients waiting in ED for a bed at the census (= boarding days that day).
-    boarded_new : arrivals of the day who did not get a bed that day (patients boarded).
-    stay14, stay21 : inpatients at census whose stay so far is >= 14 / >= 21 days
-        (delayed patients included).
+    beds_open : beds in use or open: scheduled, or more (surge beds; escalation beds kept open for
+        their patients after the closing date).
+    delayed : patients past their discharge-ready date in an acute bed (= delayed bed days that day).
+    boarding : patients waiting in ED for a bed at the end-of-day census.
+    boarded_new : arrivals of the day who did not get a bed on arrival.
+    stay14, stay21 : inpatients at census whose stay so far is >= 14 / >= 21 days.
     p1_starts, p2_admissions, p3_starts : discharges into P1 / P2 beds / P3.
     p2_occupied : step-down beds occupied at census.
     queue_p1, queue_p2, queue_p3 : patients waiting for each pathway at census.
-    ready : patients becoming medically ready that day (all pathways).
+    ready : patients reaching their discharge-ready date that day (all pathways).
+    surge : beds in use above the scheduled beds at the census (surge bed days).
+    ed_wait_bins : patients waiting in ED summed over the day's half hours (/ 48 = patient-days).
+    waited, wait_bins, wait4, wait12 : patients given a bed after waiting, their waits (quarter
+        hours in all), and how many waited more than 4 / 12 hours from arrival.
+    dis, dis_b0 .. dis_b6, delay_days : discharges counted by the discharge-ready-date statistics
+        (stays of a night or more), by delay band (0, 1, 2-3, 4-6, 7-13, 14-20, 21+ days after the
+        ready date), and their days after the ready date.
     """
 
     params: FlowParams
     beds_scheduled: np.ndarray
     arrivals: np.ndarray
     admitted: np.ndarray
-    refused: np.ndarray
+    diverted: np.ndarray
     census: np.ndarray
     beds_open: np.ndarray
     delayed: np.ndarray
@@ -384,6 +428,21 @@ class FlowRun:
     queue_p2: np.ndarray
     queue_p3: np.ndarray
     ready: np.ndarray
+    surge: np.ndarray
+    ed_wait_bins: np.ndarray
+    waited: np.ndarray
+    wait_bins: np.ndarray
+    wait4: np.ndarray
+    wait12: np.ndarray
+    dis: np.ndarray
+    dis_b0: np.ndarray
+    dis_b1: np.ndarray
+    dis_b2: np.ndarray
+    dis_b3: np.ndarray
+    dis_b4: np.ndarray
+    dis_b5: np.ndarray
+    dis_b6: np.ndarray
+    delay_days: np.ndarray
 
     @property
     def n_reps(self) -> int:
@@ -394,9 +453,23 @@ class FlowRun:
         return int(self.census.shape[1])
 
     @property
+    def refused(self) -> np.ndarray:
+        """Arrivals turned away: in a loss system (``overflow="lost"``) every arrival finding no bed."""
+        return self.diverted
+
+    @property
     def occupancy(self) -> np.ndarray:
         """Census / open beds (fraction, at most 1: beds bind)."""
         return self.census / np.maximum(self.beds_open, 1)
+
+    @property
+    def ed_patient_days(self) -> np.ndarray:
+        """Patient-days spent waiting in ED for a bed each day, to the half hour."""
+        return self.ed_wait_bins / float(NB)
+
+    def band_counts(self) -> np.ndarray:
+        """DRD discharges by delay band, ``(7, n_reps, days)``."""
+        return np.stack([getattr(self, f"dis_b{i}") for i in range(len(BAND_LOWER))])
 
 
 # ----------------------------------------------------------------------------
@@ -404,10 +477,10 @@ class FlowRun:
 # ----------------------------------------------------------------------------
 
 
-def _guide(cdf: np.ndarray) -> np.ndarray:
-    """Guide table for :func:`models.flow._kernel.sample_guided`: first index with cdf > cell start."""
-    cells = np.arange(1 << GUIDE_BITS) / float(1 << GUIDE_BITS)
-    return np.minimum(np.searchsorted(cdf, cells, side="right"), cdf.size - 1).astype(np.int32)
+def stay_quantiles(mu: float, sigma: float) -> np.ndarray:
+    """Stay to ready ``L`` (days) at the ``NQ`` mid-quantiles ``(i + 0.5) / NQ``: one uniform gives a stay."""
+    u = (np.arange(NQ) + 0.5) / NQ
+    return np.exp(mu + sigma * ndtri(u))
 
 
 def _reciprocals(max_rate: float) -> np.ndarray:
@@ -502,10 +575,6 @@ def simulate_flow(
     dcdf[-1] = 1.0
     shares = np.asarray(p.pathway_shares, dtype=float)
     pcdf = np.cumsum(shares)[:3].copy()
-    # One uniform per patient gives the joint outcome 4 * D + pathway (D-major).
-    cdf = np.cumsum(np.outer(pmf, shares).ravel())
-    cdf /= cdf[-1]
-    cdf[-1] = 1.0
     out = np.empty((len(FIELDS), n_rep, days), dtype=np.int32)  # counts: half the memory of int64
     flow_day_loop(
         lam_all,
@@ -515,12 +584,15 @@ def simulate_flow(
         int(p.p2_beds),
         max(1, int(round(p.p2_los_days))),
         wu,
-        bool(lost),
         np.uint64(_seed_int(seed)),
-        cdf,
-        _guide(cdf),
+        stay_quantiles(p.los_mu, p.los_sigma),
         dcdf,
         pcdf,
+        float(p.p0_delay_share),
+        1.0 / float(p.p0_delay_mean_days),
+        0 if lost else int(p.surge_beds),
+        int(round(p.surge_after_hours * NB / 24.0)),
+        0 if lost else int(p.ed_max_waiting),
         np.ascontiguousarray(lam0, dtype=float),
         _reciprocals(max(float(lam_all.max()), float(lam0.max()) if lam0.size else 0.0)),
         out,
@@ -535,20 +607,28 @@ def simulate_flow(
 
 @dataclass(frozen=True)
 class Calibration:
-    """Length of stay calibrated so that the *simulated* system reproduces the area's figures.
+    """Stays and non-capacity delays calibrated so that the *simulated* system reproduces the area's figures.
 
     Attributes
     ----------
     los_mu, los_sigma : float
         Log-normal parameters of days from admission to medically ready.
+    p0_delay_share, p0_delay_mean_days : float
+        Share of P0 patients whose discharge waits past the ready date for reasons other than a
+        pathway's capacity, and the mean of that wait (days): see :func:`calibrate_system`.
     target_mean_los, target_14plus, target_21plus : float
         The inputs: mean length of stay (days, bed days / admissions, delays included)
         and the snapshot shares of inpatients staying 14+ / 21+ days.
+    target_drd_pct_delayed, target_drd_mean_delay : float
+        Discharge-ready-date targets: % of discharges made after the ready date, and the mean
+        delay among them (days).
     simulated_mean_los, simulated_14plus, simulated_21plus : float
         What the simulated system gives with the calibrated stays (census / admissions;
         shares of the census, delays and the ``max_stay_days`` truncation included).
     simulated_delayed_share : float
         Delayed bed days as a share of occupied bed days in the calibration run.
+    simulated_drd_pct_delayed, simulated_drd_mean_delay : float
+        The same DRD measures in the calibration run.
     """
 
     los_mu: float
@@ -560,6 +640,12 @@ class Calibration:
     simulated_14plus: float
     simulated_21plus: float
     simulated_delayed_share: float
+    p0_delay_share: float = 0.0
+    p0_delay_mean_days: float = 1.0
+    target_drd_pct_delayed: float = float("nan")
+    target_drd_mean_delay: float = float("nan")
+    simulated_drd_pct_delayed: float = float("nan")
+    simulated_drd_mean_delay: float = float("nan")
 
     @property
     def miss_pp(self) -> float:
@@ -567,26 +653,125 @@ class Calibration:
         return 100.0 * max(abs(self.simulated_14plus - self.target_14plus), abs(self.simulated_21plus - self.target_21plus))
 
     def message(self) -> str | None:
-        """A plain warning when the simulated shares miss the targets by more than 1 percentage point."""
-        if self.miss_pp <= 1.0:
-            return None
-        return (
-            f"With a mean stay of {self.target_mean_los:.1f} days the simulated system has "
-            f"{self.simulated_14plus:.1%} of inpatients at 14+ days and {self.simulated_21plus:.1%} at 21+ "
-            f"(targets {self.target_14plus:.1%} and {self.target_21plus:.1%}): no log-normal stay matches all three. "
-            "Check the mean length of stay and the two shares."
-        )
+        """A plain warning when the simulated figures miss their targets (1 point on shares, 10% on DRD)."""
+        out = []
+        if self.miss_pp > 1.0:
+            out.append(
+                f"With a mean stay of {self.target_mean_los:.1f} days the simulated system has "
+                f"{self.simulated_14plus:.1%} of inpatients at 14+ days and {self.simulated_21plus:.1%} at 21+ "
+                f"(targets {self.target_14plus:.1%} and {self.target_21plus:.1%}): no log-normal stay matches all "
+                "three. Check the mean length of stay and the two shares."
+            )
+        t, g = self.target_drd_pct_delayed, self.simulated_drd_pct_delayed
+        if math.isfinite(t) and math.isfinite(g) and abs(g - t) > max(0.1 * t, 0.5):
+            out.append(
+                f"Today's discharge capacities alone delay {g:.1f}% of discharges past their ready date, against "
+                f"the area's {t:.1f}%: the model keeps the capacities' delays and cannot match the figure. Check the "
+                "pathway capacities and the discharge-ready-date figures."
+            )
+        return " ".join(out) or None
 
 
-def _system_stats(run: FlowRun) -> tuple[float, float, float, float]:
+def _system_stats(run: FlowRun) -> tuple[float, ...]:
+    """(mean stay, 14+ share, 21+ share, delayed share of bed days, DRD discharges, delayed ones, delay days)."""
     cen = run.census.sum()
     adm = run.admitted.sum()
+    dis = float(run.dis.sum())
+    delayed = dis - float(run.dis_b0.sum())
     return (
         float(cen / max(adm, 1)),
         float(run.stay14.sum() / max(cen, 1)),
         float(run.stay21.sum() / max(cen, 1)),
         float(run.delayed.sum() / max(cen, 1)),
+        dis,
+        delayed,
+        float(run.delay_days.sum()),
+        float(adm),
     )
+
+
+def p0_delay_for(
+    stats: Sequence[float], p0_share: float, zero_day_share: float, pct_delayed: float, mean_delay: float
+) -> tuple[float, float]:
+    """Share and mean (days) of P0 non-capacity delays that bring a run's DRD measures to the targets.
+
+    Closed form on the capacity-only run ``stats`` (:func:`_system_stats`): with ``A`` admissions,
+    ``P = A p0`` P0 patients of whom ``Z = P z`` stay no night, ``N`` DRD discharges, ``C`` delayed
+    ones with ``CD`` delay days, a P0 delay of share ``pi`` and mean ``m`` gives
+    ``(C + pi P) / (N + pi Z)`` delayed and ``(CD + pi P m) / (C + pi P)`` days among them. Clipped
+    to ``0 <= pi <= 1`` and ``1 <= m <= 30`` (then the targets are missed: :class:`Calibration` says so).
+    """
+    n, c, cd, adm = stats[4], stats[5], stats[6], stats[7]
+    big_p = adm * p0_share
+    big_z = big_p * zero_day_share
+    s = pct_delayed / 100.0
+    if big_p <= 0 or not (math.isfinite(s) and math.isfinite(mean_delay)):
+        return 0.0, 1.0
+    pi = (s * n - c) / max(big_p - s * big_z, 1e-9)
+    pi = min(max(pi, 0.0), 1.0)
+    if pi <= 0:
+        return 0.0, 1.0
+    m = (mean_delay * (c + pi * big_p) - cd) / (pi * big_p)
+    return float(pi), float(min(max(m, 1.0), 30.0))
+
+
+class _StayFit:
+    """The simulated system of :func:`calibrate_system` at a given stay, with ample beds (memoised runs)."""
+
+    def __init__(
+        self,
+        params: FlowParams,
+        arrivals_per_day: float,
+        mean_los_days: float,
+        shares: tuple[float, float],
+        n_reps: int,
+        days: int,
+        seed: int,
+    ) -> None:
+        self.ample = dataclasses.replace(
+            params, core_beds=max(params.core_beds, 10_000), escalation_beds=0, overflow="board", surge_beds=0
+        )
+        self.lam = np.full(days, float(arrivals_per_day))
+        self.mean_los = mean_los_days
+        self.target = np.log(shares)
+        self.n_reps, self.seed = n_reps, seed
+        self.cache: dict[tuple[float, ...], tuple[float, ...]] = {}
+        self.delay = (0.0, 1.0)  # P0 non-capacity delay: share, mean days
+
+    def stats(self, ready_mean: float, sigma: float) -> tuple[float, ...]:
+        """:func:`_system_stats` of the run with this mean stay to ready and spread."""
+        mu = math.log(max(ready_mean, 0.05)) - 0.5 * sigma * sigma
+        mu = min(max(mu, -3.0), 6.0)
+        k = (round(mu, 10), round(sigma, 10), *self.delay)
+        if k not in self.cache:
+            prm = dataclasses.replace(
+                self.ample, los_mu=mu, los_sigma=sigma, p0_delay_share=self.delay[0], p0_delay_mean_days=self.delay[1]
+            )
+            self.cache[k] = _system_stats(simulate_flow(self.lam, prm, self.n_reps, self.seed, warmup_days=WARMUP_DAYS))
+        return self.cache[k]
+
+    def ready_mean_for(self, sigma: float, start: float | None = None) -> float:
+        """Fixed point: mean stay = mean stay to ready + mean delay (delay shrinks as stays shorten)."""
+        rm = self.mean_los if start is None else start
+        for _ in range(8):
+            step = self.mean_los - self.stats(rm, sigma)[0]
+            rm = max(0.3, rm + step)
+            if abs(step) < 0.01:
+                break
+        return rm
+
+    def loss(self, log_sigma: float) -> float:
+        sigma = math.exp(log_sigma)
+        s = self.stats(self.ready_mean_for(sigma), sigma)
+        r = np.log(np.maximum([s[1], s[2]], 1e-9)) - self.target
+        return float(r @ r)
+
+    def fit_sigma(self, lo: float = 0.2, hi: float = 2.5) -> tuple[float, float]:
+        """The spread matching the 14+/21+ shares (bounded Brent on log sigma) and its mean stay to ready."""
+        res = optimize.minimize_scalar(self.loss, bounds=(math.log(lo), math.log(hi)), method="bounded",
+                                       options={"xatol": 0.01})
+        sig = math.exp(float(res.x))
+        return sig, self.ready_mean_for(sig)
 
 
 def calibrate_system(
@@ -596,11 +781,13 @@ def calibrate_system(
     params: FlowParams,
     arrivals_per_day: float,
     *,
+    drd_pct_delayed: float | None = None,
+    drd_mean_delay_days: float | None = None,
     n_reps: int = 120,
     days: int = 140,
     seed: int = 20220726,
 ) -> Calibration:
-    """Fit the stay to ready so the simulated system (delays included) matches the area's figures.
+    """Fit the stay to ready and the non-capacity delays so the simulated system matches the area's figures.
 
     The mean length of stay (bed days / admissions, delays included) is matched by
     choosing the mean stay to ready as ``mean_los_days`` minus the simulated mean delay
@@ -610,6 +797,12 @@ def calibrate_system(
     truncation included. ``params`` give the current beds and discharge capacities
     (their stay fields are ignored); beds are made ample for the calibration so that
     boarding does not distort the stays. Deterministic for a given seed.
+
+    With discharge-ready-date targets, the delays of today's pathway capacities are kept and
+    the rest of the delayed discharges are P0 patients waiting for other things (medicines,
+    transport, assessments): their share and mean delay come in closed form from the
+    capacity-only run (:func:`p0_delay_for`), then the stay is fitted again with them (they
+    lengthen stays) and the delays recomputed once.
 
     Parameters
     ----------
@@ -621,6 +814,8 @@ def calibrate_system(
         The area's current system (capacities).
     arrivals_per_day : float
         Typical emergency arrivals a day.
+    drd_pct_delayed, drd_mean_delay_days : float, optional
+        % of discharges made after the ready date and the mean delay among them (days).
 
     Returns
     -------
@@ -632,42 +827,21 @@ def calibrate_system(
         raise ValueError("need 0 < share staying 21+ days < share staying 14+ days < 60%")
     if not (math.isfinite(arrivals_per_day) and arrivals_per_day > 0):
         raise ValueError("arrivals_per_day must be > 0")
-    target = np.log([share_14plus, share_21plus])
-    ample = dataclasses.replace(params, core_beds=max(params.core_beds, 10_000), escalation_beds=0, overflow="board")
-    lam = np.full(days, float(arrivals_per_day))
-    cache: dict[tuple[float, float], tuple[float, float, float, float]] = {}
-
-    def stats(ready_mean: float, sigma: float) -> tuple[float, float, float, float]:
-        mu = math.log(max(ready_mean, 0.05)) - 0.5 * sigma * sigma
-        mu = min(max(mu, -3.0), 6.0)
-        k = (round(mu, 10), round(sigma, 10))
-        if k not in cache:
-            prm = dataclasses.replace(ample, los_mu=mu, los_sigma=sigma)
-            cache[k] = _system_stats(simulate_flow(lam, prm, n_reps, seed, warmup_days=WARMUP_DAYS))
-        return cache[k]
-
-    def ready_mean_for(sigma: float) -> float:
-        # Fixed point: mean stay = mean stay to ready + mean delay (delay shrinks as stays shorten).
-        rm = mean_los_days
-        for _ in range(6):
-            got = stats(rm, sigma)[0]
-            step = mean_los_days - got
-            rm = max(0.3, rm + step)
-            if abs(step) < 0.01:
-                break
-        return rm
-
-    def loss(log_sigma: float) -> float:
-        sigma = math.exp(log_sigma)
-        s = stats(ready_mean_for(sigma), sigma)
-        r = np.log(np.maximum([s[1], s[2]], 1e-9)) - target
-        return float(r @ r)
-
-    res = optimize.minimize_scalar(loss, bounds=(math.log(0.2), math.log(2.5)), method="bounded", options={"xatol": 0.01})
-    sigma = math.exp(float(res.x))
-    rm = ready_mean_for(sigma)
+    fit = _StayFit(params, arrivals_per_day, mean_los_days, (share_14plus, share_21plus), n_reps, days, seed)
+    sigma, rm = fit.fit_sigma()
+    drd = drd_pct_delayed is not None and drd_mean_delay_days is not None
+    if drd:
+        p0 = params.pathway_shares[0]
+        for _ in range(2):  # the delays lengthen stays: fit the stay again with them, then the delays once more
+            mu = min(max(math.log(rm) - 0.5 * sigma * sigma, -3.0), 6.0)
+            zero = float(ready_day_pmf(mu, sigma, params.max_stay_days)[0])
+            fit.delay = (0.0, 1.0)
+            capacity_only = fit.stats(rm, sigma)
+            fit.delay = p0_delay_for(capacity_only, p0, zero, float(drd_pct_delayed), float(drd_mean_delay_days))
+            sigma, rm = fit.fit_sigma(max(0.2, 0.7 * sigma), min(2.5, 1.4 * sigma))  # near the first fit
     mu = min(max(math.log(rm) - 0.5 * sigma * sigma, -3.0), 6.0)
-    got = stats(rm, sigma)
+    got = fit.stats(rm, sigma)
+    delay = fit.delay
     return Calibration(
         los_mu=mu,
         los_sigma=sigma,
@@ -678,6 +852,12 @@ def calibrate_system(
         simulated_14plus=got[1],
         simulated_21plus=got[2],
         simulated_delayed_share=got[3],
+        p0_delay_share=float(delay[0]),
+        p0_delay_mean_days=float(delay[1]),
+        target_drd_pct_delayed=float(drd_pct_delayed) if drd else float("nan"),
+        target_drd_mean_delay=float(drd_mean_delay_days) if drd else float("nan"),
+        simulated_drd_pct_delayed=100.0 * got[5] / max(got[4], 1.0),
+        simulated_drd_mean_delay=got[6] / max(got[5], 1.0),
     )
 
 
@@ -747,33 +927,88 @@ KPI_LABELS: dict[str, str] = {
     "days_at_92": "Days at or above 92% occupancy",
     "days_at_95": "Days at or above 95% occupancy",
     "days_full": "Days with every bed full (100%)",
-    "delayed_bed_days": "Delayed bed days",
-    "boarding_days": "Boarding days (patients waiting in ED for a bed, counted daily)",
-    "patients_boarded": "Patients who waited in ED for a bed overnight",
-    "days_with_boarding": "Days with anyone waiting in ED for a bed",
+    "delayed_bed_days": "Delayed bed days (in an acute bed after the discharge-ready date)",
+    "boarding_days": "Patient-days waiting in ED for a bed (to the half hour)",
+    "patients_boarded": "Patients who waited in ED for a bed",
+    "waits_over_4h": "Patients who waited more than 4 hours for a bed",
+    "waits_over_12h": "Patients who waited more than 12 hours for a bed",
+    "mean_wait_hours": "Mean wait for a bed among those who waited (hours)",
+    "surge_bed_days": "Surge bed days (beds in use above the scheduled beds)",
+    "diverted": "Patients diverted or transferred out (ED full)",
+    "days_with_boarding": "Days with anyone waiting in ED for a bed at midnight",
     "share_14plus": "Share of inpatients staying 14+ days",
     "share_21plus": "Share of inpatients staying 21+ days",
-    "refused": "Arrivals refused (loss system only)",
+    "drd_pct_on_date": "Discharges on the discharge-ready date (%)",
+    "drd_mean_delay_delayed": "Mean delay among delayed discharges (days)",
+    "drd_mean_delay_all": "Average delay over all discharges (days)",
 }
+
+#: DRD delay bands (days after the ready date), as NHS England publishes them.
+DELAY_BANDS = ("0", "1", "2-3", "4-6", "7-13", "14-20", "21+")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` per replication, NaN where ``den`` is 0."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
 def per_rep_kpis(run: FlowRun) -> dict[str, np.ndarray]:
-    """Each KPI of :data:`KPI_LABELS` per replication (arrays of shape ``(n_reps,)``)."""
+    """Each KPI of :data:`KPI_LABELS` per replication (arrays of shape ``(n_reps,)``).
+
+    Waits are counted for the patients given a bed within the window; patient-days in ED are the
+    time-integral of the ED queue to the half hour (patients still waiting at the end included).
+    DRD measures are over the window's discharges of a night or more, as NHS England counts them.
+    """
     occ = run.occupancy
     cen = np.maximum(run.census.sum(axis=1), 1)
+    dis = run.dis.sum(axis=1).astype(float)
+    delayed_dis = dis - run.dis_b0.sum(axis=1)
+    delay_days = run.delay_days.sum(axis=1).astype(float)
+    waited = run.waited.sum(axis=1).astype(float)
     return {
         "mean_occupancy_pct": 100.0 * occ.mean(axis=1),
         "days_at_92": (occ >= 0.92).sum(axis=1).astype(float),
         "days_at_95": (occ >= 0.95).sum(axis=1).astype(float),
         "days_full": (run.census >= run.beds_open).sum(axis=1).astype(float),
         "delayed_bed_days": run.delayed.sum(axis=1).astype(float),
-        "boarding_days": run.boarding.sum(axis=1).astype(float),
+        "boarding_days": run.ed_wait_bins.sum(axis=1) / float(NB),
         "patients_boarded": run.boarded_new.sum(axis=1).astype(float),
+        "waits_over_4h": run.wait4.sum(axis=1).astype(float),
+        "waits_over_12h": run.wait12.sum(axis=1).astype(float),
+        "mean_wait_hours": _ratio(run.wait_bins.sum(axis=1) * (24.0 / NB), waited),
+        "surge_bed_days": run.surge.sum(axis=1).astype(float),
+        "diverted": run.diverted.sum(axis=1).astype(float),
         "days_with_boarding": (run.boarding > 0).sum(axis=1).astype(float),
         "share_14plus": run.stay14.sum(axis=1) / cen,
         "share_21plus": run.stay21.sum(axis=1) / cen,
-        "refused": run.refused.sum(axis=1).astype(float),
+        "drd_pct_on_date": 100.0 * _ratio(dis - delayed_dis, dis),
+        "drd_mean_delay_delayed": _ratio(delay_days, delayed_dis),
+        "drd_mean_delay_all": _ratio(delay_days, dis),
     }
+
+
+def delay_bands(run: FlowRun) -> pd.DataFrame:
+    """Discharges by days after the discharge-ready date, as NHS England publishes them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band of :data:`DELAY_BANDS`: ``band``, ``discharges`` (mean per winter),
+        ``share`` (of discharges of a night or more, fraction), ``p10``, ``p90`` (discharges).
+    """
+    counts = run.band_counts().sum(axis=2).astype(float)  # (bands, reps)
+    total = np.maximum(counts.sum(axis=0), 1.0)
+    return pd.DataFrame(
+        {
+            "band": list(DELAY_BANDS),
+            "discharges": counts.mean(axis=1),
+            "share": (counts / total).mean(axis=1),
+            "p10": np.quantile(counts, 0.1, axis=1),
+            "p90": np.quantile(counts, 0.9, axis=1),
+        }
+    )
 
 
 def flow_kpis(run: FlowRun) -> pd.DataFrame:
@@ -791,7 +1026,9 @@ def flow_kpis(run: FlowRun) -> pd.DataFrame:
     rows = []
     for k, x in per.items():
         p_day = float(x.mean() / run.days) if k.startswith("days_") else float("nan")
-        rows.append({"kpi": k, "label": KPI_LABELS[k], **{s: float(v) for s, v in _q(x).items()}, "p_day": p_day})
+        x = x[np.isfinite(x)] if np.isnan(x).any() else x
+        q = _q(x) if x.size else {s: np.nan for s in ("mean", "p10", "p50", "p90")}
+        rows.append({"kpi": k, "label": KPI_LABELS[k], **{s: float(v) for s, v in q.items()}, "p_day": p_day})
     return pd.DataFrame(rows)
 
 
@@ -818,6 +1055,14 @@ class FlowCosts:
         Per week of an interim care-home bed.
     p3_weeks_funded : float
         Weeks of interim (discharge-to-assess) placement funded per P3 discharge.
+    surge_bed_day : float
+        Per surge bed day (a bed in use above the scheduled beds): £1,352, the non-elective
+        bed day (£901) with a 50% premium for temporary staffing and converted space - an
+        assumption (no published cost of a surge bed).
+    divert : float
+        Per patient diverted or transferred out because ED was full: £500 - an assumption of
+        the order of an emergency ambulance conveyance (National Cost Collection 2023/24
+        "see, treat and convey" is about £460); the receiving hospital's stay is not counted.
     """
 
     escalation_bed_day: float = 901.0
@@ -827,6 +1072,8 @@ class FlowCosts:
     p2_bed_day: float = 300.0
     p3_week: float = 916.0
     p3_weeks_funded: float = 4.0
+    surge_bed_day: float = 1352.0
+    divert: float = 500.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -840,13 +1087,14 @@ def per_rep_costs(run: FlowRun, costs: FlowCosts) -> dict[str, np.ndarray]:
 
     Spend: escalation beds (each open bed day, including days kept open for a patient
     after the closing date), P1 capacity (block: starts a week funded), P2 beds (block),
-    P3 interim weeks per placement made. Outcome costs (not spend): delayed bed days
-    and boarding days at their unit costs.
+    P3 interim weeks per placement made. Outcome costs (not spend): delayed bed days,
+    patient-days waiting in ED, surge bed days (the full-hospital response) and diverts, at
+    their unit costs.
     """
     p = run.params
     n, days = run.n_reps, run.days
-    esc_days = np.maximum(run.beds_open - p.core_beds, 0).sum(axis=1).astype(float)
     ones = np.ones(n)
+    esc_days = ones * float(np.maximum(run.beds_scheduled - p.core_beds, 0).sum())
     p1 = ones * (p.p1_starts_per_week / 7.0 * days * costs.p1_start if math.isfinite(p.p1_starts_per_week) else 0.0)
     spend = {
         "escalation_beds": esc_days * costs.escalation_bed_day,
@@ -856,7 +1104,9 @@ def per_rep_costs(run: FlowRun, costs: FlowCosts) -> dict[str, np.ndarray]:
     }
     spend["total_spend"] = sum(spend.values())
     spend["delayed_days_cost"] = run.delayed.sum(axis=1) * costs.delayed_bed_day
-    spend["boarding_cost"] = run.boarding.sum(axis=1) * costs.boarding_day
+    spend["boarding_cost"] = run.ed_wait_bins.sum(axis=1) / float(NB) * costs.boarding_day
+    spend["surge_cost"] = run.surge.sum(axis=1) * costs.surge_bed_day
+    spend["divert_cost"] = run.diverted.sum(axis=1) * costs.divert
     return {k: np.asarray(v, dtype=float) for k, v in spend.items()}
 
 
@@ -867,7 +1117,9 @@ COST_LABELS = {
     "p3": "Interim care-home placements / P3 (spend)",
     "total_spend": "Total capacity spend",
     "delayed_days_cost": "Delayed bed days (cost of the outcome, gross notional)",
-    "boarding_cost": "Boarding in ED (cost of the outcome, gross notional)",
+    "boarding_cost": "Waiting in ED for a bed (cost of the outcome, gross notional)",
+    "surge_cost": "Surge beds (the full-hospital response)",
+    "divert_cost": "Diverts and transfers out (ED full)",
 }
 
 
@@ -894,31 +1146,52 @@ OPTION_COLUMNS = (
     "boarding_days",
     "boarding_days_avoided",
     "patients_boarded",
+    "waits_over_12h",
+    "waits_over_12h_avoided",
+    "surge_bed_days",
+    "surge_bed_days_avoided",
+    "diverted",
+    "diverted_avoided",
     "days_at_92",
     "days_at_95",
     "days_full",
     "mean_occupancy_pct",
     "share14",
     "share21",
+    "drd_mean_delay_all",
     "spend",
     "extra_cost",
+    "response_cost",
+    "response_cost_avoided",
     "cost_per_delayed_day_avoided",
     "cost_per_boarding_day_avoided",
     "cost_per_bed_day_freed",
 )
 
+#: Outcome costs that the options avoid: delays, waits in ED, surge beds and diverts (£).
+RESPONSE_COSTS = ("delayed_days_cost", "boarding_cost", "surge_cost", "divert_cost")
+
 
 def option_row(name: str, run: FlowRun, costs: FlowCosts, base: FlowRun | None) -> dict[str, float | str]:
-    """One row of the options table: outcomes of ``run`` and their paired differences to ``base``."""
+    """One row of the options table: outcomes of ``run`` and their paired differences to ``base``.
+
+    ``cost_per_bed_day_freed`` is extra spend per acute bed day freed (delayed days, patient-days in
+    ED and surge bed days avoided); ``response_cost`` sums the outcome costs of :data:`RESPONSE_COSTS`.
+    """
     k = per_rep_kpis(run)
     c = per_rep_costs(run, costs)
     if base is None:
         kb, cb = k, c
     else:
         kb, cb = per_rep_kpis(base), per_rep_costs(base, costs)
-    d_avoid = float(np.mean(kb["delayed_bed_days"] - k["delayed_bed_days"]))
-    b_avoid = float(np.mean(kb["boarding_days"] - k["boarding_days"]))
+
+    def avoided(key: str, a: dict[str, np.ndarray] = k, b: dict[str, np.ndarray] = kb) -> float:
+        return float(np.mean(b[key] - a[key]))
+
+    d_avoid, b_avoid, s_avoid = avoided("delayed_bed_days"), avoided("boarding_days"), avoided("surge_bed_days")
     extra = float(np.mean(c["total_spend"] - cb["total_spend"]))
+    resp = sum(c[x] for x in RESPONSE_COSTS)
+    resp_b = sum(cb[x] for x in RESPONSE_COSTS)
 
     def per(x: float) -> float:
         return extra / x if x > 0.5 else float("nan")
@@ -930,17 +1203,26 @@ def option_row(name: str, run: FlowRun, costs: FlowCosts, base: FlowRun | None) 
         "boarding_days": float(k["boarding_days"].mean()),
         "boarding_days_avoided": b_avoid,
         "patients_boarded": float(k["patients_boarded"].mean()),
+        "waits_over_12h": float(k["waits_over_12h"].mean()),
+        "waits_over_12h_avoided": avoided("waits_over_12h"),
+        "surge_bed_days": float(k["surge_bed_days"].mean()),
+        "surge_bed_days_avoided": s_avoid,
+        "diverted": float(k["diverted"].mean()),
+        "diverted_avoided": avoided("diverted"),
         "days_at_92": float(k["days_at_92"].mean()),
         "days_at_95": float(k["days_at_95"].mean()),
         "days_full": float(k["days_full"].mean()),
         "mean_occupancy_pct": float(k["mean_occupancy_pct"].mean()),
         "share14": float(k["share_14plus"].mean()),
         "share21": float(k["share_21plus"].mean()),
+        "drd_mean_delay_all": float(np.nanmean(k["drd_mean_delay_all"])),
         "spend": float(c["total_spend"].mean()),
         "extra_cost": extra,
+        "response_cost": float(np.mean(resp)),
+        "response_cost_avoided": float(np.mean(resp_b - resp)),
         "cost_per_delayed_day_avoided": per(d_avoid),
         "cost_per_boarding_day_avoided": per(b_avoid),
-        "cost_per_bed_day_freed": per(d_avoid + b_avoid),
+        "cost_per_bed_day_freed": per(d_avoid + b_avoid + s_avoid),
     }
 
 

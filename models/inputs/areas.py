@@ -15,7 +15,7 @@ import csv
 import functools
 import hashlib
 import io
-import json
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -28,13 +28,23 @@ import pandas as pd
 import pandera.pandas as pa
 
 from models.core.fy import complete_fy_totals, fy_label
-from models.core.numbers import cell_type_problem, number_problem, parse_numbers, quoted, visible
+from models.core.jsonsafe import JsonProblem, decode_text, kind_of, load_json
+from models.core.numbers import (
+    NumberError,
+    cell_type_problem,
+    number_problem,
+    parse_number,
+    parse_numbers,
+    quoted,
+    visible,
+)
 from models.core.paths import DEMO_DIR as DEMO_PATH
 from models.core.xlsx import Book
 from models.inputs.scheme_rules import (
     MAX_SCHEMES,
     METRIC_REASON,
     effect_order_problem,
+    name_problem,
     repeated_names,
     scheme_metric,
 )
@@ -150,11 +160,16 @@ def _schemes_check(df: pd.DataFrame, file: str) -> list[Problem]:
         Problem(
             file,
             f"scheme name {quoted(df['name'].iloc[i])} is already used by row {int(df.index[first]) + 2} "
-            "(names are compared ignoring case)",
+            "(names are compared ignoring case, accents written either way and invisible characters)",
             int(df.index[i]) + 2,
             "name",
         )
         for i, first in repeated_names(df["name"])
+    ]
+    problems += [
+        Problem(file, f"scheme name {quoted(v)} {name_problem(v)}", int(i) + 2, "name")
+        for i, v in df["name"].items()
+        if name_problem(v)
     ]
     effects = df[["effect_low", "effect_central", "effect_high"]].to_numpy(dtype=float)
     for i, (lo, mid, hi) in zip(df.index, effects, strict=True):
@@ -356,7 +371,11 @@ def _coerce(df: pd.DataFrame, spec: FileSpec) -> tuple[pd.DataFrame, list[Proble
                 problems += _column_problem(spec.name, col, bad, raw, reason)
             finite = np.isfinite(num.to_numpy())
             problems += _column_problem(
-                spec.name, col, pd.Series(num.notna().to_numpy() & ~finite, index=num.index), raw, "is not a finite number"
+                spec.name,
+                col,
+                pd.Series(num.notna().to_numpy() & ~finite, index=num.index),
+                raw,
+                "is not a finite number",
             )
             limit = MAX_COUNT if kind in ("int", "year") else MAX_MAGNITUDE
             huge = pd.Series(finite & (np.abs(num.fillna(0).to_numpy()) > limit), index=num.index)
@@ -388,9 +407,20 @@ def _monthly_problems(df: pd.DataFrame, file: str, today: date) -> list[Problem]
         Problem(file, f"month {m:%Y-%m} appears more than once", int(i) + 2, "month")
         for i, m in months[months.duplicated(keep="first")].items()
     ]
-    future = months > pd.Timestamp(today)
+    # a month that has not ended (today's, or later) would be fitted as a whole month: refused, by its row
+    this_month = pd.Timestamp(today.year, today.month, 1)
     problems += [
-        Problem(file, f"month {m:%Y-%m} is in the future", int(i) + 2, "month") for i, m in months[future].items()
+        Problem(
+            file,
+            f"month {m:%Y-%m} is in the future"
+            if m > this_month
+            else f"month {m:%Y-%m} has not ended yet (today is "
+            f"{today.day} {today:%b %Y}), so its figures are part of a month; remove this row and upload it when "
+            "the month is complete",
+            int(i) + 2,
+            "month",
+        )
+        for i, m in months[months >= this_month].items()
     ]
     unique = pd.DatetimeIndex(months.drop_duplicates().sort_values())
     if len(unique):
@@ -516,12 +546,48 @@ def _sheet_names_for(spec_name: str, filename: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.strip().lower() for s in stems if s.strip()))
 
 
+def _csv_text(raw: bytes, label: str) -> tuple[str | None, list[Problem]]:
+    """CSV bytes as text with ``\n`` line ends, or why not.
+
+    Read: UTF-8 with any number of byte-order marks (a file saved twice by some tools has two),
+    UTF-16 with a byte-order mark (Excel's "Unicode text"), Windows (CR LF) and old Mac (CR
+    only) line ends, and Excel's ``sep=,`` first line (dropped; another separator is explained).
+    """
+    try:
+        text = decode_text(raw, "the file")
+    except JsonProblem as err:
+        return None, [
+            Problem(
+                label,
+                str(err)
+                .removeprefix("the file ")
+                .replace("save it again as UTF-8", "in Excel use 'Save as → CSV UTF-8'"),
+            )
+        ]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first, _, rest = text.partition("\n")
+    sep = re.fullmatch(r'"?sep=(.)"?,*', first.strip().lstrip("\ufeff"))
+    if sep:
+        if sep.group(1) != ",":
+            what = {";": "semicolons (;)", "\t": "tabs"}.get(sep.group(1), f"'{visible(sep.group(1))}'")
+            return None, [
+                Problem(
+                    label,
+                    f"the first line (sep=) says the values are separated by {what}; the file must use commas. "
+                    "In Excel use 'Save as → CSV UTF-8 (comma delimited)'",
+                    1,
+                )
+            ]
+        text = rest  # Excel's hint line, not the header
+    return text.lstrip("\ufeff"), []
+
+
 def _csv_rows(raw: bytes, label: str) -> tuple[list[list[str]] | None, list[Problem]]:
     """Split CSV text into rows of cells, stopping as soon as a limit is passed."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        return None, [Problem(label, f"file is not UTF-8 text (byte {err.start}); in Excel use 'Save as → CSV UTF-8'")]
+    text, problems = _csv_text(raw, label)
+    if text is None:
+        return None, problems
     first_line = text.split("\n", 1)[0]
     # the header decides the width: refuse a wide file before reading any further
     header_cells = first_line.count(",") + 1
@@ -534,7 +600,9 @@ def _csv_rows(raw: bytes, label: str) -> tuple[list[list[str]] | None, list[Prob
             continue  # blank line
         if len(row) > MAX_COLUMNS + 1:
             return None, [
-                Problem(label, f"{len(row):,} values in one row; at most {MAX_COLUMNS} columns are accepted", len(rows) + 1)
+                Problem(
+                    label, f"{len(row):,} values in one row; at most {MAX_COLUMNS} columns are accepted", len(rows) + 1
+                )
             ]
         rows.append(row)
         cells += len(row)
@@ -591,6 +659,32 @@ def _open_workbook(raw: bytes, label: str):  # noqa: ANN202 - an openpyxl workbo
     return book, []
 
 
+_XML_NAMES = (".xml", ".rels", ".vml")  # compared in lower case: ".XML" is the same part to openpyxl
+_XML_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC, which libxml2 recognises
+
+
+def _may_be_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Whether an XML parser could read this part: by its name (any case) or by its first bytes.
+
+    openpyxl finds parts through the relationships, whatever their names, so the name alone is not
+    enough: a part is scanned unless its first bytes cannot start an XML document (images, printer
+    settings and other binary parts start otherwise, and an XML parser refuses them at once).
+    """
+    if entry.is_dir() or entry.file_size == 0:
+        return False
+    if entry.filename.lower().endswith(_XML_NAMES):
+        return True
+    try:
+        with archive.open(entry) as part:
+            head = part.read(256)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return True  # the scan reports the damage
+    if head.startswith(_XML_BOMS) or head.startswith(_EBCDIC_XML):
+        return True
+    return head.lstrip(b" \t\r\n\x00").startswith(b"<")
+
+
 class _XmlRefused(Exception):
     """Raised inside the XML pre-scan to stop it at the first limit passed."""
 
@@ -608,9 +702,9 @@ def _scan_xml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str |
 
     budget = MAX_XML_ELEMENTS
     for entry in entries:
-        if not entry.filename.endswith((".xml", ".rels")):
+        if not _may_be_xml(archive, entry):
             continue
-        sheet = entry.filename.startswith("xl/worksheets/")
+        sheet = entry.filename.lower().startswith("xl/worksheets/")
         row_cells = 0
         parser = expat.ParserCreate()
 
@@ -629,7 +723,9 @@ def _scan_xml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str |
                 elif local == "c":
                     row_cells += 1
                     if row_cells > MAX_ROW_CELLS:
-                        raise _XmlRefused(f"a row holds more than {MAX_ROW_CELLS} cells; at most {MAX_COLUMNS} columns are accepted")
+                        raise _XmlRefused(
+                            f"a row holds more than {MAX_ROW_CELLS} cells; at most {MAX_COLUMNS} columns are accepted"
+                        )
 
         def doctype(*_args: object) -> None:
             raise _XmlRefused("the workbook contains a document type declaration, which Excel never writes")
@@ -643,7 +739,7 @@ def _scan_xml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str |
                 parser.Parse(b"", True)
         except _XmlRefused as err:
             return str(err)
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError):
+        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
             return (
                 f"the workbook is damaged (part {entry.filename[:60]} is not well-formed); open it in Excel and "
                 "save it again, or save it as CSV UTF-8"
@@ -665,7 +761,9 @@ def _excel_rows(raw: bytes, label: str, names: tuple[str, ...]) -> tuple[list[li
             ws = named[0]
             if ws.sheet_state != "visible":
                 return None, [
-                    Problem(label, f"sheet '{ws.title}' is hidden; unhide it (or delete it) so that it is not read blind")
+                    Problem(
+                        label, f"sheet '{ws.title}' is hidden; unhide it (or delete it) so that it is not read blind"
+                    )
                 ]
         elif len(visible) == 1:
             ws = visible[0]
@@ -727,7 +825,9 @@ def _sheet_rows(ws, label: str) -> tuple[list[list[str]] | None, list[Problem]]:
     for r, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 2), start=1):
         scanned += 1
         if scanned > MAX_SHEET_ROWS_SCANNED:
-            return None, [Problem(label, f"the sheet goes on past row {MAX_SHEET_ROWS_SCANNED:,}; delete the empty rows")]
+            return None, [
+                Problem(label, f"the sheet goes on past row {MAX_SHEET_ROWS_SCANNED:,}; delete the empty rows")
+            ]
         values = list(row)
         while values and (values[-1] is None or values[-1] == ""):
             values.pop()
@@ -738,9 +838,7 @@ def _sheet_rows(ws, label: str) -> tuple[list[list[str]] | None, list[Problem]]:
         for c, value in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith("="):
                 col = openpyxl.utils.get_column_letter(c)
-                return None, [
-                    Problem(label, f"cell {col}{r} holds a formula ({visible(value)}); paste values only", r)
-                ]
+                return None, [Problem(label, f"cell {col}{r} holds a formula ({visible(value)}); paste values only", r)]
             problem = cell_type_problem(value)
             if problem:  # e.g. an array formula: openpyxl gives an object, not its text
                 col = openpyxl.utils.get_column_letter(c)
@@ -810,7 +908,9 @@ def validate_table(
     dups = sorted(c for c, n in Counter(df.columns).items() if n > 1)
     if dups:
         return None, [
-            Problem(spec.name, f"column '{c}' appears more than once (names are compared ignoring case and spaces)", 1, c)
+            Problem(
+                spec.name, f"column '{c}' appears more than once (names are compared ignoring case and spaces)", 1, c
+            )
             for c in dups
         ]
     if len(df.columns) > MAX_COLUMNS or len(df) > MAX_ROWS:
@@ -936,8 +1036,91 @@ class AreaData:
         return s
 
 
+AREA_JSON = "area.json"  # an area folder's own settings (name, ambitions, provenance)
+
+
+def _read_file(path: Path) -> tuple[bytes | None, str | None]:
+    """A file's bytes, or why not in plain words (a folder, no permission …)."""
+    if path.is_dir():
+        return None, f"is a folder, not a file ({path})"
+    try:
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            return None, f"is larger than {MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        return path.read_bytes(), None
+    except OSError as err:
+        return None, f"could not be read ({(err.strerror or 'the system refused').lower()})"
+
+
+def _json_text(value: object, key: str, limit: int, problems: list[Problem]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append(Problem(AREA_JSON, f"'{key}' should be text in quotes (found {kind_of(value)})"))
+        return ""
+    if len(value) > limit:
+        problems.append(Problem(AREA_JSON, f"'{key}' has {len(value):,} characters; at most {limit:,} are accepted"))
+    return value
+
+
+def _json_number(info: dict, key: str, top: float, whole: bool, problems: list[Problem]) -> float | None:
+    if key not in info:
+        return None
+    value = info[key]
+    try:
+        num = parse_number(value)
+    except NumberError as err:
+        problems.append(Problem(AREA_JSON, f"'{key}': {err}"))
+        return None
+    if not 0 <= num <= top or (whole and num % 1):
+        kind = "a whole number" if whole else "a number"
+        problems.append(Problem(AREA_JSON, f"'{key}' should be {kind} from 0 to {top:,.0f} (found {num:g})"))
+        return None
+    return num
+
+
+def read_area_json(folder: Path) -> tuple[dict[str, object] | None, list[Problem]]:
+    """An area folder's ``area.json``: its name (required), ambitions, label and provenance, checked.
+
+    Returns ``(settings, [])`` or ``(None, problems)``: never raises on what the file holds (a list,
+    a missing name, text where a number belongs, 100,000 levels of nesting, Latin-1 text …).
+    """
+    raw, why = _read_file(folder / AREA_JSON)
+    if raw is None:
+        return None, [Problem(AREA_JSON, why if (folder / AREA_JSON).exists() else f"file not found in {folder}")]
+    try:
+        info = load_json(decode_text(raw, "the file"), "the file", max_chars=MAX_UPLOAD_BYTES)
+    except JsonProblem as err:
+        return None, [Problem(AREA_JSON, str(err).removeprefix("the file "))]
+    if not isinstance(info, dict):
+        return None, [Problem(AREA_JSON, f'holds {kind_of(info)}; it should be one object {{ "name": …, … }}')]
+    problems: list[Problem] = []
+    name = _json_text(info.get("name"), "name", 120, problems).strip()
+    if not name and not problems:
+        problems.append(Problem(AREA_JSON, "'name' is missing or blank: give the area a name"))
+    elif name_problem(name):
+        problems.append(Problem(AREA_JSON, f"'name' {name_problem(name)}"))
+    out: dict[str, object] = {
+        "name": name,
+        "label": _json_text(info.get("label"), "label", 300, problems),
+        "provenance": _json_text(info.get("provenance"), "provenance", 5000, problems),
+    }
+    synthetic = info.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        problems.append(Problem(AREA_JSON, f"'synthetic' should be true or false (found {kind_of(synthetic)})"))
+    out["synthetic"] = synthetic is True
+    count = _json_number(info, "ambition_placements", 100_000, True, problems)
+    rate = _json_number(info, "ambition_rate_per_100k", 10_000, False, problems)
+    out["ambition_placements"] = 146 if count is None else int(count)
+    out["ambition_rate_per_100k"] = 350.0 if rate is None else float(rate)
+    return (None, problems) if problems else (out, [])
+
+
 def load_area(folder: Path = DEMO_DIR, today: date | None = None) -> tuple[AreaData | None, list[Problem]]:
-    """Load and validate every file of an area folder (the demo area by default)."""
+    """Load and validate every file of an area folder (the demo area by default).
+
+    Never raises on what the folder holds: every fault (a missing or unreadable file, a bad
+    ``area.json``) is a :class:`Problem`.
+    """
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for name in FILES:
@@ -945,29 +1128,30 @@ def load_area(folder: Path = DEMO_DIR, today: date | None = None) -> tuple[AreaD
         if not path.exists():
             problems.append(Problem(name, "file not found in " + str(folder)))
             continue
-        raw_df, p = read_table(path.read_bytes(), name)
+        raw, why = _read_file(path)
+        if raw is None:
+            problems.append(Problem(name, str(why)))
+            continue
+        raw_df, p = read_table(raw, name)
         problems += p
         if raw_df is not None:
             typed, p = validate_table(raw_df, name, today)
             problems += p
             if typed is not None:
                 tables[name] = typed
-    meta_path = folder / "area.json"
-    try:
-        info = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        return None, problems + [Problem("area.json", f"could not be read: {err}")]
-    if problems:
+    info, p = read_area_json(folder)
+    problems += p
+    if problems or info is None:
         return None, problems
     meta = AreaMeta(
         name=str(info["name"]),
         base_year=int(tables["population.csv"]["year"].max()),
-        synthetic=bool(info.get("synthetic", False)),
-        label=str(info.get("label", "")),
-        provenance=str(info.get("provenance", "")),
-        ambition_placements=int(info.get("ambition_placements", 146)),
-        ambition_rate_per_100k=float(info.get("ambition_rate_per_100k", 350)),
-        sources={name: str(info.get("provenance", "")) for name in tables},
+        synthetic=bool(info["synthetic"]),
+        label=str(info["label"]),
+        provenance=str(info["provenance"]),
+        ambition_placements=int(info["ambition_placements"]),  # type: ignore[call-overload]
+        ambition_rate_per_100k=float(info["ambition_rate_per_100k"]),  # type: ignore[arg-type]
+        sources={name: str(info["provenance"]) for name in tables},
     )
     return AreaData(meta, tables), []
 
@@ -1053,7 +1237,9 @@ def area_settings_csv(meta: AreaMeta) -> bytes:
         "ambition_placements": str(meta.ambition_placements),
         "ambition_rate_per_100k": f"{meta.ambition_rate_per_100k:g}",
     }
-    df = pd.DataFrame({"setting": list(AREA_SETTINGS), "value": list(values.values()), "meaning": list(AREA_SETTINGS.values())})
+    df = pd.DataFrame(
+        {"setting": list(AREA_SETTINGS), "value": list(values.values()), "meaning": list(AREA_SETTINGS.values())}
+    )
     return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -1076,13 +1262,19 @@ def read_area_settings(df: pd.DataFrame) -> tuple[dict[str, object], list[Proble
         elif key == "name":
             if not value or len(value) > 120:
                 problems.append(Problem(AREA_FILE, "the name must have 1 to 120 characters", row, "value"))
+            elif name_problem(value):
+                problems.append(Problem(AREA_FILE, f"the name {name_problem(value)}", row, "value"))
             else:
                 out[key] = value
         else:
             num = float(parse_numbers(pd.Series([value])).iloc[0])
             top = 100_000 if key == "ambition_placements" else 10_000
-            if not np.isfinite(num) or not 0 <= num <= top:
-                problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} is not a number between 0 and {top:,}", row, "value"))
+            if np.isnan(num) and value:  # the parser's own reason: a decimal comma, a hidden character …
+                problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} {number_problem(value)}", row, "value"))
+            elif not np.isfinite(num) or not 0 <= num <= top:
+                problems.append(
+                    Problem(AREA_FILE, f"{quoted(value, 40)} is not a number between 0 and {top:,}", row, "value")
+                )
             elif key == "ambition_placements" and num % 1:
                 problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} should be a whole number", row, "value"))
             else:

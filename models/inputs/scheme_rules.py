@@ -11,7 +11,10 @@ and the number of schemes. Money in £ a year; effects in activity a year.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+
+from models.core.numbers import invisible_characters, invisible_problem
 
 #: What a scheme acts on: avoided activity (nea, acs, placements) or discharge capacity bought (p1-p3).
 SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "placements", "p1_capacity", "p2_capacity", "p3_capacity")
@@ -56,8 +59,26 @@ def metric_problem(shown: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """What makes two scheme names the same: case and spaces at the ends are ignored."""
-    return str(name).strip().casefold()
+    """What makes two names the same (schemes, saved scenarios).
+
+    Compared after Unicode NFKC normalisation (a composed "é" and "e" + accent, a full-width
+    "Ａ" and "A", a non-breaking space and a space are the same), ignoring case, invisible
+    characters (zero-width spaces, bidi marks, controls) and spaces at the ends.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    hidden = set(invisible_characters(text))
+    if hidden:
+        text = "".join(ch for ch in text if ch not in hidden)
+    return unicodedata.normalize("NFKC", text.casefold()).strip()
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name (a scheme's, a scenario's) is refused for its characters, else None.
+
+    Invisible characters (NUL and other controls, zero-width spaces, bidi controls) are refused:
+    they make two names that look the same differ, and some databases cannot store them.
+    """
+    return invisible_problem(str(name))
 
 
 def repeated_names(names: Iterable[str]) -> list[tuple[int, int]]:

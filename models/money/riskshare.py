@@ -64,7 +64,7 @@ LINE_BASIS: dict[str, str] = {
 WINTER_VOLUMES = ("escalation_beds", "p3", "delayed_days_cost", "boarding_cost")
 UNIT_COSTING = FlowCosts(
     escalation_bed_day=1.0, delayed_bed_day=1.0, boarding_day=1.0, p1_start=0.0, p2_bed_day=0.0, p3_week=1.0,
-    p3_weeks_funded=1.0,
+    p3_weeks_funded=1.0, surge_bed_day=1.0, divert=1.0,
 )  # unit costs of 1: per_rep_costs returns volumes (bed days, P3 discharges, delayed and boarding days)
 
 
@@ -193,6 +193,8 @@ def flow_unit_costs(c: Costs) -> FlowCosts:
         p2_bed_day=c.p2_bed_day,
         p3_week=c.p3_week,
         p3_weeks_funded=c.p3_weeks_per_placement,
+        surge_bed_day=c.surge_bed_day,
+        divert=c.divert,
     )
 
 

@@ -106,8 +106,11 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "capacity",
     "winter_delayed_days_avoided",
     "winter_boarding_days_avoided",
+    "winter_surge_bed_days_avoided",
+    "winter_diverted_avoided",
+    "winter_value_note",
 )
-_TEXT_COLUMNS = {"scheme", "kind", "funding_source", "lead_partner", "metric", "savings_basis"}
+_TEXT_COLUMNS = {"scheme", "kind", "funding_source", "lead_partner", "metric", "savings_basis", "winter_value_note"}
 WHOLE_FUND = "Whole fund"
 
 
@@ -634,8 +637,23 @@ def _buys(schemes: Sequence[Scheme], effects: SchemeEffects, costs: Costs) -> _B
     return _Buys(buys, units, buys_mean, buys_q, change_mean, change_q, plc_sav)
 
 
+def _winter_value(outcome: Mapping[str, float | str], costs: Costs) -> float:
+    """£ a capacity scheme's winter outcomes are worth: delayed bed days, patient-days in ED, surge bed days and
+    diverts it avoids, at their unit costs; NaN when the winter without it could not cope (no honest figure)."""
+    if not outcome:
+        return 0.0
+    if outcome.get("unable_to_cope"):
+        return float("nan")
+    return float(
+        float(outcome.get("delayed_days_avoided", 0.0)) * costs.excess_bed_day
+        + float(outcome.get("boarding_days_avoided", 0.0)) * costs.boarding_day
+        + float(outcome.get("surge_bed_days_avoided", 0.0)) * costs.surge_bed_day
+        + float(outcome.get("diverted_avoided", 0.0)) * costs.divert
+    )
+
+
 def _scheme_row(
-    j: int, s: Scheme, b: _Buys, costs: Costs, outcome: Mapping[str, float]
+    j: int, s: Scheme, b: _Buys, costs: Costs, outcome: Mapping[str, float | str]
 ) -> dict[str, str | float]:
     """The table row of scheme ``j`` (see :func:`scheme_table` for the columns)."""
     cap = s.metric in CAPACITY_METRICS
@@ -647,12 +665,7 @@ def _scheme_row(
         change_sav = 0.0
     else:
         change_sav = float(b.change_mean[j] * unit)
-    winter_sav = (
-        outcome.get("delayed_days_avoided", 0.0) * costs.excess_bed_day
-        + outcome.get("boarding_days_avoided", 0.0) * costs.boarding_day
-        if outcome
-        else 0.0
-    )
+    winter_sav = _winter_value(outcome, costs)
     savings = float(b_mean * unit) if not cap else winter_sav
     cpa = cost_per_avoided(s.budget_gbp, b_mean) if not cap else None
     return {
@@ -685,6 +698,9 @@ def _scheme_row(
         "capacity": capacity_bought(s, costs) if cap else np.nan,
         "winter_delayed_days_avoided": outcome.get("delayed_days_avoided", np.nan) if cap else np.nan,
         "winter_boarding_days_avoided": outcome.get("boarding_days_avoided", np.nan) if cap else np.nan,
+        "winter_surge_bed_days_avoided": outcome.get("surge_bed_days_avoided", np.nan) if cap else np.nan,
+        "winter_diverted_avoided": outcome.get("diverted_avoided", np.nan) if cap else np.nan,
+        "winter_value_note": str(outcome.get("note", "")) if cap else "",
     }
 
 
@@ -710,7 +726,13 @@ def _whole_fund_row(
         "change_savings_gbp",
         "change_net_gbp",
     ):
-        total[col] = float(sum(r[col] for r in rows))
+        total[col] = float(np.nansum([float(r[col]) for r in rows]))
+    unvalued = [str(r["scheme"]) for r in rows if not np.isfinite(float(r["gross_savings_gbp"]))]
+    total["winter_value_note"] = (
+        f"Sums of the schemes with a figure; {len(unvalued)} without one ({', '.join(unvalued)}): see their notes."
+        if unvalued
+        else ""
+    )
     budget = float(total["budget_gbp"])
     one_metric = len(set(effects.metrics)) == 1 and schemes and schemes[0].metric not in CAPACITY_METRICS
     if one_metric:
@@ -737,7 +759,7 @@ def scheme_table(
     effects: SchemeEffects,
     costs: Costs,
     horizon_label: str | None = None,
-    capacity_outcomes: Mapping[str, Mapping[str, float]] | None = None,
+    capacity_outcomes: Mapping[str, Mapping[str, float | str]] | None = None,
 ) -> pd.DataFrame:
     """One row per scheme plus a "Whole fund" row: what each buys, and what the scenario changes.
 
@@ -765,7 +787,13 @@ def scheme_table(
     change_a_year_mean, change_a_year_p10, change_a_year_p90 : float (activity avoided a year; < 0 = more)
     change_savings_gbp, change_net_gbp : float (£ a year; net = budget change − savings change)
     capacity_now, capacity : float (capacity schemes only)
-    winter_delayed_days_avoided, winter_boarding_days_avoided : float (capacity schemes, if given)
+    winter_delayed_days_avoided, winter_boarding_days_avoided, winter_surge_bed_days_avoided,
+    winter_diverted_avoided : float (capacity schemes, if given: what the scheme's capacity avoids in the winter)
+    winter_value_note : str (why a capacity scheme has no money figure: the winter without it could not cope)
+
+    A capacity scheme's ``gross_savings_gbp`` is its winter value (:func:`_winter_value`), NaN when the winter
+    without it could not cope; the whole fund's savings then sum the schemes with a figure and its note names
+    the others.
 
     Additive columns of the scheme rows sum to the whole-fund row.
     """

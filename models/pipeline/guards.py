@@ -21,9 +21,11 @@ from pydantic import ValidationError
 
 from models.core.numbers import NumberError, parse_number
 from models.inputs.areas import AreaData
+from models.pipeline.stages import MAX_FLOW_REPS, WINTER_DAYS
 from models.scenario import Scenario, baseline, evolve, presets, schemes_from_table
 
 MAX_WORKLOAD = 6_000_000  # draws × projected months × max(schemes, 1)
+MAX_FLOW_WORK = 400_000_000  # winter replications × days × (arrivals a day + beds): see flow_workload
 MIN_DRAWS = 50  # = Scenario.n_draws lower bound
 DRAW_STEPS = (5000, 2000, 1000, 500, 200, 100, 50)  # what a reduced scenario falls back to
 
@@ -51,37 +53,78 @@ def workload(scenario: Scenario) -> int:
     return scenario.n_draws * scenario.horizon_years * 12 * max(len(scenario.schemes), 1)
 
 
-def check_workload(scenario: Scenario) -> list[str]:
-    """Plain messages when the scenario is heavier than :data:`MAX_WORKLOAD` (empty when it fits)."""
+def arrivals_a_day(area: AreaData) -> float:
+    """Emergency admissions a day in the area's last 12 months of data (the winter simulation's arrivals)."""
+    return annual_activity(area)["nea"] / 365.0
+
+
+def flow_units_per_rep(scenario: Scenario, area: AreaData) -> float:
+    """Work of one winter replication: days × (arrivals a day + beds), what the day loop walks through.
+
+    The flow model handles every arrival and every occupied bed of every day (models/flow/_kernel.py),
+    so its cost grows with the area's admissions, not only with the draws: measured on a loaded
+    2-core machine, 200 replications of 182 days take 0.8 s at 60 arrivals and 320 beds, 4.9 s at 600
+    and 3,200, 43 s at 6,000 and 32,000 (about 2 × 10⁻⁸ s a unit).
+    """
+    f = scenario.flow
+    beds = f.core_beds + f.escalation_beds + f.p2_beds
+    return WINTER_DAYS * (arrivals_a_day(area) + beds)
+
+
+def flow_workload(scenario: Scenario, area: AreaData) -> float:
+    """Units of winter simulation: replications (the draws, at most MAX_FLOW_REPS) × :func:`flow_units_per_rep`."""
+    return min(scenario.n_draws, MAX_FLOW_REPS) * flow_units_per_rep(scenario, area)
+
+
+def check_workload(scenario: Scenario, area: AreaData | None = None) -> list[str]:
+    """Plain messages when the scenario is heavier than the caps (empty when it fits).
+
+    Two caps: the projection's :data:`MAX_WORKLOAD` (draws × months × schemes) and, given the
+    ``area``, the winter simulation's :data:`MAX_FLOW_WORK` (replications × days × (arrivals + beds)).
+    The app and ``python -m models run`` apply the same caps.
+    """
     units = workload(scenario)
-    if units <= MAX_WORKLOAD:
-        return []
-    months, schemes = scenario.horizon_years * 12, max(len(scenario.schemes), 1)
-    most = max_draws(scenario)
-    return [
-        f"This scenario asks for {scenario.n_draws:,} draws × {months} months × {schemes} schemes "
-        f"({units / 1e6:,.0f} million simulated scheme-months); this server runs at most "
-        f"{MAX_WORKLOAD / 1e6:,.0f} million per scenario. Use at most {most:,} draws, a shorter horizon "
-        "or fewer schemes."
-    ]
+    most = max_draws(scenario, area)
+    if units > MAX_WORKLOAD:
+        months, schemes = scenario.horizon_years * 12, max(len(scenario.schemes), 1)
+        return [
+            f"This scenario asks for {scenario.n_draws:,} draws × {months} months × {schemes} schemes "
+            f"({units / 1e6:,.0f} million simulated scheme-months); this server runs at most "
+            f"{MAX_WORKLOAD / 1e6:,.0f} million per scenario. Use at most {most:,} draws, a shorter horizon "
+            "or fewer schemes."
+        ]
+    if area is not None and flow_workload(scenario, area) > MAX_FLOW_WORK:
+        arrivals = arrivals_a_day(area)
+        return [
+            f"This scenario's winter simulation would follow {min(scenario.n_draws, MAX_FLOW_REPS):,} winters of "
+            f"{arrivals:,.0f} emergency admissions a day; this server simulates at most "
+            f"{MAX_FLOW_WORK / 1e6:,.0f} million patient-days and bed-days per scenario. Use at most {most:,} draws."
+        ]
+    return []
 
 
-def max_draws(scenario: Scenario) -> int:
-    """The most draws that keep ``scenario``'s horizon and schemes within :data:`MAX_WORKLOAD`."""
+def max_draws(scenario: Scenario, area: AreaData | None = None) -> int:
+    """The most draws that keep ``scenario`` (on ``area``, if given) within both caps (at least MIN_DRAWS)."""
     per_draw = scenario.horizon_years * 12 * max(len(scenario.schemes), 1)
-    return max(MIN_DRAWS, MAX_WORKLOAD // per_draw)
+    most = MAX_WORKLOAD // per_draw
+    if area is not None:
+        per_rep = flow_units_per_rep(scenario, area)
+        if per_rep * MAX_FLOW_REPS > MAX_FLOW_WORK:  # above MAX_FLOW_REPS draws the winter uses only that many
+            most = min(most, int(MAX_FLOW_WORK // max(per_rep, 1.0)))
+    return max(MIN_DRAWS, most)
 
 
-def fit_workload(scenario: Scenario) -> tuple[Scenario, list[str]]:
+def fit_workload(scenario: Scenario, area: AreaData | None = None) -> tuple[Scenario, list[str]]:
     """``scenario`` itself when it fits, else the same scenario with fewer draws, and why.
 
     The draws fall to the largest of :data:`DRAW_STEPS` that fits (at least 50; every
-    valid scenario fits at 50 draws: 50 × 120 months × 200 schemes = 1.2 million).
+    valid scenario fits the projection's cap at 50 draws: 50 × 120 months × 200 schemes = 1.2 million;
+    an area too large for the winter cap at 50 draws is refused by :func:`check_area`).
     """
-    problems = check_workload(scenario)
+    problems = check_workload(scenario, area)
     if not problems:
         return scenario, []
-    most = max_draws(scenario)
+    most = max_draws(scenario, area)
     draws = next((d for d in DRAW_STEPS if d <= most), MIN_DRAWS)
     reduced = evolve(scenario, n_draws=draws)
     return reduced, [problems[0].split(" Use at most")[0] + f" The draws were reduced to {draws:,}."]
@@ -152,6 +195,91 @@ def _is_number(text: str) -> bool:
     return True
 
 
+_PYTHON_WORDS = (
+    "could not convert",
+    "invalid literal",
+    "codec",
+    "object",
+    "NoneType",
+    "unsupported operand",
+    "division by zero",
+    "\\x",
+    "<class",
+    " at 0x",
+    "Traceback",
+    "dtype",
+)
+
+
+def plain_reason(err: Exception, fallback: str = "a flow parameter or unit cost is out of range or missing") -> str:
+    """The models' own sentence for ``err``, or ``fallback`` when its text is Python's (never shown to a user)."""
+    text = str(err).splitlines()[0][:200] if str(err) else ""
+    if not text or isinstance(err, (TypeError, ArithmeticError)) or any(w in text for w in _PYTHON_WORDS):
+        return fallback
+    return text
+
+
+def _nearest_year(years: list[int], year: int) -> int:
+    return min(years, key=lambda y: (abs(y - year), -y))
+
+
+def whole_area_problems(area: AreaData) -> list[str]:
+    """What the models divide by or scale with, checked across files before an area is used.
+
+    - every year of ``population.csv`` has people, and people aged 65+ (the placements model
+      divides by the 65+ population; the growth index by each year's total);
+    - no month's care-home placements 65+, and no financial year's, exceed the 65+ population of
+      that year (or the nearest year given), and no month's emergency admissions exceed the
+      whole population: such figures are typos (a count in the wrong column, an extra digit);
+    - the winter simulation fits the server at the fewest draws (:data:`MAX_FLOW_WORK`).
+
+    Messages name the file, the row (the header is row 1) and the column.
+    """
+    pop = area.population
+    total = pop.groupby("year")["population"].sum()
+    older = area.population_65plus().reindex(total.index, fill_value=0)
+    out = [
+        f"population.csv: year {y} has a population of 0; every year needs its residents"
+        for y in total.index[total <= 0]
+    ]
+    out += [
+        f"population.csv: year {y} has no residents aged 65+ (65-74, 75-84, 85+ are all 0); the placements "
+        "model divides by the 65+ population"
+        for y in older.index[(older <= 0) & (total > 0)]
+    ]
+    if out:
+        return out
+    years = [int(y) for y in older.index]
+    plc = area.placements
+    for i, (month, count) in enumerate(zip(plc["month"], plc["placements_65plus"], strict=True)):
+        base = float(older[_nearest_year(years, month.year)])
+        if count > base:
+            out.append(
+                f"placements_monthly.csv, row {i + 2}, column 'placements_65plus': {count:,.0f} placements in "
+                f"{month:%b %Y} is more than the area's whole population aged 65+ ({base:,.0f}); check the figure"
+            )
+            break
+    # the winter simulation walks every arrival of every day: at the fewest draws it must fit (beds add at most
+    # 50 × 182 × 8,000 = 73 million units, within the cap, so the arrivals decide)
+    arrivals = arrivals_a_day(area)
+    if MIN_DRAWS * WINTER_DAYS * arrivals > MAX_FLOW_WORK:
+        out.append(
+            f"admissions_monthly.csv, column 'nea': {arrivals:,.0f} emergency admissions a day (the last 12 months) "
+            f"is more than this server can simulate day by day even at {MIN_DRAWS} draws (an area in England has "
+            "at most a few hundred a day); check the figures"
+        )
+    adm = area.admissions
+    for i, (month, count) in enumerate(zip(adm["month"], adm["nea"], strict=True)):
+        base = float(total[_nearest_year(years, month.year)])
+        if count > base:
+            out.append(
+                f"admissions_monthly.csv, row {i + 2}, column 'nea': {count:,.0f} emergency admissions in "
+                f"{month:%b %Y} is more than the area's whole population ({base:,.0f}); check the figure"
+            )
+            break
+    return out
+
+
 def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:
     """Everything that would stop the app from using ``area``, as plain per-field messages.
 
@@ -159,7 +287,9 @@ def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:
     presets) inside a ``try``; ``reference`` (the demo area) says which flow parameters and
     unit costs must be numbers. An empty list means the area can be switched to.
     """
-    problems: list[str] = []
+    problems = whole_area_problems(area)
+    if problems:
+        return problems
     if reference is not None:
         ref_flow, flow = reference.flow_defaults, area.flow_defaults
         for key, ref_value in ref_flow.items():
@@ -174,7 +304,11 @@ def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:
         try:
             schemes_from_table(table.iloc[[i]])
         except ValidationError as err:
-            problems += _field_messages(err, f"schemes.csv, row {i + 2}, column", {"reference_budget_gbp": "budget_gbp", "current_budget_gbp": "budget_gbp"})
+            problems += _field_messages(
+                err,
+                f"schemes.csv, row {i + 2}, column",
+                {"reference_budget_gbp": "budget_gbp", "current_budget_gbp": "budget_gbp"},
+            )
         except (ValueError, TypeError, KeyError):
             problems.append(f"schemes.csv, row {i + 2}: a value could not be read")
     if problems:
@@ -192,11 +326,10 @@ def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:
     except KeyError as err:
         return [f"a needed value is missing: '{err.args[0]}' (flow_defaults.csv parameter or unit_costs.csv item)"]
     except (ValueError, TypeError, ArithmeticError) as err:
-        return [f"the area's settings could not be used: {str(err)[:160]}"]
+        return [f"the area's settings could not be used: {plain_reason(err)}"]
     return check_workload(base)
 
 
 def scheme_warnings(area: AreaData, scenario: Scenario) -> list[str]:
     """:func:`check_scheme_effects` for ``scenario`` on ``area`` (warnings, not refusals)."""
     return check_scheme_effects(scenario, annual_activity(area, scenario.flow.core_beds))
-

@@ -34,6 +34,7 @@ from models.money.riskshare import (
     finance_from_activity,
     tornado_table,
 )
+from models.money.schemes import scheme_table
 from models.pipeline.results import Results
 from models.pipeline.stages import (
     BasePaths,
@@ -41,6 +42,7 @@ from models.pipeline.stages import (
     Projection,
     Winter,
     WinterTooShort,
+    capacity_attribution,
     fit_all,
     project,
     simulate_base,
@@ -122,6 +124,23 @@ def run(scenario: Scenario, area: AreaData, stages: Stages | None = None, *, wit
     proj = stages.projection(scenario, area)
     w = stages.winter_or_none(scenario, area, proj) if with_winter else None
     return Results(scenario, fits, proj, w)
+
+
+def scheme_table_with_winter(
+    results: Results, capacity_outcomes: dict[str, dict[str, float | str]] | None = None
+) -> pd.DataFrame:
+    """The scheme table with each discharge-capacity scheme valued on the winter (one table for every caller).
+
+    ``results.projection.schemes`` values capacity schemes at £0 (the projection has no winter); this adds
+    what each one's capacity avoids in the winter at the margin (:func:`models.pipeline.stages.capacity_attribution`,
+    or ``capacity_outcomes`` already computed from it), so the scheme page, Home, Compare, the workbooks and
+    the command line show the same figures. Without a winter it is the projection's table.
+    """
+    p, sc, w = results.projection, results.scenario, results.winter
+    if w is None:
+        return p.schemes
+    outcomes = capacity_outcomes if capacity_outcomes is not None else capacity_attribution(sc, w)
+    return scheme_table(sc.schemes, p.effects, sc.costs, p.schemes.attrs.get("horizon"), outcomes)
 
 
 def plan_scenario(scenario: Scenario) -> Scenario:

@@ -419,6 +419,8 @@ class Winter:
     costs : component, label, mean, p10, p50, p90 (£ over the winter).
     seed : the flow model's seed (the options use the same one: common random numbers).
     messages : plain-English notes for the page.
+    cope : average demand against capacity for the beds and each pathway (:func:`cope_checks`).
+    mean_los_days : the scenario's mean stay (days), for the cope checks of other capacities.
     """
 
     start: pd.Timestamp
@@ -432,6 +434,18 @@ class Winter:
     costs: pd.DataFrame
     seed: int
     messages: tuple[str, ...]
+    cope: tuple[CopeCheck, ...] = ()
+    mean_los_days: float = 5.0
+
+    @property
+    def can_cope(self) -> bool:
+        """Whether average demand fits the beds and every pathway (else the figures are not a forecast)."""
+        return all(c.copes for c in self.cope)
+
+    @property
+    def cope_messages(self) -> tuple[str, ...]:
+        """Plain words for each resource that cannot cope."""
+        return tuple(c.message() for c in self.cope if not c.copes)
 
     def kpi(self, name: str, stat: str = "mean") -> float:
         """One KPI statistic (see models.flow.simulate.KPI_LABELS)."""
@@ -503,7 +517,7 @@ def typical_arrivals_per_day(area: AreaData) -> float:
 
 @functools.lru_cache(maxsize=32)
 def _calibration(
-    mean_los: float, s14: float, s21: float, current: tuple, arrivals: float
+    mean_los: float, s14: float, s21: float, current: tuple, arrivals: float, drd: tuple[float, float]
 ) -> Calibration:  # pragma: no cover - thin cache
     core, shares, p1, p2, p2_los, p3 = current
     params = FlowParams(
@@ -514,7 +528,9 @@ def _calibration(
         p2_los_days=p2_los,
         p3_per_week=p3,
     )
-    return calibrate_system(mean_los, s14, s21, params, arrivals)
+    return calibrate_system(
+        mean_los, s14, s21, params, arrivals, drd_pct_delayed=drd[0], drd_mean_delay_days=drd[1]
+    )
 
 
 def calibration(scenario: Scenario, area: AreaData) -> Calibration:
@@ -535,7 +551,12 @@ def calibration(scenario: Scenario, area: AreaData) -> Calibration:
         cur.p3_per_week,
     )
     return _calibration(
-        float(f.mean_los_days), float(f.share_14plus), float(f.share_21plus), current, typical_arrivals_per_day(area)
+        float(f.mean_los_days),
+        float(f.share_14plus),
+        float(f.share_21plus),
+        current,
+        typical_arrivals_per_day(area),
+        (float(f.drd_pct_delayed), float(f.drd_mean_delay_days)),
     )
 
 
@@ -581,6 +602,11 @@ def flow_params(
         p2_beds=p2,
         p2_los_days=f.p2_los_days,
         p3_per_week=p3,
+        surge_beds=min(f.surge_limit, 10 * f.core_beds),
+        surge_after_hours=f.surge_after_hours,
+        ed_max_waiting=f.ed_limit,
+        p0_delay_share=cal.p0_delay_share,
+        p0_delay_mean_days=cal.p0_delay_mean_days,
     )
     return params, messages
 
@@ -614,23 +640,72 @@ def flow_reps(scenario: Scenario, messages: list[str] | None = None) -> int:
     return min(scenario.n_draws, MAX_FLOW_REPS)
 
 
-def capacity_warnings(params: FlowParams, arrivals_per_day: float) -> list[str]:
-    """Plain warnings when a pathway's capacity is below the winter's mean demand for it (queues never settle)."""
-    out = []
+@dataclass(frozen=True)
+class CopeCheck:
+    """Average demand against capacity for one resource over the winter (beds, or a discharge pathway).
+
+    Attributes
+    ----------
+    resource : what is compared ("acute beds", "Home First (P1)", ...).
+    demand, capacity : average need and what is there, in ``unit``.
+    unit : "beds", "starts a week", ...
+    growth_per_day : patients a day the queue grows by when demand exceeds capacity (0 otherwise).
+    """
+
+    resource: str
+    demand: float
+    capacity: float
+    unit: str
+    growth_per_day: float
+
+    @property
+    def copes(self) -> bool:
+        return self.demand <= self.capacity
+
+    def message(self) -> str:
+        """Plain words for a resource that cannot cope ("" when it copes)."""
+        if self.copes:
+            return ""
+        return (
+            f"{self.resource[0].upper()}{self.resource[1:]}: the winter needs about {self.demand:,.1f} {self.unit} on "
+            f"average against {self.capacity:,.1f}, so its queue grows every day, by about "
+            f"{self.growth_per_day:,.1f} patients a day, and never settles. The figures below are not a forecast: "
+            "they show a system that cannot cope, held in check only by the ED's limit (diverts) and surge beds."
+        )
+
+
+def cope_checks(params: FlowParams, arrivals_per_day: float, mean_los_days: float) -> tuple[CopeCheck, ...]:
+    """Whether the winter's average demand fits the beds and each pathway (queues settle only if it does).
+
+    Beds: arrivals a day × mean stay (delays included) against the scheduled beds averaged over the window
+    plus the surge beds; the excess of patients a day is the bed queue's growth. Pathways: arrivals × the
+    pathway's share against its starts (P1, P3) or its beds ÷ the stay (P2).
+    """
     p0, p1, p2, p3 = params.pathway_shares
-    demand = {
-        "Home First (P1)": (arrivals_per_day * p1 * 7.0, params.p1_starts_per_week, "starts a week"),
-        "step-down (P2)": (arrivals_per_day * p2 * max(1, round(params.p2_los_days)), float(params.p2_beds), "beds"),
-        "care-home (P3)": (arrivals_per_day * p3 * 7.0, params.p3_per_week, "placements a week"),
-    }
-    for name, (need, have, unit) in demand.items():
-        if need > 0 and have < need:
-            out.append(
-                f"{name[0].upper()}{name[1:]} capacity ({have:,.1f} {unit}) is below the winter's average demand for "
-                f"it (≈{need:,.1f}): its queue grows all winter, beds fill with patients waiting for it and arrivals "
-                "back up into ED. The figures then grow with the length of the winter rather than settle."
-            )
-    return out
+    beds = float(np.mean(params.beds_available(WINTER_DAYS))) + params.surge_beds
+    need_beds = arrivals_per_day * mean_los_days
+    l2 = max(1, round(params.p2_los_days))
+    out = [
+        CopeCheck("acute beds", need_beds, beds, "beds", max(0.0, (need_beds - beds) / max(mean_los_days, 1e-9))),
+        CopeCheck(
+            "Home First (P1)", arrivals_per_day * p1 * 7.0, params.p1_starts_per_week, "starts a week",
+            max(0.0, arrivals_per_day * p1 - params.p1_starts_per_week / 7.0),
+        ),
+        CopeCheck(
+            "step-down (P2)", arrivals_per_day * p2 * l2, float(params.p2_beds), "beds",
+            max(0.0, arrivals_per_day * p2 - params.p2_beds / l2),
+        ),
+        CopeCheck(
+            "care-home (P3)", arrivals_per_day * p3 * 7.0, params.p3_per_week, "placements a week",
+            max(0.0, arrivals_per_day * p3 - params.p3_per_week / 7.0),
+        ),
+    ]
+    return tuple(c for c in out if c.demand > 0 or c.resource == "acute beds")
+
+
+def capacity_warnings(params: FlowParams, arrivals_per_day: float, mean_los_days: float = 5.0) -> list[str]:
+    """Plain warnings for each resource whose capacity is below the winter's mean demand (queues never settle)."""
+    return [c.message() for c in cope_checks(params, arrivals_per_day, mean_los_days) if not c.copes]
 
 
 def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter:
@@ -651,7 +726,8 @@ def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter
     )
     params, msgs = flow_params(scenario, start, cal, change)
     messages += msgs
-    messages += capacity_warnings(params, float(lam.mean()))
+    cope = cope_checks(params, float(lam.mean()), scenario.flow.mean_los_days)
+    messages += [c.message() for c in cope if not c.copes]
     seed = flow_seed(scenario.seed)
     run = simulate_flow(lam, params, reps, seed)
     return Winter(
@@ -666,6 +742,8 @@ def winter(scenario: Scenario, area: AreaData, projection: Projection) -> Winter
         costs=flow_costs(run, flow_unit_costs(scenario.costs)),
         seed=seed,
         messages=tuple(messages),
+        cope=cope,
+        mean_los_days=float(scenario.flow.mean_los_days),
     )
 
 
@@ -742,28 +820,70 @@ def bed_sizing(need: dict[str, float], occupancy: float, refusal: float) -> dict
     return {"simple": int(np.ceil(load / occupancy)), "erlang": int(beds_for_refusal(load, refusal))}
 
 
-def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, float]]:
-    """What each discharge-capacity scheme's whole budget avoids in the winter (paired flow runs).
+#: Shares of a capacity scheme's capacity tried, largest first, when valuing it at the margin.
+MARGIN_SHARES = (1.0, 0.5, 0.25, 0.1)
 
-    For each capacity scheme with a budget, the winter is simulated again without the
-    capacity that scheme's scenario budget buys (same arrivals and random numbers); the
-    mean paired differences are the delayed days and boarding days its capacity avoids.
+
+def capacity_attribution(scenario: Scenario, w: Winter) -> dict[str, dict[str, float | str]]:
+    """What each discharge-capacity scheme's capacity avoids in the winter, valued at the margin (paired runs).
+
+    For each capacity scheme with a budget, the winter is simulated again without a share of the capacity
+    that scheme's budget buys (same arrivals and random numbers): the whole of it if the system still copes
+    without it (average demand within capacity: :func:`cope_checks`), else the largest of
+    :data:`MARGIN_SHARES` that keeps it able to cope. The mean paired differences (delayed bed days,
+    patient-days in ED, surge bed days, diverts) are what that share avoids, not scaled up: for a share below
+    the whole it is a lower bound of the scheme's winter value, since the rest of its capacity avoids more
+    (``share_valued`` and ``note`` say so). When even the smallest share leaves the system unable to cope, or
+    the scenario's own winter cannot cope, no figure is honest: the entry says so (``unable_to_cope`` = 1 and a
+    ``note``).
     """
-
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, float | str]] = {}
     base = per_rep_kpis(w.run)
+    arrivals = w.mean_arrivals_per_day
     for s in scenario.schemes:
         if s.metric not in CAPACITY_LEVER or s.budget_gbp <= 0:
             continue
         lever = CAPACITY_LEVER[s.metric]
         units = capacity_bought(s, scenario.costs)
+        if not w.can_cope:  # paired differences between two runaway queues are not a value
+            out[s.name] = {
+                "unable_to_cope": 1.0,
+                "note": "This winter cannot cope (demand above capacity): no honest money figure for its capacity.",
+            }
+            continue
         now = getattr(w.params, lever)
-        less = max(0.0, now - units)
-        prm = dataclasses.replace(w.params, **{lever: int(round(less)) if lever == "p2_beds" else less})
-        run = simulate_flow(w.arrivals_per_day, prm, w.run.n_reps, w.seed)
-        k = per_rep_kpis(run)
+        prm, share, resource = None, 0.0, ""
+        for share in MARGIN_SHARES:
+            less = max(0.0, now - share * units)
+            trial = dataclasses.replace(w.params, **{lever: int(round(less)) if lever == "p2_beds" else less})
+            short = [c for c in cope_checks(trial, arrivals, w.mean_los_days) if not c.copes]
+            if not short:
+                prm = trial
+                break
+            resource = short[0].resource
+        if prm is None or getattr(prm, lever) == now:
+            out[s.name] = {
+                "unable_to_cope": 1.0,
+                "note": (
+                    f"Without even {MARGIN_SHARES[-1]:.0%} of this scheme's capacity ({units:,.1f}) {resource} would "
+                    "fall below the winter's demand and its queue would grow without limit: no honest money figure."
+                ),
+            }
+            continue
+        k = per_rep_kpis(simulate_flow(w.arrivals_per_day, prm, w.run.n_reps, w.seed))
         out[s.name] = {
-            "delayed_days_avoided": float(np.mean(k["delayed_bed_days"] - base["delayed_bed_days"])),
-            "boarding_days_avoided": float(np.mean(k["boarding_days"] - base["boarding_days"])),
+            key: float(np.mean(k[kpi] - base[kpi]))
+            for key, kpi in (
+                ("delayed_days_avoided", "delayed_bed_days"),
+                ("boarding_days_avoided", "boarding_days"),
+                ("surge_bed_days_avoided", "surge_bed_days"),
+                ("diverted_avoided", "diverted"),
+            )
         }
+        out[s.name]["share_valued"] = share
+        if share < 1.0:
+            out[s.name]["note"] = (
+                f"What the last {share:.0%} of its capacity ({share * units:,.1f}) avoids: without more of it the "
+                "system could not cope, so its whole capacity is worth more than this (a lower bound)."
+            )
     return out

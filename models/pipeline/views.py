@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from models.core.labels import readable
+from models.flow.simulate import Calibration
 from models.inputs.areas import AreaData, annual_by_fy
 from models.inputs.history import admissions_by_fy, placements_by_fy
 from models.pipeline.results import Results, headline_change
@@ -250,3 +251,33 @@ def unit_costs_table(area: AreaData) -> tuple[pd.DataFrame, bool]:
     costs = area.tables["unit_costs.csv"]
     values = pd.to_numeric(costs["value"], errors="coerce").dropna()
     return costs.assign(item=costs["item"].astype(str).map(readable)), bool((values == values.round()).all())
+
+
+def calibration_table(cal: Calibration) -> pd.DataFrame:
+    """How close the calibrated winter model comes to each of the area's figures (the winter page's table).
+
+    Rows: mean stay, the 14+ / 21+ day shares, and the discharge-ready-date share delayed and mean delay among
+    the delayed; columns ``figure``, ``target`` and ``model`` as display text (the calibration run at the area's
+    typical demand and today's capacities, not the winter itself).
+    """
+    rows = [
+        ("Mean length of stay", f"{cal.target_mean_los:.2f} days", f"{cal.simulated_mean_los:.2f} days"),
+        ("Inpatients staying 14+ days", f"{cal.target_14plus:.1%}", f"{cal.simulated_14plus:.1%}"),
+        ("Inpatients staying 21+ days", f"{cal.target_21plus:.1%}", f"{cal.simulated_21plus:.1%}"),
+        (
+            "Discharges after the ready date",
+            f"{cal.target_drd_pct_delayed:.1f}%",
+            f"{cal.simulated_drd_pct_delayed:.1f}%",
+        ),
+        (
+            "Mean delay among them",
+            f"{cal.target_drd_mean_delay:.2f} days",
+            f"{cal.simulated_drd_mean_delay:.2f} days",
+        ),
+        (
+            "Non-capacity delays (P0, calibrated)",
+            "",
+            f"{cal.p0_delay_share:.1%} of P0 patients, mean {cal.p0_delay_mean_days:.1f} days",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "target", "model"])

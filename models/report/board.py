@@ -9,9 +9,8 @@ the screen (:func:`models.core.labels.readable`).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,15 @@ from models.charts.board import comparison_figures, scenario_figures
 from models.core.labels import readable
 from models.core.paths import app_version
 from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, Book
+from models.report.levers import (  # noqa: F401 - re-exported: the lever text is shared with the board pack
+    LEVER_LABELS,
+    METRIC_NAMES,
+    MONTH_DAY_LEVERS,
+    SERIES_NAMES,
+    day_month,
+    lever_table,
+)
+from models.report.pack import board_pack, pack_inputs
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
 
 log = logging.getLogger(__name__)
@@ -77,69 +85,6 @@ log = logging.getLogger(__name__)
 
 # --- the board-ready workbook -----------------------------------------------------------------
 
-LEVER_LABELS = {
-    "name": "Scenario name",
-    "horizon_years": "Horizon (financial years)",
-    "n_draws": "Monte Carlo draws",
-    "seed": "Random seed",
-    "growth.variant": "Population growth variant",
-    "growth.overrides": "Growth overrides by age band (% a year)",
-    "growth.older_people_adjust_pp": "Older people's growth adjustment (percentage points)",
-    "demand.covid": "COVID-19 treatment in the demand models",
-    "savings_realised_pct": "Scheme savings realised (%)",
-    "ambition_placements": "Ambition: care-home placements 65+ a year",
-    "ambition_rate_per_100k": "Ambition: placements per 100,000 aged 65+",
-}
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for k, v in data.items():
-        path = f"{prefix}{k}"
-        if k in ("schemes", "schema_version"):
-            continue
-        if isinstance(v, Mapping):
-            out += _flatten(v, path + ".")
-        elif isinstance(v, list | tuple):
-            out.append((path, "; ".join(" ".join(map(str, x)) if isinstance(x, list | tuple) else str(x) for x in v) or "none"))
-        else:
-            out.append((path, v))
-    return out
-
-
-_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
-
-
-def day_month(mmdd: str) -> str:
-    """A month-day lever as people write it: "12-01" → "1 Dec" (UK order, no leading zero)."""
-    m = _MONTH_DAY.fullmatch(mmdd)
-    if not m or not 1 <= int(m.group(1)) <= 12:
-        return mmdd
-    return f"{int(m.group(2))} {date(2000, int(m.group(1)), 1):%b}"
-
-
-MONTH_DAY_LEVERS = ("flow.escalation_open", "flow.escalation_close")
-
-
-def _lever_value(key: str, value: Any) -> Any:  # noqa: ANN401
-    return day_month(value) if key in MONTH_DAY_LEVERS and isinstance(value, str) else value
-
-
-def lever_table(scenarios: Sequence[Any], labels: Sequence[str]) -> pd.DataFrame:
-    """Every lever (one row each) with a column per scenario."""
-    flat = [dict(_flatten(sc.model_dump(mode="json"))) for sc in scenarios]
-    keys = list(flat[0])
-    rows = []
-    for key in keys:
-        group, _, field = key.rpartition(".")
-        label = LEVER_LABELS.get(key) or (
-            (readable(group) + ": " if group else "") + readable(field).lower().replace("(£)", "(£)")
-        )
-        rows.append({"Lever": label, **{lab: _lever_value(key, f.get(key)) for lab, f in zip(labels, flat, strict=True)}})
-    df = pd.DataFrame(rows)
-    return df
-
-
 def scheme_levers(scenarios: Sequence[Any], labels: Sequence[str]) -> pd.DataFrame:
     frames = []
     for lab, sc in zip(labels, scenarios, strict=True):
@@ -183,17 +128,6 @@ RESULT_HEADERS = {
     "p_day": "Share of winter days",
     "week_start": "Week starting",
 }
-METRIC_NAMES = {
-    "nea": "Emergency admissions (NEA)",
-    "acs": "Avoidable admissions (ACS)",
-    "placements": "Care-home placements 65+",
-    "delayed_days": "Delayed bed days",
-    "p1_capacity": "Home First (P1) starts a week",
-    "p2_capacity": "Step-down (P2) beds",
-    "p3_capacity": "Interim care-home (P3) placements a week",
-}
-
-SERIES_NAMES = {"baseline": "Without scheme changes", "scenario": "Scenario (with scheme changes)"}  # the projection's two series
 
 
 def _with_scenario(frames: Sequence[pd.DataFrame], labels: Sequence[str]) -> pd.DataFrame:
@@ -212,7 +146,7 @@ def _with_scenario(frames: Sequence[pd.DataFrame], labels: Sequence[str]) -> pd.
 
 def board_workbook(
     results: Sequence[Any],
-    area: Any,
+    area: Any,  # noqa: ANN401 - models.inputs.areas.AreaData
     *,
     labels: Sequence[str] | None = None,
     headline: pd.DataFrame | None = None,
@@ -221,10 +155,12 @@ def board_workbook(
     created: datetime | None = None,
     title: str | None = None,
     chart_timeout: float = RENDER_TIMEOUT_S,
+    stages: Any = None,  # noqa: ANN401 - models.pipeline.Stages: the caller's caches for the pack's finance
 ) -> bytes:
-    """The board-ready workbook for one scenario or a comparison (``results``: engine.Results, one per scenario).
+    """The board's workbook: the board pack for one scenario (:func:`models.report.pack.board_pack`: finance,
+    risk share, tornado and the winter's options computed through ``stages``), the comparison workbook for several.
 
-    Sheets: Cover · Headline (if given) · Levers · Schemes · Annual projections ·
+    The comparison's sheets: Cover · Headline (if given) · Levers · Schemes · Annual projections ·
     Placements 65+ · Scheme results · Monthly projections · any ``extra_tables`` ·
     Charts · Provenance · Assumptions.
 
@@ -235,6 +171,10 @@ def board_workbook(
     Chromium, a failure, too slow) the workbook is still written and its Cover and Charts
     sheets say plainly that charts were not included, and why.
     """
+    if len(results) == 1 and headline is None and not extra_tables:
+        inputs = pack_inputs(results[0], area, stages)
+        label = labels[0] if labels else None
+        return board_pack(inputs, area, label=label, charts=charts, created=created, chart_timeout=chart_timeout)
     if not results:
         raise ValueError("no results to export")
     scenarios = [r.scenario for r in results]

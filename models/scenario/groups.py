@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.inputs.areas import AGE_BANDS
 from models.inputs.scheme_rules import (
@@ -26,6 +27,7 @@ from models.inputs.scheme_rules import (
     SCHEME_METRICS,
     TEXT_LIMITS,
     effect_order_problem,
+    name_problem,
 )
 from models.scenario.capacity import CAPACITY_METRICS
 
@@ -96,6 +98,15 @@ SCHEME_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def clean_name(v: str) -> str:
+    """A name in composed Unicode form (NFC); invisible characters are refused in plain words."""
+    v = unicodedata.normalize("NFC", v)
+    problem = name_problem(v)
+    if problem:
+        raise ValueError(problem)
+    return v
+
+
 class Scheme(Lever):
     """One pooled-fund scheme.
 
@@ -108,7 +119,7 @@ class Scheme(Lever):
     effects must be 0.
     """
 
-    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    name: Annotated[str, AfterValidator(clean_name)] = Field(min_length=1, max_length=MAX_NAME_CHARS)
     funding_source: str = Field(default="NHS minimum contribution", max_length=TEXT_LIMITS["funding_source"])
     lead_partner: str = Field(default="ICB", max_length=TEXT_LIMITS["lead_partner"])
     current_budget_gbp: float = Field(
@@ -175,6 +186,21 @@ class Flow(Lever):
     winter_uplift_pct: float = Field(
         default=0.0, ge=0, le=50, description="% surge on arrivals Dec–Feb beyond the projection's own seasonality"
     )
+    surge_beds: int | None = Field(
+        default=None, ge=0, le=50000, description="surge beds at most when every bed is full (None: 5% of core beds)"
+    )
+    surge_after_hours: float = Field(
+        default=6.0, ge=0, le=72, description="hours a patient waits in ED before a surge bed opens (assumption)"
+    )
+    ed_max_waiting: int | None = Field(
+        default=None, ge=0, le=100000, description="patients ED holds waiting for a bed (None: 10% of core beds)"
+    )
+    drd_pct_delayed: float = Field(
+        default=13.5, ge=0, le=100, description="% of discharges after the discharge-ready date (England 2024-25)"
+    )
+    drd_mean_delay_days: float = Field(
+        default=6.09, ge=1, le=60, description="mean delay among delayed discharges, days (England 2024-25)"
+    )
     option_extra_beds: int = Field(default=27, ge=0, le=1000, description="option: escalation beds (seed 003: 27)")
     option_extra_p1_per_week: float = Field(default=15.0, ge=0, le=1000, description="option: Home First starts a week")
     option_extra_p2_beds: int = Field(default=10, ge=0, le=1000, description="option: step-down beds")
@@ -193,7 +219,21 @@ class Flow(Lever):
             raise ValueError(f"pathway shares P0–P3 must add up to 100% (they add up to {total:.1%})")
         if self.share_21plus >= self.share_14plus:
             raise ValueError("the share staying 21+ days must be below the share staying 14+ days")
+        if self.surge_beds is not None and self.surge_beds > 10 * self.core_beds:
+            raise ValueError(
+                f"surge beds ({self.surge_beds:,}) cannot be more than ten times the core beds ({self.core_beds:,})"
+            )
         return self
+
+    @property
+    def surge_limit(self) -> int:
+        """Surge beds at most: the lever, else 5% of core beds (an assumption, docs/model.md#full-hospital)."""
+        return self.surge_beds if self.surge_beds is not None else int(round(0.05 * self.core_beds))
+
+    @property
+    def ed_limit(self) -> int:
+        """Patients ED holds waiting for a bed: the lever, else 10% of core beds, at least 5 (an assumption)."""
+        return self.ed_max_waiting if self.ed_max_waiting is not None else max(5, int(round(0.10 * self.core_beds)))
 
 
 class Costs(Lever):
@@ -212,6 +252,12 @@ class Costs(Lever):
     )
     boarding_day: float = Field(
         default=345.0, ge=0, le=1e5, description="£ per patient-day waiting in ED for a bed (assumption)"
+    )
+    surge_bed_day: float = Field(
+        default=1352.0, ge=0, le=1e5, description="£ per surge bed day (assumption: bed day + 50%)"
+    )
+    divert: float = Field(
+        default=500.0, ge=0, le=1e6, description="£ per patient diverted or transferred out (assumption)"
     )
 
 
@@ -242,7 +288,7 @@ RISK_LINE_DEFAULTS: dict[str, str] = {
 class Partner(Lever):
     """One partner of the pooled fund (a council or an ICB)."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: Annotated[str, AfterValidator(clean_name)] = Field(min_length=1, max_length=120)
     contribution_gbp: float | None = Field(
         default=None, description="£ a year paid into the pool; None: the budgets of the schemes it leads"
     )

@@ -70,11 +70,63 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v
 """schema_version -> function upgrading a dict to the next version."""
 
 
-def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`."""
-    version = int(data.get("schema_version", 1))
+class ScenarioVersionError(ValueError):
+    """A scenario's ``schema_version`` this app cannot read (``str(err)`` is a plain sentence)."""
+
+
+def schema_version_of(data: dict[str, Any]) -> int:
+    """The scenario dict's schema version: a whole number from 1 to :data:`SCHEMA_VERSION` (missing: 1).
+
+    Files of the first version had no ``schema_version``. Anything else (0, -1, null, text,
+    1.5, true) is refused with a plain sentence saying what was found.
+
+    Raises
+    ------
+    ScenarioVersionError
+    """
+    if "schema_version" not in data:
+        return 1
+    value = data["schema_version"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        shown = "null" if value is None else "text" if isinstance(value, str) else "not a whole number"
+        raise ScenarioVersionError(
+            f"its schema_version is {shown}; it should be a whole number from 1 to {SCHEMA_VERSION}"
+        )
+    version = int(value)
     if version > SCHEMA_VERSION:
-        raise ValueError(f"scenario schema version {version} is newer than this app ({SCHEMA_VERSION})")
+        raise ScenarioVersionError(
+            f"it was saved by a newer version of the app (schema version {version}; this app reads up to "
+            f"{SCHEMA_VERSION}); update the app to open it"
+        )
+    if version < 1:
+        raise ScenarioVersionError(
+            f"its schema_version is {version}; versions start at 1 (this app reads 1 to {SCHEMA_VERSION})"
+        )
+    return version
+
+
+def _check_shapes(data: dict[str, Any]) -> None:
+    """The parts a migration walks must have their JSON kinds (a list of objects, objects), else a plain error."""
+    schemes = data.get("schemes", [])
+    if not isinstance(schemes, list) or not all(isinstance(s, dict) for s in schemes):
+        raise ScenarioVersionError("its 'schemes' should be a list of schemes, each one an object { … }")
+    for group in ("flow", "costs"):
+        if group in data and not isinstance(data[group], dict):
+            raise ScenarioVersionError(f"its '{group}' should be an object {{ … }} of settings")
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`.
+
+    Raises
+    ------
+    ScenarioVersionError
+        When the dict's version is not one this app reads, or (for an older version) a part
+        the migration walks has the wrong kind; the message is a plain sentence.
+    """
+    version = schema_version_of(data)
+    if version < SCHEMA_VERSION:
+        _check_shapes(data)
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
         version = int(data["schema_version"])

@@ -12,6 +12,15 @@ from models.scenario.groups import Costs, Flow, Scheme
 from models.scenario.scenario import Scenario, evolve
 from models.scenario.tables import schemes_from_table
 
+#: Defaults when an area's flow_defaults.csv leaves them out (docs/sources.md#hospital-flow).
+P2_LOS_ENGLAND = 29.3  # days: post-hospital rehabilitation beds, England, Community Bed Audit 4 March 2026
+DRD_PCT_DELAYED_ENGLAND = 13.5  # % of discharges after the ready date, England 2024-25 (NHS England DRD data)
+DRD_MEAN_DELAY_ENGLAND = 6.09  # days among delayed discharges, England 2024-25 (NHS England DRD data)
+
+
+def _optional_int(text: str | None) -> int | None:
+    return None if text is None or str(text).strip() == "" else int(parse_number(text))
+
 
 def baseline(area: AreaData) -> Scenario:
     """The do-as-planned scenario for an area: every lever at the area's defaults."""
@@ -31,9 +40,14 @@ def baseline(area: AreaData) -> Scenario:
         p3_share=parse_number(f["p3_share"]),
         p1_starts_per_week=parse_number(f["p1_starts_per_week"]),
         p2_beds=int(parse_number(f["p2_beds"])),
-        p2_los_days=parse_number(f["p2_los_days"]),
+        p2_los_days=parse_number(f.get("p2_los_days", P2_LOS_ENGLAND)),
         p3_per_week=parse_number(f["p3_per_week"]),
         winter_uplift_pct=parse_number(f.get("winter_uplift_pct", 0.0)),
+        surge_beds=_optional_int(f.get("surge_beds")),
+        surge_after_hours=parse_number(f.get("surge_after_hours", 6.0)),
+        ed_max_waiting=_optional_int(f.get("ed_max_waiting")),
+        drd_pct_delayed=parse_number(f.get("drd_pct_delayed", DRD_PCT_DELAYED_ENGLAND)),
+        drd_mean_delay_days=parse_number(f.get("drd_mean_delay_days", DRD_MEAN_DELAY_ENGLAND)),
     )
     costs = Costs(
         nea_spell=c["nea_spell"],
@@ -46,6 +60,8 @@ def baseline(area: AreaData) -> Scenario:
         p3_week=c["p3_week"],
         p3_weeks_per_placement=c.get("p3_weeks_per_placement", 4.0),
         boarding_day=c.get("boarding_day", 345.0),
+        surge_bed_day=c.get("surge_bed_day", 1352.0),
+        divert=c.get("divert", 500.0),
     )
     return Scenario(
         name="Baseline",

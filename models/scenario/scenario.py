@@ -13,15 +13,15 @@ capacities per week, stays in days.
 from __future__ import annotations
 
 import base64
-import json
 import zlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
 
+from models.core.jsonsafe import load_json
 from models.inputs.scheme_rules import MAX_SCHEMES, repeated_names
 from models.scenario.capacity import capacity_problems
-from models.scenario.groups import Costs, Demand, Flow, Growth, Lever, RiskShare, Scheme
+from models.scenario.groups import Costs, Demand, Flow, Growth, Lever, RiskShare, Scheme, clean_name
 from models.scenario.migrate import SCHEMA_VERSION, migrate
 from models.scenario.terms import term_problems
 
@@ -30,7 +30,7 @@ class Scenario(Lever):
     """Every lever of one scenario. Build with :func:`baseline`; change with :func:`evolve`."""
 
     schema_version: Literal[2] = SCHEMA_VERSION
-    name: str = Field(default="Baseline", min_length=1, max_length=80)
+    name: Annotated[str, AfterValidator(clean_name)] = Field(default="Baseline", min_length=1, max_length=80)
     horizon_years: int = Field(default=5, ge=1, le=10, description="financial years projected")
     n_draws: int = Field(default=1000, ge=50, le=5000, description="Monte Carlo draws")
     seed: int = Field(default=2022, ge=0, le=2**32 - 1)
@@ -71,8 +71,8 @@ class Scenario(Lever):
 
     @classmethod
     def from_json(cls, text: str) -> Scenario:
-        """Load a scenario, migrating older schema versions."""
-        data = json.loads(text)
+        """Load a scenario, migrating older schema versions (nesting and size checked before parsing)."""
+        data = load_json(text, "the scenario")
         return cls.model_validate(migrate(data))
 
     def to_token(self) -> str:

@@ -13,6 +13,7 @@ from :mod:`models.inputs.scheme_rules`. Money in £ a year; effects in activity 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ from models.inputs.scheme_rules import (
     effect_order_problem,
     metric_problem,
     name_key,
+    name_problem,
     ramp_problem,
     saturation_problem,
     scheme_metric,
@@ -90,7 +92,7 @@ def schemes_from_table(table: pd.DataFrame) -> tuple[Scheme, ...]:
         ref = _amount(row.get("reference_budget_gbp"), current)
         out.append(
             Scheme(
-                name=str(row["name"]),
+                name=unicodedata.normalize("NFC", str(row["name"]).strip()),
                 funding_source=str(row["funding_source"]),
                 lead_partner=str(row["lead_partner"]),
                 current_budget_gbp=current,
@@ -184,10 +186,14 @@ def _table_frame(rows: object) -> tuple[pd.DataFrame | None, np.ndarray, list[st
 
 
 def _read_name(row: _Row, seen: dict[str, int]) -> None:
-    """The scheme's name: not blank, not too long, not used by an earlier row (ignoring case)."""
+    """The scheme's name: not blank, not too long, no invisible characters, not used by an earlier row.
+
+    Names are kept in Unicode NFC (composed) form and compared by :func:`name_key` (NFKC, case,
+    invisible characters and spaces at the ends ignored).
+    """
     raw = row.rec.get("name")
     problem = cell_type_problem(raw)
-    row.name = "" if _blank(raw) or problem else str(raw).strip()
+    row.name = "" if _blank(raw) or problem else unicodedata.normalize("NFC", str(raw).strip())
     row.where = f"Row {row.pos} ('{visible(row.name, None)}')" if row.name else f"Row {row.pos}"
     if problem:
         row.error("name", f"the cell {problem}")
@@ -195,6 +201,8 @@ def _read_name(row: _Row, seen: dict[str, int]) -> None:
         row.error("name", "the scheme name is blank")
     elif len(row.name) > MAX_NAME_CHARS:
         row.error("name", f"names are at most {MAX_NAME_CHARS} characters")
+    elif name_problem(row.name):
+        row.error("name", f"the name {name_problem(row.name)}")
     else:
         key = name_key(row.name)
         if key in seen:

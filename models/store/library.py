@@ -31,10 +31,12 @@ import base64
 import hashlib
 import os
 import random
+import re
 import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,8 +61,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
+from models.core.numbers import char_name
+from models.inputs.scheme_rules import name_key, name_problem
 from models.scenario import Scenario
 
 LIBRARY_VERSION = 1
@@ -70,6 +74,8 @@ AUTHOR_MAX = 200
 NOTES_MAX = 5000
 FILE_NAME = "library.sqlite3"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # ids this library hands out (new_id, link ids): anything else is not one
+RETRY_FAILED_OPEN_S = 30.0  # a library that could not be opened is tried again after this long
 
 T = TypeVar("T")
 
@@ -110,7 +116,15 @@ class StoreError(Exception):
 
 
 class LibraryError(StoreError):
-    """The library cannot be used at all (damaged, not a library, or from a newer app)."""
+    """The library cannot be used at all (damaged, not a library, or from a newer app); it is never written to."""
+
+
+class LibraryReadOnly(StoreError):
+    """The library file or its folder is read-only: saved scenarios can be listed and opened, not changed."""
+
+
+class LibraryUnavailable(StoreError):
+    """The library's folder is missing, is a file, or cannot be created or written (e.g. ``BCF_DATA_DIR``)."""
 
 
 class NameTaken(StoreError):
@@ -136,9 +150,30 @@ class Entry:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class Deleted:
+    """A deleted scenario's record and JSON, kept by the caller to undo the delete (:meth:`ScenarioStore.restore`)."""
+
+    entry: Entry
+    body: str
+
+
 def data_dir() -> Path:
-    """Where the embedded library lives: ``BCF_DATA_DIR`` or ``~/.bcf-scenario-lab``."""
-    return Path(os.environ.get("BCF_DATA_DIR") or Path.home() / ".bcf-scenario-lab").expanduser()
+    """Where the embedded library lives: ``BCF_DATA_DIR`` or ``~/.bcf-scenario-lab``.
+
+    Raises
+    ------
+    LibraryUnavailable
+        When neither is set and the home folder cannot be found.
+    """
+    given = os.environ.get("BCF_DATA_DIR")
+    try:
+        return Path(given or Path.home() / ".bcf-scenario-lab").expanduser()
+    except (RuntimeError, KeyError, OSError) as err:
+        raise LibraryUnavailable(
+            "The scenario library has no folder: the home folder cannot be found. Set BCF_DATA_DIR to a folder "
+            "this app may write to."
+        ) from err
 
 
 def default_url() -> str:
@@ -157,19 +192,69 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _clean(value: str, limit: int, what: str) -> str:
-    value = "" if value is None else str(value)
-    value = value.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+def _clean(value: str, limit: int, what: str, *, name: bool = False) -> str:
+    """User text to store: Unicode NFC, within ``limit`` characters; invisible characters refused in names.
+
+    Notes may hold line breaks and tabs, never other control characters (PostgreSQL cannot store NUL).
+    """
+    value = unicodedata.normalize("NFC", "" if value is None else str(value))
     if len(value) > limit:
         raise StoreError(f"the {what} is {len(value):,} characters long; at most {limit:,} are allowed")
+    if name:
+        problem = name_problem(value)
+        if problem:
+            raise StoreError(f"the {what} {problem}")
+    else:
+        controls = [ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"]
+        if controls:
+            raise StoreError(f"the {what} contain a control character ({char_name(controls[0])}); retype them")
     return value
 
 
 def _clean_name(name: str) -> str:
-    name = _clean(name, NAME_MAX, "name").strip()
+    name = _clean(name, NAME_MAX, "name", name=True).strip()
     if not name:
         raise StoreError("give the scenario a name")
     return name
+
+
+def _valid_id(entry_id: object, what: str = "that saved scenario") -> str:
+    """``entry_id`` when it has the form of an id this library hands out; anything else is not found."""
+    text = str(entry_id)
+    if not _ID.fullmatch(text):
+        raise NotFound(f"{what} is not in this app's library (the id is not one this app makes)")
+    return text
+
+
+def _writable(path: Path) -> bool:
+    """Whether the app may write ``path``: the system allows it and its permissions are not all read-only.
+
+    The permission bits are read too, so a file or folder made read-only is treated as such even when
+    the app runs as an administrator (who may write anything).
+    """
+    try:
+        return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
+
+
+def _prepare_folder(path: Path) -> None:
+    """Make sure the library's folder exists and is a folder, in plain words if not."""
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise LibraryUnavailable(
+            f"The scenario library's folder {folder} is a file, not a folder. Set BCF_DATA_DIR to a folder."
+        )
+    if path.is_dir():
+        raise LibraryUnavailable(f"The scenario library {path} is a folder, not a library file; move it aside.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = (err.strerror or "the system refused").lower()
+        raise LibraryUnavailable(
+            f"The scenario library's folder {folder} could not be created ({reason}). Set BCF_DATA_DIR to a "
+            "folder this app may write to."
+        ) from err
 
 
 def _utc(value: datetime) -> datetime:
@@ -188,8 +273,12 @@ def _check_sqlite_file(path: Path) -> None:
     """
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as f:
-        head = f.read(len(_SQLITE_MAGIC))
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as err:
+        reason = (err.strerror or "the system refused").lower()
+        raise LibraryUnavailable(f"The scenario library file {path} cannot be read ({reason}).") from err
     if head != _SQLITE_MAGIC:
         raise LibraryError(
             f"The scenario library file {path} is not a database this app can read (it may be damaged or "
@@ -206,11 +295,17 @@ def _check_sqlite_file(path: Path) -> None:
             if meta_table.name in tables:
                 row = con.execute(f"SELECT value FROM {meta_table.name} WHERE key='library_version'").fetchone()  # noqa: S608
                 _check_version(row[0] if row else None, str(path))
+            # damage past the first pages (a file cut short, smashed pages) shows only here
+            check = con.execute("PRAGMA quick_check(1)").fetchone()
+            if check and check[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
         finally:
             con.close()
     except sqlite3.DatabaseError as err:
+        if "unable to open" in str(err) or "readonly" in str(err):
+            return  # a read-only folder without the WAL index: read with immutable=1 (see ScenarioStore)
         raise LibraryError(
-            f"The scenario library file {path} is damaged ({err}). It has been left as it is; "
+            f"The scenario library file {path} is damaged. It has been left as it is; "
             "restore it from a backup, or move it aside to start a new library."
         ) from err
 
@@ -229,7 +324,7 @@ def _check_version(value: str | None, where: str) -> None:
             "it has been left as it is."
         )
     if version < 1:
-        raise LibraryError(f"The scenario library at {where} has an unreadable version ({value!r}); left as it is.")
+        raise LibraryError(f"The scenario library at {where} has an unreadable version number; left as it is.")
 
 
 class ScenarioStore:
@@ -242,23 +337,42 @@ class ScenarioStore:
         self._lock = threading.Lock()
         self.is_sqlite = self.url.startswith("sqlite")
         self.where = self.url
-        if self.is_sqlite:
-            path = Path(self.url.removeprefix("sqlite:///"))
-            self.where = str(path)
-            _check_sqlite_file(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url, connect_args={"timeout": busy_timeout_s})
-            event.listen(self.engine, "connect", self._sqlite_connect)
-            event.listen(self.engine, "begin", self._sqlite_begin)
-        else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=2)
-            self.where = self.engine.url.render_as_string(hide_password=True)
+        self.read_only = False  # a read-only file or folder: list and load only
+        self.damaged = False  # set when the database reports damage: nothing is written from then on
+        try:
+            if self.is_sqlite:
+                path = Path(self.url.removeprefix("sqlite:///"))
+                self.where = str(path)
+                _prepare_folder(path)
+                _check_sqlite_file(path)
+                self.read_only = not _writable(path.parent) or (path.exists() and not _writable(path))
+                if self.read_only and (not path.exists() or path.stat().st_size == 0):
+                    raise LibraryReadOnly(
+                        f"The scenario library's folder {path.parent} is read-only, so no library can be created "
+                        "there. Set BCF_DATA_DIR to a folder this app may write to."
+                    )
+                # read-only: immutable=1 reads without the WAL index files a read-only folder cannot hold
+                target = f"sqlite:///file:{path}?immutable=1&uri=true" if self.read_only else self.url
+                self.engine: Engine = create_engine(target, connect_args={"timeout": busy_timeout_s})
+                event.listen(self.engine, "connect", self._sqlite_connect)
+                event.listen(self.engine, "begin", self._sqlite_begin)
+            else:
+                self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+                self.where = self.engine.url.render_as_string(hide_password=True)
+        except StoreError:
+            raise
+        except (SQLAlchemyError, ValueError, ImportError) as err:  # a malformed DATABASE_URL, a missing driver
+            raise LibraryUnavailable(
+                "The scenario library's address (DATABASE_URL) cannot be used; check it, or unset it to use "
+                "the library file in BCF_DATA_DIR."
+            ) from err
         self._init_schema()
 
     # --- SQLite: WAL, busy timeout, write transactions take the lock up front ---------------
-    @staticmethod
-    def _sqlite_connect(dbapi_con: Any, _record: Any) -> None:
+    def _sqlite_connect(self, dbapi_con: Any, _record: Any) -> None:
         dbapi_con.isolation_level = None  # we issue BEGIN ourselves (below)
+        if self.read_only:
+            return
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
@@ -278,28 +392,71 @@ class ScenarioStore:
                 yield conn
 
     def _retry(self, fn: Callable[[Connection], T], write: bool = True) -> T:
+        """Run ``fn`` in one transaction, retrying lock conflicts; every database fault becomes a StoreError.
+
+        IntegrityError (a name taken by a concurrent save) is passed on for the caller to name.
+        """
+        if write:
+            self._check_writable()
         delay = 0.02
         for attempt in range(self.retries + 1):
             try:
                 with self._tx(write) as conn:
                     return fn(conn)
-            except OperationalError as err:
+            except IntegrityError:
+                raise
+            except DBAPIError as err:
                 if not _is_lock_error(err) or attempt == self.retries:
                     raise self._plain(err) from err
-            except DBAPIError as err:
-                if isinstance(err, IntegrityError) or not _is_lock_error(err) or attempt == self.retries:
-                    raise
+            except (SQLAlchemyError, sqlite3.Error, ValueError, UnicodeError, OSError) as err:
+                raise self._plain(err) from err
             time.sleep(delay * (1 + random.random()))  # noqa: S311 - jitter, not security
             delay = min(delay * 2, 1.0)
         raise AssertionError("unreachable")
 
+    def _check_writable(self) -> None:
+        if self.damaged:
+            raise LibraryError(
+                f"The scenario library at {self.where} is damaged, so nothing is written to it; it has been left "
+                "as it is. Restore it from a backup, or move it aside to start a new library."
+            )
+        if self.read_only:
+            raise LibraryReadOnly(
+                f"The scenario library at {self.where} is read-only: saved scenarios can be opened but not saved, "
+                "renamed or deleted. Make the file and its folder writable, or set BCF_DATA_DIR to another folder."
+            )
+
     def _plain(self, err: Exception) -> StoreError:
-        msg = str(getattr(err, "orig", err))
-        if "malformed" in msg or "not a database" in msg:
-            return LibraryError(f"The scenario library at {self.where} is damaged ({msg}); it has been left as it is.")
+        """The store's own error for a database fault, in plain words (the database's own reason kept short)."""
+        msg = str(getattr(err, "orig", None) or err).splitlines()[0] if str(err) else type(err).__name__
+        low = msg.lower()
+        if any(w in low for w in ("malformed", "not a database", "disk image", "corrupt", "quick_check")):
+            self.damaged = True
+            return LibraryError(
+                f"The scenario library at {self.where} is damaged; it has been left as it is and nothing more is "
+                "written to it. Restore it from a backup, or move it aside to start a new library."
+            )
+        if "readonly" in low or "read-only" in low or "read only" in low:
+            self.read_only = True
+            return LibraryReadOnly(
+                f"The scenario library at {self.where} is read-only: saved scenarios can be opened but not saved, "
+                "renamed or deleted."
+            )
+        if "unable to open" in low or "no such file" in low or "permission denied" in low:
+            return LibraryUnavailable(
+                f"The scenario library at {self.where} cannot be opened (its folder is missing or not writable). "
+                "Set BCF_DATA_DIR to a folder this app may write to."
+            )
         if _is_lock_error(err):
             return StoreError("The scenario library is busy (another save is under way); try again in a moment.")
-        return StoreError(f"The scenario library at {self.where} could not be used: {msg}")
+        if "nul" in low or "0x00" in low:
+            return StoreError("The text holds a NUL character, which the library cannot store; retype it.")
+        if isinstance(err, OperationalError) and not self.is_sqlite:
+            return LibraryUnavailable(
+                f"The scenario library's database at {self.where} cannot be reached; try again later."
+            )
+        shown = msg[:120]
+        return StoreError(f"The scenario library at {self.where} could not be used (the database said: {shown}).")
 
     def _init_schema(self) -> None:
         def init(conn: Connection) -> None:
@@ -312,12 +469,17 @@ class ScenarioStore:
             else:
                 _check_version(row[0], self.where)
 
+        def check(conn: Connection) -> None:
+            row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "library_version")).first()
+            _check_version(row[0] if row else None, self.where)
+
+        if self.read_only:
+            self._retry(check, write=False)
+            return
         try:
             self._retry(init)
         except IntegrityError:  # another process created it between our check and insert
             self._retry(init)
-        except DBAPIError as err:
-            raise self._plain(err) from err
 
     # --- the interface ---------------------------------------------------------------------
     def list(self) -> list[Entry]:
@@ -332,12 +494,12 @@ class ScenarioStore:
         return self._row(entry_id)[0]
 
     def find(self, name: str) -> Entry | None:
-        """The entry called exactly ``name``, if any."""
-        row = self._retry(
-            lambda conn: conn.execute(select(scenarios_table).where(scenarios_table.c.name == name.strip())).first(),
-            write=False,
-        )
-        return self._entry(row._mapping) if row else None
+        """The entry called ``name`` (compared as :func:`models.inputs.scheme_rules.name_key` does), if any."""
+        key = name_key(name)
+        cols = [c for c in scenarios_table.c if c.name != "body"]
+        rows = self._retry(lambda conn: conn.execute(select(*cols)).all(), write=False)
+        found = [r for r in rows if name_key(r._mapping["name"]) == key]
+        return self._entry(found[0]._mapping) if found else None
 
     def load(self, entry_id: str) -> tuple[Entry, Scenario]:
         """The entry and its scenario (older schema versions migrated)."""
@@ -345,7 +507,10 @@ class ScenarioStore:
         try:
             return entry, Scenario.from_json(body)
         except Exception as err:  # noqa: BLE001 - a stored scenario this app cannot read
-            raise StoreError(f"The saved scenario '{entry.name}' cannot be opened by this version of the app: {err}") from err
+            raise StoreError(
+                f"The saved scenario '{_short(entry.name)}' cannot be opened by this version of the app (it may have "
+                "been saved by a newer version)"
+            ) from err
 
     def save(
         self,
@@ -369,7 +534,7 @@ class ScenarioStore:
         values = {
             "area_name": _clean(area_name, 200, "area name"),
             "area_fingerprint": _clean(area_fingerprint, 64, "area fingerprint"),
-            "author": _clean(author, AUTHOR_MAX, "author").strip(),
+            "author": _clean(author, AUTHOR_MAX, "author", name=True).strip(),
             "notes": _clean(notes, NOTES_MAX, "notes"),
             "schema_version": int(scenario.schema_version),
             "body": scenario.to_json(),
@@ -377,11 +542,15 @@ class ScenarioStore:
 
         def write(conn: Connection) -> str:
             now = datetime.now(UTC)
-            found = conn.execute(select(scenarios_table.c.id).where(scenarios_table.c.name == name)).first()
+            found = _same_name(conn, name)
             if found is not None:
                 if not overwrite:
-                    raise NameTaken(f"a scenario called '{_short(name)}' is already saved; choose another name")
-                conn.execute(update(scenarios_table).where(scenarios_table.c.id == found[0]).values(**values, updated_at=now))
+                    raise NameTaken(f"a scenario called '{_short(found[1])}' is already saved; choose another name")
+                conn.execute(
+                    update(scenarios_table)
+                    .where(scenarios_table.c.id == found[0])
+                    .values(**values, name=name, updated_at=now)
+                )
                 entry_id = found[0]
             else:
                 entry_id = new_id()
@@ -396,8 +565,12 @@ class ScenarioStore:
 
     def rename(self, entry_id: str, new_name: str) -> Entry:
         new_name = _clean_name(new_name)
+        entry_id = _valid_id(entry_id)
 
         def write(conn: Connection) -> str:
+            clash = _same_name(conn, new_name)
+            if clash is not None and clash[0] != entry_id:
+                raise NameTaken(f"a scenario called '{_short(clash[1])}' is already saved; choose another name")
             res = conn.execute(
                 update(scenarios_table)
                 .where(scenarios_table.c.id == entry_id)
@@ -412,15 +585,18 @@ class ScenarioStore:
     def duplicate(self, entry_id: str, new_name: str | None = None) -> Entry:
         """A copy under ``new_name`` (default: "<name> (copy)", "(copy 2)", …)."""
         entry, body = self._row(entry_id)
-        names = {e.name for e in self.list()}
+        names = {name_key(e.name) for e in self.list()}
         if new_name is None:
             stem = entry.name[: NAME_MAX - 12]
             new_name, n = f"{stem} (copy)", 2
-            while new_name in names:
+            while name_key(new_name) in names:
                 new_name, n = f"{stem} (copy {n})", n + 1
         new_name = _clean_name(new_name)
 
         def write(conn: Connection) -> str:
+            clash = _same_name(conn, new_name)
+            if clash is not None:
+                raise NameTaken(f"a scenario called '{_short(clash[1])}' is already saved; choose another name")
             now = datetime.now(UTC)
             new = new_id()
             conn.execute(
@@ -441,13 +617,48 @@ class ScenarioStore:
 
         return self.get(self._write(write, new_name))
 
-    def delete(self, entry_id: str) -> None:
-        def write(conn: Connection) -> None:
-            res = conn.execute(delete(scenarios_table).where(scenarios_table.c.id == entry_id))
-            if res.rowcount == 0:
-                raise NotFound("that saved scenario no longer exists (it may have been deleted)")
+    def delete(self, entry_id: str) -> Deleted:
+        """Delete a saved scenario; returns what was deleted, so that :meth:`restore` can undo it."""
+        entry_id = _valid_id(entry_id)
 
-        self._retry(write)
+        def write(conn: Connection) -> Deleted:
+            row = conn.execute(select(scenarios_table).where(scenarios_table.c.id == entry_id)).first()
+            if row is None:
+                raise NotFound("that saved scenario no longer exists (it may have been deleted)")
+            conn.execute(delete(scenarios_table).where(scenarios_table.c.id == entry_id))
+            return Deleted(self._entry(row._mapping), row._mapping["body"])
+
+        return self._retry(write)
+
+    def restore(self, deleted: Deleted) -> Entry:
+        """Undo :meth:`delete`: the scenario comes back with its id, name, author, notes and dates.
+
+        Raises NameTaken when a scenario of the same name was saved since (rename that one first).
+        """
+        e = deleted.entry
+
+        def write(conn: Connection) -> str:
+            clash = _same_name(conn, e.name)
+            if clash is not None:
+                raise NameTaken(f"a scenario called '{_short(clash[1])}' was saved since; rename it, then undo again")
+            if conn.execute(select(scenarios_table.c.id).where(scenarios_table.c.id == e.id)).first() is None:
+                conn.execute(
+                    insert(scenarios_table).values(
+                        id=e.id,
+                        name=e.name,
+                        area_name=e.area_name,
+                        area_fingerprint=e.area_fingerprint,
+                        author=e.author,
+                        notes=e.notes,
+                        schema_version=e.schema_version,
+                        body=deleted.body,
+                        created_at=e.created_at,
+                        updated_at=e.updated_at,
+                    )
+                )
+            return e.id
+
+        return self.get(self._write(write, e.name))
 
     def save_link(self, scenario: Scenario, area_fingerprint: str = "") -> str:
         """Keep ``scenario`` for a link by id; the id depends only on the scenario and area (same in, same id)."""
@@ -471,17 +682,18 @@ class ScenarioStore:
         return link_id
 
     def load_link(self, link_id: str) -> tuple[Scenario, str]:
-        """The scenario and area fingerprint behind a ``?id=`` link."""
+        """The scenario and area fingerprint behind a ``?id=`` link (an id of another form is simply not found)."""
+        link_id = _valid_id(link_id, "the scenario behind this link")
         row = self._retry(
-            lambda conn: conn.execute(select(links_table).where(links_table.c.id == str(link_id)[:32])).first(),
+            lambda conn: conn.execute(select(links_table).where(links_table.c.id == link_id)).first(),
             write=False,
         )
         if row is None:
             raise NotFound("no scenario is kept under this link's id in this app's library")
         try:
             return Scenario.from_json(row._mapping["body"]), row._mapping["area_fingerprint"]
-        except Exception as err:  # noqa: BLE001
-            raise StoreError(f"the scenario behind this link cannot be opened by this version of the app: {err}") from err
+        except Exception as err:  # noqa: BLE001 - a stored scenario this app cannot read
+            raise StoreError("the scenario behind this link cannot be opened by this version of the app") from err
 
     def close(self) -> None:
         self.engine.dispose()
@@ -494,8 +706,9 @@ class ScenarioStore:
             raise NameTaken(f"a scenario called '{_short(name)}' is already saved; choose another name") from err
 
     def _row(self, entry_id: str) -> tuple[Entry, str]:
+        entry_id = _valid_id(entry_id)
         row = self._retry(
-            lambda conn: conn.execute(select(scenarios_table).where(scenarios_table.c.id == str(entry_id))).first(),
+            lambda conn: conn.execute(select(scenarios_table).where(scenarios_table.c.id == entry_id)).first(),
             write=False,
         )
         if row is None:
@@ -518,6 +731,17 @@ class ScenarioStore:
         )
 
 
+def _same_name(conn: Connection, name: str) -> tuple[str, str] | None:
+    """``(id, name)`` of a saved scenario whose name is the same as ``name`` by :func:`name_key`, if any.
+
+    Names are compared after Unicode normalisation, ignoring case and invisible characters, so
+    "Café" typed two ways, or "Plan A" and "plan a", are one name.
+    """
+    key = name_key(name)
+    rows = conn.execute(select(scenarios_table.c.id, scenarios_table.c.name)).all()
+    return next(((r[0], r[1]) for r in rows if name_key(r[1]) == key), None)
+
+
 def new_id() -> str:
     """A short, unguessable, URL-safe id (used in ``?id=`` links)."""
     return secrets.token_urlsafe(9)
@@ -528,14 +752,31 @@ def _short(name: str, limit: int = 60) -> str:
 
 
 _STORES: dict[str, ScenarioStore] = {}
+_FAILED: dict[str, tuple[float, StoreError]] = {}
 _STORES_LOCK = threading.Lock()
 
 
 def open_store(url: str | None = None) -> ScenarioStore:
-    """The store for ``url`` (default: from the environment), one per process and URL."""
+    """The store for ``url`` (default: from the environment), one per process and URL.
+
+    Raises only :class:`StoreError` (and its kinds): a library that cannot be opened (damaged,
+    read-only folder, ``BCF_DATA_DIR`` naming a file, no home folder, an unreachable database)
+    never breaks a page. A failure is remembered for :data:`RETRY_FAILED_OPEN_S` seconds, so a page
+    run does not re-check a damaged file each time; after that the library is tried again (a file
+    moved aside or a folder made writable is picked up without a restart).
+    """
     key = normalise_url(url) if url else default_url()
     with _STORES_LOCK:
         store = _STORES.get(key)
-        if store is None:
+        if store is not None:
+            return store
+        failed = _FAILED.get(key)
+        if failed is not None and time.monotonic() - failed[0] < RETRY_FAILED_OPEN_S:
+            raise failed[1]
+        try:
             store = _STORES[key] = ScenarioStore(key)
+        except StoreError as err:
+            _FAILED[key] = (time.monotonic(), err)
+            raise
+        _FAILED.pop(key, None)
         return store

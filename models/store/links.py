@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.core.jsonsafe import JsonProblem, load_json
 from models.scenario import SCHEMA_VERSION, Scenario
 
 PREFIX = "l1."
@@ -101,10 +102,10 @@ def from_link_token(token: str, baseline: Scenario) -> Opened:
         text = d.decompress(raw, 1 << 20)
         if d.unconsumed_tail or d.unused_data or not d.eof:
             raise LinkError("this link is damaged or incomplete (part of it may have been cut off)")
-        payload = json.loads(text.decode("utf-8"))
+        payload = load_json(text.decode("utf-8"), "this link", max_chars=1 << 20)  # depth checked first
     except LinkError:
         raise
-    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as err:
+    except (binascii.Error, zlib.error, UnicodeDecodeError, JsonProblem, ValueError) as err:
         raise LinkError("this link is damaged or incomplete (part of it may have been cut off)") from err
     if not isinstance(payload, dict) or not isinstance(payload.get("d"), dict):
         raise LinkError("this link does not hold a scenario")
@@ -114,10 +115,12 @@ def from_link_token(token: str, baseline: Scenario) -> Opened:
     if version > SCHEMA_VERSION:
         raise LinkError("this link was made by a newer version of the app; update this one to open it")
     data = _patch(baseline.model_dump(mode="json"), payload["d"])
+    if not isinstance(data, dict):
+        raise LinkError("this link does not hold a scenario")
     data["schema_version"] = SCHEMA_VERSION  # new fields come from the baseline; older links migrate this way
     try:
         sc = Scenario.model_validate(data)
-    except ValidationError as err:
+    except (ValidationError, ValueError, TypeError, KeyError) as err:
         raise LinkError("this link's scenario has values this app does not accept (it may have been altered)") from err
     fp = payload.get("a")
     return Opened(sc, fp if isinstance(fp, str) else None, version)

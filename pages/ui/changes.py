@@ -26,7 +26,7 @@ def init_state() -> None:
         open_link()
     # the heaviest valid scenarios (a link, the draws lever, a long scheme table) are capped
     # to what the server can run in about a second: fewer draws, with a message
-    fitted, notes = fit_workload(ss.scenario)
+    fitted, notes = fit_workload(ss.scenario, ss.area)
     if notes:
         set_scenario(fitted, external=True)
         before = ss.get("link_message")
@@ -49,6 +49,6 @@ def switch_area(new_area: AreaData) -> None:
     The scenario is built first, so if the area cannot make one (check it with
     :func:`models.pipeline.guards.check_area` first) this raises before anything changes.
     """
-    new_scenario, _ = fit_workload(baseline(new_area))
+    new_scenario, _ = fit_workload(baseline(new_area), new_area)
     st.session_state.area = new_area
     set_scenario(new_scenario, external=True)

@@ -12,13 +12,13 @@ import json
 from datetime import datetime
 
 import streamlit as st
-from pydantic import ValidationError
 
 from models import pipeline
 from models.inputs.areas import AreaData
 from models.report.board import board_workbook
-from models.scenario import Scenario, explain
-from models.store.library import Entry, StoreError
+from models.scenario import Scenario
+from models.scenario.files import MAX_SCENARIO_BYTES, ScenarioFileError, read_scenario_file
+from models.store.library import Entry, ScenarioStore, StoreError
 from pages.ui.cache import SHARED
 from pages.ui.changes import set_scenario
 from pages.ui.state import area, library, scenario, scenario_label
@@ -37,6 +37,8 @@ def entry_label(e: Entry) -> str:
 
 def _flash(kind: str, text: str) -> None:
     st.session_state["library_message"] = (kind, text)
+    if kind == "success" and not text.startswith("Deleted"):  # another action: the last delete is final
+        st.session_state.pop("library_undo", None)
 
 
 def _save(name: str, author: str, notes: str, replace: bool) -> None:
@@ -96,19 +98,34 @@ def _duplicate(entry_id: str) -> None:
 
 
 def _delete(entry_id: str) -> None:
+    """Delete a saved scenario, keeping it in the session so that *Undo delete* can bring it back."""
     try:
-        e = library().get(entry_id)
-        library().delete(entry_id)
+        gone = library().delete(entry_id)
     except StoreError as err:
         _flash("error", f"Not deleted: {err}.")
         return
     st.session_state.pop("library_pick", None)
-    _flash("success", f"Deleted “{safe_text(_short(e.name))}”.")
+    st.session_state.library_undo = gone
+    _flash("success", f"Deleted “{safe_text(_short(gone.entry.name))}”. *Undo delete* below brings it back.")
+
+
+def _undo_delete() -> None:
+    gone = st.session_state.pop("library_undo", None)
+    if gone is None:
+        return
+    try:
+        e = library().restore(gone)
+    except StoreError as err:
+        st.session_state.library_undo = gone
+        _flash("error", f"Not restored: {err}.")
+        return
+    st.session_state.library_pick = e.id
+    _flash("success", f"Restored “{safe_text(_short(e.name))}”.")
 
 
 def _board_workbook(a: AreaData, sc: Scenario, label: str) -> bytes:
     """Built when the button is clicked, outside the script run: uses only what it is given."""
-    return board_workbook([pipeline.run(sc, a, SHARED)], a, labels=[label])
+    return board_workbook([pipeline.run(sc, a, SHARED)], a, labels=[label], stages=SHARED)
 
 
 def board_download() -> None:
@@ -129,7 +146,7 @@ def board_download() -> None:
     )
 
 
-MAX_SCENARIO_FILE = 1_000_000  # bytes; a scenario with 200 schemes is about 100 kB
+MAX_SCENARIO_FILE = MAX_SCENARIO_BYTES  # bytes; a scenario with 200 schemes is about 100 kB
 
 
 def scenario_file_bytes(sc: Scenario) -> bytes:
@@ -141,17 +158,10 @@ def _open_file(key: str) -> None:
     upload = st.session_state.get(key)
     if upload is None:
         return
-    raw = upload.getvalue()
-    if len(raw) > MAX_SCENARIO_FILE:
-        _flash("error", f"Not opened: the file is {len(raw):,} bytes; a scenario file is at most {MAX_SCENARIO_FILE:,}.")
-        return
-    try:
-        sc = Scenario.from_json(raw.decode("utf-8-sig"))
-    except ValidationError as err:
-        _flash("error", "Not opened: " + "; ".join(safe_text(line) for line in explain(err)[:5]) + ".")
-        return
-    except (ValueError, UnicodeDecodeError) as err:  # bad JSON or a newer schema version
-        _flash("error", f"Not opened: this is not a scenario file this app can read ({safe_text(str(err)[:200])}).")
+    try:  # the one guarded entry for scenario files, shared with `python -m models run`
+        sc = read_scenario_file(upload.getvalue(), "the file")
+    except ScenarioFileError as err:
+        _flash("error", f"Not opened: {safe_text(err)}.")
         return
     set_scenario(sc, external=True)
     name = upload.name.rsplit(".", 1)[0][:80] or sc.name
@@ -159,69 +169,129 @@ def _open_file(key: str) -> None:
     _flash("success", f"Opened “{safe_text(name)}” from the file.")
 
 
+def _open_library() -> tuple[ScenarioStore | None, list[Entry], str]:
+    """The library, its entries and the one message about it ("" when it works); never raises."""
+    try:
+        store = library()
+        entries = store.list()
+    except StoreError as err:
+        return None, [], str(err)
+    note = (
+        "The library is read-only here: saved scenarios can be opened, not saved or changed." if store.read_only else ""
+    )
+    return store, entries, note
+
+
+def _save_form() -> None:
+    with st.form("library_save", clear_on_submit=False, border=False):
+        label = scenario_label()
+        st.text_input(
+            "Save as",
+            value="" if label == "Custom" else label,
+            max_chars=500,
+            key="library_name",
+            placeholder="A name for this scenario",
+        )
+        st.text_input("Author", max_chars=200, key="library_author", placeholder="Your name (optional)")
+        st.text_area("Notes", max_chars=5000, key="library_notes", height=68, placeholder="Optional")
+        st.checkbox("Replace a saved scenario with this name", key="library_replace")
+        if st.form_submit_button("Save", icon="💾", width="stretch"):
+            ss = st.session_state
+            _save(ss.library_name, ss.library_author, ss.library_notes, ss.library_replace)
+            st.rerun()
+
+
+def _scenario_files() -> None:
+    if not st.session_state.get("presentation"):  # presenting: no downloads on screen
+        st.download_button(
+            "Scenario file (JSON)",
+            functools.partial(scenario_file_bytes, scenario()),
+            file_name="bcf_scenario.json",
+            mime="application/json",
+            key="library_json",
+            width="stretch",
+            on_click="ignore",
+            help="The scenario as a file: open it here later, or run it with `python -m models run FILE.json`.",
+        )
+    upload_key = f"library_upload#{st.session_state.get('rev', 0)}"
+    st.file_uploader("Open a scenario file", type=["json"], key=upload_key, on_change=_open_file, args=(upload_key,))
+
+
+def _saved_list(entries: list[Entry], writable: bool) -> None:
+    ids = [e.id for e in entries]
+    by_id = {e.id: e for e in entries}
+    if st.session_state.get("library_pick") not in ids:
+        st.session_state.library_pick = ids[0]
+    pick = st.selectbox("Saved scenarios", ids, key="library_pick", format_func=lambda i: entry_label(by_id[i]))
+    e = by_id[pick]
+    bits = [safe_text(e.area_name or "unknown area")]
+    if e.author:
+        bits.append("by " + safe_text(e.author))
+    bits.append(uk_time(e.updated_at))
+    st.caption(" · ".join(bits) + ("  \n" + safe_text(e.notes[:300]) if e.notes else ""))
+    # two buttons a row at most: three in the sidebar cut "Delete" to "De…"
+    c1, c2 = st.columns(2)
+    c1.button("Load", key="library_load", on_click=load_entry, args=(pick,), width="stretch")
+    c2.button(
+        "Copy",
+        key="library_copy",
+        on_click=_duplicate,
+        args=(pick,),
+        width="stretch",
+        help="Duplicate",
+        disabled=not writable,
+    )
+    st.button(
+        "Delete",
+        key="library_delete",
+        on_click=_delete,
+        args=(pick,),
+        width="stretch",
+        icon="🗑️",
+        disabled=not writable,
+        help="Delete this saved scenario for everyone (you can undo it straight after)",
+    )
+    rename_key = f"library_rename:{pick}"
+    st.text_input("Rename to", value=e.name, max_chars=500, key=rename_key, disabled=not writable)
+    st.button(
+        "Rename",
+        key="library_rename_btn",
+        on_click=_rename,
+        args=(pick, rename_key),
+        width="stretch",
+        disabled=not writable,
+    )
+
+
 def library_sidebar() -> None:
-    """The library controls (call inside ``with st.sidebar``)."""
+    """The library controls (call inside ``with st.sidebar``).
+
+    A library that cannot be used (damaged, read-only, no folder, database down) is said once, here;
+    the scenario file controls and every page keep working.
+    """
     board_download()
     with st.expander("Scenario library", icon="🔖"):
-        try:
-            entries = library().list()
-        except StoreError as err:
-            st.error(str(err))
-            return
+        store, entries, note = _open_library()
+        if note:
+            (st.warning if store is None else st.info)(safe_text(note))
         if "library_message" in st.session_state:
             kind, text = st.session_state.pop("library_message")
             getattr(st, kind)(text)
-        with st.form("library_save", clear_on_submit=False, border=False):
-            label = scenario_label()
-            st.text_input(
-                "Save as",
-                value="" if label == "Custom" else label,
-                max_chars=500,
-                key="library_name",
-                placeholder="A name for this scenario",
-            )
-            st.text_input("Author", max_chars=200, key="library_author", placeholder="Your name (optional)")
-            st.text_area("Notes", max_chars=5000, key="library_notes", height=68, placeholder="Optional")
-            st.checkbox("Replace a saved scenario with this name", key="library_replace")
-            if st.form_submit_button("Save", icon="💾", width="stretch"):
-                ss = st.session_state
-                _save(ss.library_name, ss.library_author, ss.library_notes, ss.library_replace)
-                st.rerun()
-        if not st.session_state.get("presentation"):  # presenting: no downloads on screen
-            st.download_button(
-                "Scenario file (JSON)",
-                functools.partial(scenario_file_bytes, scenario()),
-                file_name="bcf_scenario.json",
-                mime="application/json",
-                key="library_json",
+        writable = store is not None and not store.read_only
+        if st.session_state.get("library_undo") is not None and writable:
+            st.button(
+                "Undo delete",
+                key="library_undo_btn",
+                on_click=_undo_delete,
                 width="stretch",
-                on_click="ignore",
-                help="The scenario as a file: open it here later, or run it with `python -m models run FILE.json`.",
+                icon="↩️",
             )
-        upload_key = f"library_upload#{st.session_state.get('rev', 0)}"
-        st.file_uploader(
-            "Open a scenario file", type=["json"], key=upload_key, on_change=_open_file, args=(upload_key,)
-        )
+        if writable:
+            _save_form()
+        _scenario_files()
+        if store is None:
+            return
         if not entries:
             st.caption("No saved scenarios yet.")
             return
-        ids = [e.id for e in entries]
-        by_id = {e.id: e for e in entries}
-        if st.session_state.get("library_pick") not in ids:
-            st.session_state.library_pick = ids[0]
-        pick = st.selectbox(
-            "Saved scenarios", ids, key="library_pick", format_func=lambda i: entry_label(by_id[i])
-        )
-        e = by_id[pick]
-        bits = [safe_text(e.area_name or "unknown area")]
-        if e.author:
-            bits.append("by " + safe_text(e.author))
-        bits.append(uk_time(e.updated_at))
-        st.caption(" · ".join(bits) + ("  \n" + safe_text(e.notes[:300]) if e.notes else ""))
-        c1, c2, c3 = st.columns(3)
-        c1.button("Load", key="library_load", on_click=load_entry, args=(pick,), width="stretch")
-        c2.button("Copy", key="library_copy", on_click=_duplicate, args=(pick,), width="stretch", help="Duplicate")
-        c3.button("Delete", key="library_delete", on_click=_delete, args=(pick,), width="stretch")
-        rename_key = f"library_rename:{pick}"
-        st.text_input("Rename to", value=e.name, max_chars=500, key=rename_key)
-        st.button("Rename", key="library_rename_btn", on_click=_rename, args=(pick, rename_key), width="stretch")
+        _saved_list(entries, writable)

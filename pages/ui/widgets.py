@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,6 +13,20 @@ from models.scenario import Scenario, evolve, explain
 from pages.ui.changes import set_scenario
 from pages.ui.state import scenario
 from pages.ui.text import safe_text
+
+
+def signed_delta(x: float | None, fmt: str, suffix: str = "") -> str | None:
+    """A metric's delta text, "+12 vs …" / "-12 vs …", or None when it shows as zero (no arrow for no change).
+
+    ``fmt`` is a format spec without sign (",.0f"); the sign is an ASCII "+"/"-" because st.metric colours a delta
+    by its leading character. A change that rounds to zero at this precision is no change: a "+0" wore a red arrow.
+    """
+    if x is None or not math.isfinite(x):
+        return None
+    text = f"{abs(x):{fmt}}"
+    if not any(ch in "123456789" for ch in text):
+        return None
+    return ("+" if x > 0 else "-") + text + (f" {suffix}" if suffix else "")
 
 
 def _get(obj: Any, path: Sequence[str]) -> Any:

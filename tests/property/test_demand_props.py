@@ -61,11 +61,19 @@ def test_fy_totals_mean_equals_sum_of_monthly_means(start, paths):
 )
 def test_forecast_quantiles_are_ordered_positive_and_follow_the_history(n, start, level, seed):
     from models.demand.forecasting import forecast
+    from models.demand.plausibility import envelope, rolling_totals
 
     rng = np.random.default_rng(seed)
     idx = pd.date_range(pd.Timestamp("2021-01-01") + pd.DateOffset(months=start), periods=n, freq="MS")
     hist = pd.Series(rng.poisson(level, size=n).astype(float) + 1.0, index=idx)
-    out = forecast(hist, 12, n_paths=300, seed=seed)
+    long = forecast(hist, 60, n_paths=300, seed=seed)
+    # Five years out, every 12-month total of the point forecast stays in the plausibility envelope, and the
+    # median of the paths never exceeds their mean (the point forecast; the spread is skewed upwards).
+    env = envelope(hist)
+    totals = rolling_totals(long["mean"].to_numpy())
+    assert env.low - 1e-6 <= totals.min() and totals.max() <= env.high + 1e-6
+    assert (long["p50"] <= long["mean"] * (1 + 1e-12)).all()
+    out = long.iloc[:12]
     assert len(out) == 12 and out.index[0] == idx[-1] + pd.DateOffset(months=1)
     assert (out["p025"] > 0).all()
     assert (out["p025"] <= out["p10"]).all() and (out["p10"] <= out["p50"]).all()

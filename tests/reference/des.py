@@ -30,8 +30,10 @@ Never imports streamlit.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
+from collections import deque
 from typing import Literal
 
 import numpy as np
@@ -39,7 +41,7 @@ import simpy
 
 from models.flow.simulate import FlowParams, simulate_flow
 
-__all__ = ["run_des", "benchmark_vs_des"]
+__all__ = ["run_des", "benchmark_vs_des", "run_des_boarding"]
 
 
 def _one_rep(
@@ -327,3 +329,156 @@ def benchmark_vs_des(
         "des_occupancy_se": des["occupancy_se"],
         "des_delayed_se": des["delayed_se"],
     }
+
+
+class _BoardingRep:
+    """One replication of :func:`run_des_boarding`: the state and the event handlers."""
+
+    def __init__(self, rng: np.random.Generator, beds: int, surge_beds: int, surge_after: float, warmup: int) -> None:
+        self.rng, self.beds, self.surge_beds, self.surge_after, self.warmup = rng, beds, surge_beds, surge_after, warmup
+        self.events: list[tuple[float, int, int]] = []  # (time, order, kind)
+        self.payload: dict[int, tuple[float, int]] = {}
+        self.order = 0
+        self.inpatients = 0
+        self.s_open = 0  # surge beds open
+        self.ed: deque[tuple[float, float, int]] = deque()  # (arrival time, stay, pathway)
+        self.p1_queue: deque[float] = deque()
+        self.sums: dict[str, float] = dict.fromkeys(BOARDING_KEYS, 0.0)
+
+    def push(self, when: float, kind: int) -> None:
+        heapq.heappush(self.events, (when, self.order, kind))
+        self.order += 1
+
+    def admit(self, now: float, stay: float, path: int) -> None:
+        self.inpatients += 1
+        self.push(now + stay, 2 if path == 0 else 3)  # 2 = P0 leaves, 3 = P1 ready
+
+    def take_waiting(self, now: float) -> None:
+        """Free beds (scheduled and open surge) go to the first waiting; a surge bed opens after the wait."""
+        while self.ed:
+            a0, stay, path = self.ed[0]
+            if self.inpatients >= self.beds + self.s_open:
+                if self.s_open < self.surge_beds and now - a0 >= self.surge_after - 1e-12:
+                    self.s_open += 1
+                else:
+                    break
+            self.ed.popleft()
+            if now >= self.warmup:
+                self.sums["waits_over_4h"] += (now - a0) > 4 / 24
+                self.sums["waits_over_12h"] += (now - a0) > 12 / 24
+            self.admit(now, stay, path)
+        if not self.ed:  # empty surge beds close when nobody waits
+            self.s_open = min(self.s_open, max(0, self.inpatients - self.beds))
+
+    def arrive(self, now: float, los_mu: float, los_sigma: float, p0: float, ed_max: int) -> None:
+        stay = self.rng.lognormal(los_mu, los_sigma)
+        path = 0 if self.rng.random() < p0 else 1
+        if path == 0 and math.floor(now) == math.floor(now + stay):
+            return  # ready and home the same day: no ward bed
+        if not self.ed and self.inpatients < self.beds + self.s_open:
+            self.admit(now, stay, path)
+        elif len(self.ed) >= ed_max:
+            self.sums["diverted"] += now >= self.warmup
+        else:
+            self.ed.append((now, stay, path))
+            if self.surge_beds:
+                self.push(now + self.surge_after, 4)  # 4 = surge check
+            if self.surge_after <= 0:
+                self.take_waiting(now)
+
+    def round_and_census(self, now: float, p1_per_day: float) -> None:
+        """The discharge round at the end of the day (first ready first served), then the census."""
+        cap = math.floor(p1_per_day + self.rng.random()) if math.isfinite(p1_per_day) else len(self.p1_queue)
+        served = min(cap, len(self.p1_queue))
+        for _ in range(served):
+            self.p1_queue.popleft()
+        self.inpatients -= served
+        self.take_waiting(now)
+        if now > self.warmup:
+            self.sums["census"] += self.inpatients
+            self.sums["surge_bed_days"] += max(0, self.inpatients - self.beds)
+            self.sums["share_days_full"] += self.inpatients >= self.beds
+
+
+BOARDING_KEYS = (
+    "census", "ed_patient_days", "waits_over_4h", "waits_over_12h", "diverted", "surge_bed_days", "share_days_full"
+)
+
+
+def run_des_boarding(
+    arrival_rate_per_day: float,
+    los_mu: float,
+    los_sigma: float,
+    beds: int,
+    pathway_shares: tuple[float, float, float, float],
+    p1_per_day: float,
+    days: int,
+    n_reps: int,
+    seed: int,
+    *,
+    warmup_days: int = 60,
+    surge_beds: int = 0,
+    surge_after_hours: float = 1e9,
+    ed_max_waiting: int = 10**9,
+) -> dict[str, float]:
+    """Continuous-time reference of a hospital whose beds bind (independent of the daily kernel's code).
+
+    One object per patient, event by event (a heap of times): Poisson arrivals; a patient ready and home
+    (P0) before the end of the day they arrive needs no bed; everyone else takes a free bed at once or waits
+    in ED first come first served and takes the first bed that frees; after ``surge_after_hours`` of waiting
+    a surge bed opens while fewer than ``surge_beds`` are open (it then takes the next patient waiting, and
+    closes once empty with nobody waiting); an arrival finding ``ed_max_waiting`` patients waiting is
+    diverted. A patient is ready ``L ~ LogNormal`` days after admission: P0 leave then; P1 patients wait in
+    the bed for the discharge round at the end of each day (integer times), which serves up to
+    ``floor(p1_per_day + U)`` of them, first ready first served; the beds it frees go to patients waiting
+    in ED at once. P2 and P3 are not modelled (shares must be 0). The census (inpatients) is taken at each
+    integer time after the round.
+
+    Returns
+    -------
+    dict
+        Means per day over the recorded days and replications of :data:`BOARDING_KEYS`: ``census``,
+        ``ed_patient_days`` (time-integral of the ED queue), ``waits_over_4h``, ``waits_over_12h``,
+        ``diverted``, ``surge_bed_days`` (beds in use above ``beds`` at the census), ``share_days_full``
+        (census >= beds), each with ``*_se`` (standard error over replications).
+    """
+    if pathway_shares[2] or pathway_shares[3]:
+        raise ValueError("the boarding reference models P0 and P1 only")
+    rng = np.random.default_rng(seed)
+    total = warmup_days + days
+    per_rep: dict[str, list[float]] = {k: [] for k in BOARDING_KEYS}
+    for _ in range(n_reps):
+        rep = _BoardingRep(rng, beds, surge_beds, surge_after_hours / 24.0, warmup_days)
+        t = rng.exponential(1.0 / arrival_rate_per_day)
+        while t < total:
+            rep.push(t, 0)  # 0 = arrival
+            t += rng.exponential(1.0 / arrival_rate_per_day)
+        for n in range(1, total + 1):
+            rep.push(float(n), 1)  # 1 = discharge round and census
+        last = 0.0
+        while rep.events:
+            now, _, kind = heapq.heappop(rep.events)
+            if now > total + 1e-9:
+                break
+            if now > warmup_days:  # time-integral of the ED queue over the recorded days
+                rep.sums["ed_patient_days"] += len(rep.ed) * (now - max(last, warmup_days))
+            last = now
+            if kind == 0:
+                rep.arrive(now, los_mu, los_sigma, pathway_shares[0], ed_max_waiting)
+            elif kind == 2:
+                rep.inpatients -= 1
+                rep.take_waiting(now)
+            elif kind == 3:
+                rep.p1_queue.append(now)
+            elif kind == 4:
+                rep.take_waiting(now)
+            else:
+                rep.round_and_census(now, p1_per_day)
+        for k in BOARDING_KEYS:
+            per_rep[k].append(rep.sums[k] / days)
+    out: dict[str, float] = {}
+    for k, v in per_rep.items():
+        arr = np.asarray(v)
+        out[k] = float(arr.mean())
+        out[k + "_se"] = float(arr.std(ddof=1) / math.sqrt(arr.size)) if arr.size > 1 else float("nan")
+    return out

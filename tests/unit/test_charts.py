@@ -86,7 +86,7 @@ def test_tornado_bars_run_from_the_partners_p50_to_each_end() -> None:
     assert _x(high) == [10.0, 60.0, 120.0]
     assert [float(v) for v in high.customdata] == [110.0, 160.0, 220.0]  # hover: the P50 itself, £
     assert list(low.text) == ["−20%"] * 3
-    assert fig.layout.xaxis.tickprefix == "£"
+    assert all(t.startswith(("£", "\u2212£")) for t in fig.layout.xaxis.ticktext)  # UK money ticks: −£2m, never £−2m
     assert fig.layout.shapes[0].x0 == 100.0  # the P50 line
 
 
@@ -342,3 +342,12 @@ def test_chart_note_says_when_the_numbers_are_illustrative() -> None:
 
     assert chart_note(area("Demo", True)) == "Illustrative demo data (synthetic)"
     assert chart_note(area("Leeds <ICB>", False)) == "Data: Leeds &lt;ICB&gt;"
+
+
+def test_money_ticks_read_in_uk_style() -> None:
+    from models.charts import money_ticks
+
+    ticks = money_ticks(-4.2e6, 3.1e6)
+    assert ticks["ticktext"] == ["−£4.0m", "−£2.0m", "£0", "£2.0m"]
+    assert ticks["tickvals"] == [-4e6, -2e6, 0, 2e6]  # inside the range only
+    assert money_ticks(0, 1)["tickvals"] == [0, 1]  # never finer than £1

@@ -24,9 +24,27 @@ FIXTURE = ROOT / "tests" / "fixtures" / "scenario_v1.json"
 def test_run_writes_workbook_and_json_with_the_apps_numbers(tmp_path: Path, demo_area) -> None:
     out = tmp_path / "results" / "run.xlsx"
     proc = subprocess.run(
-        [sys.executable, "-m", "models", "run", str(FIXTURE), "--data", str(ROOT / "data" / "demo"),
-         "--out", str(out), "--json", "--draws", "200", "--seed", "7"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "BROWSER_PATH": chromium_path()},
+        [
+            sys.executable,
+            "-m",
+            "models",
+            "run",
+            str(FIXTURE),
+            "--data",
+            str(ROOT / "data" / "demo"),
+            "--out",
+            str(out),
+            "--json",
+            "--draws",
+            "200",
+            "--seed",
+            "7",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "BROWSER_PATH": chromium_path()},
     )
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
@@ -63,7 +81,7 @@ def test_no_charts_or_no_browser_still_writes_the_workbook(tmp_path: Path, monke
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
-        ('{"schema_version": 99}', "newer than this app"),
+        ('{"schema_version": 99}', "newer version of the app"),
         ('{"schema_version": 1, "n_draws": -5}', "not a scenario this app accepts"),
     ],
 )

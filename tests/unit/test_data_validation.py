@@ -87,9 +87,14 @@ def test_empty_file() -> None:
 
 
 def test_non_utf8_file() -> None:
-    raw = "month,nea,acs\n2015-04-01,1,1\n".encode("utf-16")
+    # UTF-16 with a byte-order mark (Excel's "Unicode text") is unambiguous: read
+    df, problems = read_table("month,nea,acs\n2015-04-01,1,1\n".encode("utf-16"), ADM)
+    assert problems == [] and df.columns.tolist() == ["month", "nea", "acs"]
+    # Latin-1 is refused in plain words: the byte and line, no codec name
+    raw = "month,nea,acs\n2015-04-01,1,1\n2015-05-01,2,1 caf\xe9\n".encode("latin-1")
     _, problems = _check(raw)
-    assert "not UTF-8" in _messages(problems)
+    text = _messages(problems)
+    assert "not UTF-8" in text and "line 3" in text and "codec" not in text and "0xe9" not in text
 
 
 def test_excel_with_formulas_refused() -> None:

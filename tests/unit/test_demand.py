@@ -68,7 +68,12 @@ def test_forecast_equals_statsmodels_own_ets_forecast_for_a_fixed_specification(
         seasonal_periods=12,
         initialization_method="heuristic",
     ).fit(disp=False, maxiter=200)
-    np.testing.assert_allclose(out["p50"].to_numpy(), np.asarray(res.forecast(18)), rtol=1e-9)
+    f = np.asarray(res.forecast(18))
+    # The first year is statsmodels' own forecast; the second year's change on the first is halved (a trend is
+    # damped beyond the 12 months the backtest tests): the geometric mean of the same month a year before and
+    # the model's own figure.
+    np.testing.assert_allclose(out["mean"].to_numpy()[:12], f[:12], rtol=1e-9)
+    np.testing.assert_allclose(out["mean"].to_numpy()[12:], np.sqrt(f[:6] * f[12:]), rtol=1e-9)
     assert list(out.columns) == ["mean", "p025", "p10", "p50", "p90", "p975"]
     assert out.index[0] == pd.Timestamp("2014-04-01") and len(out) == 18
 
@@ -82,7 +87,9 @@ def test_fit_series_sarimax_forecast_and_fitted_equal_statsmodels():
     res = SARIMAX(rate, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), concentrate_scale=True).fit(
         disp=False, maxiter=30
     )
-    np.testing.assert_allclose(fit.forecast_rate(24), np.asarray(res.forecast(24)), rtol=1e-9)
+    f = np.asarray(res.forecast(24))
+    np.testing.assert_allclose(fit.forecast_rate(24)[:12], f[:12], rtol=1e-9)
+    np.testing.assert_allclose(fit.forecast_rate(24)[12:], np.sqrt(f[:12] * f[12:]), rtol=1e-9)  # damped
     fitted = np.asarray(res.fittedvalues) * index.to_numpy()
     np.testing.assert_allclose(fit.fitted["fitted"].to_numpy()[13:], fitted[13:], rtol=1e-9)
 
@@ -256,7 +263,9 @@ def test_backtest_table_reports_chosen_and_benchmarks(covid_fit):
     fit, _, _ = covid_fit
     bt = fit.backtest
     assert list(bt.columns) == ["model", "mase", "mape", "bias", "pi80_coverage", "pi95_coverage", "chosen"]
-    assert {BENCHMARK, NAIVE, COMBINATION, "ETS(A,Ad,A)", "Theta", "SARIMAX(0,1,1)(0,1,1)12"} <= set(bt["model"])
+    assert {BENCHMARK, NAIVE, COMBINATION, "ETS(A,Ad,A)", "Theta"} <= set(bt["model"])
+    # SARIMAX (a linear slope for ever) is fitted only when named: never by default.
+    assert "SARIMAX(0,1,1)(0,1,1)12" not in set(bt["model"])
     assert bt["chosen"].sum() == 1
     assert bt.loc[bt["chosen"], "model"].iloc[0] == fit.chosen
     assert "after the COVID-19 disruption" in fit.diagnostics["choice"]  # data end 2025: chosen post-COVID
@@ -274,7 +283,10 @@ def test_intervals_widen_with_horizon_and_centre_on_the_point(covid_fit):
     assert paths.shape == (2001, n)
     assert np.all(paths >= 0)
     point = fit.forecast_rate(n)
-    np.testing.assert_allclose(np.median(paths, axis=0), point, rtol=1e-12)
+    # The paths are centred on the point forecast: their mean is it (the Monte Carlo mean and the money agree with
+    # the forecast), and their median lies a little below (the spread is skewed upwards).
+    np.testing.assert_allclose(paths.mean(axis=0), point, rtol=1e-12)
+    assert np.all(np.median(paths, axis=0) <= point) and np.all(np.median(paths, axis=0) > 0.9 * point)
     s = summarise_paths(paths, fit.future_months(n))
     rel = ((s["p975"] - s["p025"]) / s["p50"]).to_numpy()
     assert rel[11] > 1.1 * rel[0]

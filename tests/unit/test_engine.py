@@ -202,10 +202,13 @@ def test_capacity_attribution_is_bounded_by_the_flow(base_scenario, small_winter
     sc, _, w = small_winter
     out = pipeline.capacity_attribution(sc, w)
     assert set(out) == {s.name for s in sc.schemes if s.kind == "discharge capacity"}
-    for v in out.values():
-        assert v["delayed_days_avoided"] + v["boarding_days_avoided"] > 0
+    valued = {k: v for k, v in out.items() if not v.get("unable_to_cope")}
+    assert valued  # at least one scheme can be valued at the margin
+    for v in valued.values():
+        assert v["delayed_days_avoided"] + v["boarding_days_avoided"] + v["surge_bed_days_avoided"] > 0
     total_lost = w.kpi("delayed_bed_days") + w.kpi("boarding_days")
-    assert all(v["delayed_days_avoided"] < 50 * total_lost for v in out.values())
+    # valued at the margin (a share the system can do without), so each is a fraction of what is lost today
+    assert all(v["delayed_days_avoided"] < total_lost for v in valued.values())
 
 
 def test_escalation_dates_outside_the_window_are_reported(small_winter, demo_area) -> None:
@@ -317,7 +320,8 @@ def test_capacity_below_demand_is_reported(small_winter) -> None:
     assert pipeline.capacity_warnings(w.params, float(w.arrivals_per_day.mean())) == []  # the demo is stable
     short = dataclasses.replace(w.params, p1_starts_per_week=20.0)
     msgs = pipeline.capacity_warnings(short, float(w.arrivals_per_day.mean()))
-    assert len(msgs) == 1 and msgs[0].startswith("Home First (P1) capacity (20.0 starts a week) is below")
+    assert len(msgs) == 1 and msgs[0].startswith("Home First (P1): the winter needs about")
+    assert "against 20.0, so its queue grows every day" in msgs[0]
 
 
 def test_summaries_are_the_quantiles_of_the_draws(base_scenario, demo_area, fitted) -> None:

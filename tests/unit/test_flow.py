@@ -69,11 +69,11 @@ def test_littles_law_with_ample_capacity():
 def test_erlang_b_in_loss_mode():
     """Loss system (overflow="lost", no discharge delays) against Erlang B.
 
-    The daily model frees a bed at the start of the day on which its patient becomes
-    ready, so that day's arrivals can use it; in continuous time the bed is freed on
-    average half a day later. The daily model therefore behaves like an Erlang loss
-    system with mean holding time E[D] - 1/2 days, exact in the limit of few arrivals
-    a day and long stays: 0.5 arrivals/day, 30-day stays, 18 beds (B ~ 8%).
+    The daily model keeps time within the day in half hours: a patient arrives at a
+    half hour and leaves at a random half hour of the day their stay ends, so the
+    bed is held for E[D] = E[L] days on average, as in continuous time. Erlang B is
+    insensitive to the stay distribution, so the refused share is B(beds, lam E[D]):
+    0.5 arrivals/day, 30-day stays, 18 beds (B ~ 8.6%).
     """
     lam, mean_stay, sigma, beds = 0.5, 30.0, 0.5, 18
     mu = math.log(mean_stay) - sigma**2 / 2
@@ -85,7 +85,7 @@ def test_erlang_b_in_loss_mode():
     assert run.boarding.sum() == 0 and run.boarded_new.sum() == 0
     pmf = ready_day_pmf(mu, sigma, p.max_stay_days)
     ed = float(np.arange(pmf.size) @ pmf)
-    b = erlang_b(beds, lam * (ed - 0.5))
+    b = erlang_b(beds, lam * ed)
     assert 0.01 < b < 0.2
     refused_share = run.refused.sum(axis=1) / run.arrivals.sum(axis=1)
     mean, se = _mean_se(refused_share)
@@ -293,16 +293,22 @@ def test_summaries_and_costs():
     assert (wk["p90"] <= 100 + 1e-9).all()
     k = flow_kpis(run).set_index("kpi")
     assert k.loc["delayed_bed_days", "mean"] == pytest.approx(run.delayed.sum(axis=1).mean())
-    assert k.loc["boarding_days", "mean"] == pytest.approx(run.boarding.sum(axis=1).mean())
+    # patient-days in ED: the time-integral of the ED queue to the half hour
+    assert k.loc["boarding_days", "mean"] == pytest.approx((run.ed_wait_bins.sum(axis=1) / 48).mean())
     assert 0 < k.loc["share_21plus", "mean"] < k.loc["share_14plus", "mean"] < 1
     c = flow_costs(run, FlowCosts()).set_index("component")
-    open_esc = np.maximum(run.beds_open - 340, 0).sum(axis=1).mean()
-    assert open_esc >= 20 * 28
+    # escalation beds are paid for each scheduled day open; beds in use beyond the schedule (kept open for a
+    # patient after the closing date, or surge) are surge bed days at the surge rate
+    open_esc = float(np.maximum(run.beds_scheduled - 340, 0).sum())
+    assert open_esc == 20 * 28
     assert c.loc["escalation_beds", "mean"] == pytest.approx(open_esc * 901.0)
+    above = np.maximum(run.beds_open - run.beds_scheduled[None, :], 0).sum(axis=1).mean()
+    assert c.loc["surge_cost", "mean"] == pytest.approx(above * FlowCosts().surge_bed_day)
     assert c.loc["p2_beds", "mean"] == pytest.approx(47 * 56 * 300.0)
     assert c.loc["p1", "mean"] == pytest.approx(44 / 7 * 56 * 2022.0)
     assert c.loc["delayed_days_cost", "mean"] == pytest.approx(run.delayed.sum(axis=1).mean() * 395.0)
-    assert c.loc["boarding_cost", "mean"] == pytest.approx(run.boarding.sum(axis=1).mean() * 345.0)
+    assert c.loc["boarding_cost", "mean"] == pytest.approx((run.ed_wait_bins.sum(axis=1) / 48).mean() * 345.0)
+    assert c.loc["divert_cost", "mean"] == pytest.approx(run.diverted.sum(axis=1).mean() * FlowCosts().divert)
     parts = ["escalation_beds", "p1", "p2_beds", "p3"]
     assert c.loc["total_spend", "mean"] == pytest.approx(c.loc[parts, "mean"].sum())
 

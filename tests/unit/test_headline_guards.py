@@ -117,7 +117,7 @@ def test_escalation_beds_are_open_on_their_closing_day(
 ) -> None:
     sc = evolve(base_scenario, flow={"escalation_beds": 10, "escalation_open": open_, "escalation_close": close})
     start = pd.Timestamp("2025-10-01")
-    cal = types.SimpleNamespace(los_mu=1.5, los_sigma=0.8)  # flow_params reads only these two
+    cal = types.SimpleNamespace(los_mu=1.5, los_sigma=0.8, p0_delay_share=0.0, p0_delay_mean_days=1.0)
     params, _ = stages_mod.flow_params(sc, start, cal)  # type: ignore[arg-type]
     days_open = (pd.Timestamp(last) - pd.Timestamp(first)).days + 1  # both ends inclusive
     assert params.escalation_open_day == (pd.Timestamp(first) - start).days
@@ -264,7 +264,12 @@ def test_capacity_attribution_removes_what_the_scenario_budget_buys(
     hf = next(s for s in p1_schemes if s.name.startswith("Home First"))
     assert hf.budget_gbp != hf.current_budget_gbp
     unit = home_first_sc.costs.p1_start * 365.25 / 7.0  # £ a year for one start a week
-    expected = {round(w.params.p1_starts_per_week - s.budget_gbp / unit, 6) for s in p1_schemes}
+    # valued at the margin: the paired run removes the share of that capacity the winter can do without
+    valued = [s for s in p1_schemes if not out[s.name].get("unable_to_cope")]
+    assert hf in valued
+    expected = {
+        round(w.params.p1_starts_per_week - out[s.name]["share_valued"] * s.budget_gbp / unit, 6) for s in valued
+    }
     got = {round(p.p1_starts_per_week, 6) for p in seen}
     assert expected <= got, (expected, got)
     assert out[hf.name]["delayed_days_avoided"] > 0
@@ -278,7 +283,7 @@ def test_boarding_days_are_priced_at_the_boarding_cost_not_the_delayed_day_cost(
 ) -> None:
     w = hf_run.winter
     run = w.run
-    boarding = run.boarding.sum(axis=1).astype(float)
+    boarding = run.ed_wait_bins.sum(axis=1) / 48.0  # patient-days waiting in ED, to the half hour
     delayed = run.delayed.sum(axis=1).astype(float)
     assert boarding.sum() > 0 and delayed.sum() > 0
     per = per_rep_costs(run, FlowCosts(delayed_bed_day=395.0, boarding_day=345.0))
@@ -446,7 +451,7 @@ def test_an_options_days_avoided_are_the_baselines_less_its_own(home_first_sc: S
 def test_winter_replication_d_serves_demand_draw_d(hf_run: pipeline.Results, hf_finance) -> None:
     run = hf_run.winter.run
     out = hf_finance.activity.winter_out
-    np.testing.assert_allclose(out["boarding_cost"], run.boarding.sum(axis=1)[:N_DRAWS])
+    np.testing.assert_allclose(out["boarding_cost"], run.ed_wait_bins.sum(axis=1)[:N_DRAWS] / 48.0)
     np.testing.assert_allclose(out["delayed_days_cost"], run.delayed.sum(axis=1)[:N_DRAWS])
 
 

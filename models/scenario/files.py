@@ -1,0 +1,133 @@
+"""The one guarded way in for a scenario file: the app's *Open a scenario file* and ``python -m models run``.
+
+:func:`read_scenario_file` takes the file's bytes and returns a valid :class:`Scenario` or raises
+:class:`ScenarioFileError`, whose text is one plain sentence naming the file and what is wrong:
+
+- the bytes: at most :data:`MAX_SCENARIO_BYTES`; UTF-8 (byte-order marks dropped) or UTF-16 with a
+  byte-order mark; other encodings are refused with the byte and line (:mod:`models.core.jsonsafe`);
+- the JSON: valid, at most :data:`models.core.jsonsafe.MAX_DEPTH` levels deep (a file nested
+  100,000 levels is refused in milliseconds, before the parser sees it), an object at the top
+  (not a list, null, text or a number);
+- the version: a whole number from 1 to the app's (missing means 1; 0, −1, null, text refused:
+  :func:`models.scenario.migrate.schema_version_of`);
+- the values: every scenario rule (pydantic), each line naming the field in words; names with
+  invisible characters are refused (:func:`models.inputs.scheme_rules.name_problem`).
+
+Nothing here quotes Python: no exception class names, codec names or ``repr`` text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.core.jsonsafe import JsonProblem, decode_text, kind_of, load_json
+from models.core.numbers import visible
+from models.inputs.scheme_rules import name_problem
+from models.scenario.migrate import ScenarioVersionError, migrate
+from models.scenario.scenario import Scenario, evolve
+
+MAX_SCENARIO_BYTES = 1_000_000  # a scenario with 200 schemes is about 100 kB
+MAX_LINES = 5  # validation problems listed in one message
+
+
+class ScenarioFileError(ValueError):
+    """A scenario file that cannot be opened; ``str(err)`` is a plain sentence (no full stop at the end)."""
+
+
+def _where(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """A pydantic error location in words: ``scheme 2 ('Home First'), budget_gbp``."""
+    parts: list[str] = []
+    items = list(loc)
+    if len(items) >= 2 and items[0] == "schemes" and isinstance(items[1], int):
+        schemes = data.get("schemes") if isinstance(data.get("schemes"), list) else []
+        k = items[1]
+        name = schemes[k].get("name") if k < len(schemes) and isinstance(schemes[k], dict) else None
+        parts.append(f"scheme {k + 1}" + (f" ('{visible(str(name), 40)}')" if isinstance(name, str) else ""))
+        items = items[2:]
+    parts += [f"item {p + 1}" if isinstance(p, int) else visible(str(p), 40) for p in items]
+    return ", ".join(parts) or "the scenario"
+
+
+def explain_plainly(err: ValidationError, data: dict[str, Any]) -> list[str]:
+    """One line per validation problem: where (in words) and why (pydantic's sentence, without its prefix)."""
+    lines = []
+    for e in err.errors(include_url=False, include_input=False):
+        msg = str(e["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        lines.append(f"{_where(tuple(e['loc']), data)}: {visible(msg, 300)}")
+    return lines
+
+
+def _names_problem(sc: Scenario) -> str | None:
+    for what, name in [("the scenario's name", sc.name), *((f"scheme '{s.name}'", s.name) for s in sc.schemes)]:
+        problem = name_problem(name)
+        if problem:
+            return f"{visible(what, 80)}: {problem}"
+    return None
+
+
+def scenario_from_data(data: object, label: str = "the file") -> Scenario:
+    """A Scenario from parsed JSON (any kind), with the checks of :func:`read_scenario_file` after parsing."""
+    if not isinstance(data, dict):
+        raise ScenarioFileError(
+            f"{label} holds {kind_of(data)}, not a scenario (a scenario file is one object {{ … }})"
+        )
+    try:
+        migrated = migrate(data)
+        sc = Scenario.model_validate(migrated)
+    except ScenarioVersionError as err:
+        raise ScenarioFileError(f"{label} cannot be opened: {err}") from err
+    except ValidationError as err:
+        lines = explain_plainly(err, data)
+        more = f" (and {len(lines) - MAX_LINES} more)" if len(lines) > MAX_LINES else ""
+        raise ScenarioFileError(
+            f"{label} is not a scenario this app accepts: " + "; ".join(lines[:MAX_LINES]) + more
+        ) from err
+    except Exception as err:  # noqa: BLE001 - any other fault on user data must become a plain sentence
+        raise ScenarioFileError(
+            f"{label} is not a scenario this app accepts: its values have the wrong kinds (text where numbers or "
+            "lists are expected); save the scenario again from the app"
+        ) from err
+    problem = _names_problem(sc)
+    if problem:
+        raise ScenarioFileError(f"{label} is not a scenario this app accepts: {problem}")
+    return sc
+
+
+def read_scenario_file(
+    raw: bytes, label: str = "the file", draws: int | None = None, seed: int | None = None
+) -> Scenario:
+    """The scenario in a file's bytes (older schema versions migrated), optionally with other draws or seed.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's contents.
+    label : str
+        How messages name the file (``"bcf_scenario.json"``).
+    draws, seed : int, optional
+        Replace the scenario's Monte Carlo draws or random seed (the command line's ``--draws``, ``--seed``).
+
+    Raises
+    ------
+    ScenarioFileError
+        For anything that is not a valid scenario, with one plain sentence.
+    """
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioFileError(
+            f"{label} is {len(raw):,} bytes; a scenario file is at most {MAX_SCENARIO_BYTES:,} bytes"
+        )
+    try:
+        data = load_json(decode_text(raw, label), label, max_chars=MAX_SCENARIO_BYTES)
+    except JsonProblem as err:
+        raise ScenarioFileError(str(err)) from err
+    sc = scenario_from_data(data, label)
+    changes = {k: v for k, v in (("n_draws", draws), ("seed", seed)) if v is not None}
+    if not changes:
+        return sc
+    try:
+        return evolve(sc, **changes)
+    except ValidationError as err:
+        lines = explain_plainly(err, {})
+        raise ScenarioFileError("the draws or seed asked for are not accepted: " + "; ".join(lines)) from err
