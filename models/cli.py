@@ -26,6 +26,7 @@ from models import pipeline
 from models.inputs.areas import DEMO_DIR, AreaData, load_area
 from models.pipeline import compare
 from models.pipeline.guards import check_area, check_workload
+from models.report import render
 from models.report.board import board_workbook
 from models.scenario import Scenario
 from models.scenario.files import MAX_SCENARIO_BYTES, ScenarioFileError, read_scenario_file
@@ -140,6 +141,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 "(check the population and admissions files)"
             ) from err
         if args.out is not None:
+            if not args.no_charts and render.browser_path() is None:  # the pack says so too (Cover and Charts)
+                print("charts not included: no Chromium browser was found", file=sys.stderr)
             _write(args.out, board_workbook([results], area, charts=not args.no_charts, stages=stages))
             print(f"wrote {args.out}", file=sys.stderr)
     except InputProblem as err:

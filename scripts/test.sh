@@ -48,4 +48,4 @@ python -m ruff check .
 # The models' stages import one way only (.importlinter; docs/architecture.md).
 lint-imports --config .importlinter --no-cache
 # Every test runs: unit, property, app (AppTest) and browser (Playwright). None is skipped.
-python -m pytest -n 2 --dist loadgroup "$@"
+python -m pytest -n 2 --dist loadgroup --durations=25 "$@"  # the slowest 25 listed: keep the run under 15 min

@@ -89,11 +89,9 @@ def test_board_workbook_download(page: Page, app_url: str) -> None:
     cover = {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
     assert "Illustrative" in cover["Data"] and cover["Scenario"] == "Baseline"
     assert hasattr(cover["Created"], "year")  # a date, not text
-    schemes = book["Scheme results"]
-    heads = [c.value for c in schemes[1]]
-    budget = schemes.cell(2, heads.index("Budget (£)") + 1)
-    assert isinstance(budget.value, int | float) and budget.number_format.startswith("£")
-    monthly = book["Monthly projections"]
-    assert monthly.cell(2, [c.value for c in monthly[1]].index("Month") + 1).is_date
-    assert len(book["Charts"]._images) == 4, cover["Charts"]  # drawn on the click, by the server's Chromium
+    # one scenario: the board pack (docs/board-pack.md), its charts drawn on the click by the server's Chromium
+    assert {"Headline", "Levers", "Schemes", "Results by year", "Winter", "Risk share", "Charts"} <= set(book.sheetnames)
+    money = [c for row in book["Schemes"].iter_rows() for c in row if isinstance(c.value, int | float)]
+    assert any(c.number_format.startswith("£") or "£" in c.number_format for c in money)
+    assert len(book["Charts"]._images) >= 4
     assert_no_exception(page)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_no_exception, wait_idle
 
-BOARDING = "ED boarding days"
+BOARDING = "Waits for a bed over 12 hours"
 READ_METRIC = """(label) => {
   for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
     const l = m.querySelector('[data-testid="stMetricLabel"]');
