@@ -221,3 +221,14 @@ def test_daily_model_agrees_with_continuous_time_on_waits_for_a_bed() -> None:
         se = math.sqrt(x.var(ddof=1) / x.size + des[name + "_se"] ** 2)
         assert abs(x.mean() - des[name]) <= 4 * se, (name, x.mean(), des[name], se)
     assert des["waits_over_12h"] > 1 and des["share_days_full"] > 0.2  # the comparison is about a busy hospital
+
+
+def test_zero_day_stays_are_not_in_the_drd_statistics() -> None:
+    """NHS England's DRD counts exclude zero-day stays: patients admitted and discharged the same day through their
+    pathway are never DRD discharges. Stays of minutes (ready on admission, P1 with ample starts) give almost none."""
+    p = FlowParams(core_beds=500, los_mu=-3.0, los_sigma=0.1, pathway_shares=(0.0, 1.0, 0.0, 0.0))
+    run = simulate_flow(np.full(60, 40.0), p, 20, 3)
+    assert run.p1_starts.sum() > 0.9 * run.arrivals.sum()  # nearly everyone went through the pathway ...
+    # ... the same day (a stay of about 1.2 hours crosses midnight for about 5% of arrivals), so few are DRD discharges
+    assert run.dis.sum() < 0.08 * run.arrivals.sum()
+    assert (run.dis_b0 == run.dis).all()  # and nobody waited
