@@ -27,7 +27,7 @@ from models.report.levers import (  # noqa: F401 - re-exported: the lever text i
     day_month,
     lever_table,
 )
-from models.report.pack import board_pack, pack_inputs
+from models.report.pack import board_pack, charts_line, pack_inputs
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,7 @@ def board_workbook(
     if meta.synthetic:
         cover.append(("Illustrative data", "The series are synthetic, calibrated to published figures. They are not real "
                       "patient data and must not be used for decisions."))
-    cover.append(("Charts", _charts_line(images, charts)))
+    cover.append(("Charts", charts_line(images, charts)))
     book.key_values("Cover", cover, title="BCF Scenario Lab: " + (title or ("scenario comparison" if comparison else "scenario results")))
     if headline is not None:
         book.table("Headline", headline)
@@ -227,9 +227,9 @@ def board_workbook(
     for name, df in (extra_tables or {}).items():
         book.table(name, df, headers=RESULT_HEADERS)
     if images.pngs:
-        book.image("Charts", images.pngs, intro=_charts_line(images, charts))
+        book.image("Charts", images.pngs, intro=charts_line(images, charts))
     elif charts is not False:
-        book.key_values("Charts", [("Charts", _charts_line(images, charts))], title="Charts")
+        book.key_values("Charts", [("Charts", charts_line(images, charts))], title="Charts")
     prov = [("Area", meta.name), ("Data", meta.label), ("Provenance", meta.provenance)]
     seen: set[str] = {meta.provenance}
     for file, note in (meta.sources or {}).items():
@@ -274,17 +274,6 @@ def _chart_images(
         log.warning("board workbook charts not built: %r", err)
         return ChartImages(problem="the charts could not be built from these results (the details are in the server log)")
     return render_pngs(figures, timeout=timeout)
-
-
-def _charts_line(images: ChartImages, charts: Any) -> str:  # noqa: ANN401
-    n = len(images.pngs)
-    if n and not images.problem:
-        return f"{n} chart{'s' if n != 1 else ''} on the Charts sheet (PNG pictures of the app's charts)."
-    if n:
-        return f"{n} chart{'s' if n != 1 else ''} on the Charts sheet; {images.problem}."
-    if charts is False or charts is None:
-        return "Not included: this export was made without charts."
-    return f"Not included: {images.problem}. The tables hold every number the charts show."
 
 
 def assumptions_table(area: Any) -> pd.DataFrame:

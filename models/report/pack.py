@@ -436,7 +436,7 @@ def _cover(
             "financial years run April–March; a change is against current funding (the area's "
             "baseline on the same random numbers).",
         ),
-        ("Charts", _charts_line(images, charts)),
+        ("Charts", charts_line(images, charts)),
     ]
     if meta.synthetic:
         rows.insert(
@@ -454,7 +454,8 @@ def _cover(
     return s
 
 
-def _charts_line(images: ChartImages, charts: Any) -> str:  # noqa: ANN401
+def charts_line(images: ChartImages, charts: Any) -> str:  # noqa: ANN401
+    """The Cover's line about the charts: how many are on the Charts sheet, or why none (both workbooks)."""
     n = len(images.pngs)
     if n and not images.problem:
         return f"{n} chart{'s' if n != 1 else ''} on the Charts sheet (pictures of the app's charts)."
@@ -753,7 +754,7 @@ def _charts(book: Book, images: ChartImages) -> PrintSheet:
     # Ten equal columns as wide as the pictures: the sheet prints at 100% on a portrait page, two charts a page.
     s.widths = [((CHART_WIDTH_PT / 10) / PX_PT - 5) / 7] * 10
     if images.problem:
-        s.paragraph(_charts_line(images, True), italic=True)
+        s.paragraph(charts_line(images, True), italic=True)
     for title, png in images.pngs.items():
         s.picture(title, png, min(CHART_WIDTH_PT, printable_pt(False)[0]))
     return s
