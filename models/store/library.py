@@ -266,10 +266,12 @@ def _is_lock_error(err: Exception) -> bool:
     return any(w in msg for w in ("database is locked", "database table is locked", "busy", "deadlock", "serializ"))
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, read_only: bool = False) -> None:
     """Refuse a file that is not a library this app can write, without changing it.
 
-    Opened read-only (``mode=ro``) so that a damaged or newer file is never touched.
+    Opened read-only (``mode=ro``) so that a damaged or newer file is never touched. A library the app may
+    not write is also opened ``immutable=1``: otherwise SQLite leaves its WAL index files beside it (an
+    administrator may create them in a folder whose permissions say read-only).
     """
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -285,7 +287,8 @@ def _check_sqlite_file(path: Path) -> None:
             "another kind of file). It has been left as it is; move it aside or set BCF_DATA_DIR to another folder."
         )
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        mode = "mode=ro&immutable=1" if read_only else "mode=ro"
+        con = sqlite3.connect(f"file:{path}?{mode}", uri=True, timeout=10)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if tables and meta_table.name not in tables:
@@ -344,8 +347,8 @@ class ScenarioStore:
                 path = Path(self.url.removeprefix("sqlite:///"))
                 self.where = str(path)
                 _prepare_folder(path)
-                _check_sqlite_file(path)
                 self.read_only = not _writable(path.parent) or (path.exists() and not _writable(path))
+                _check_sqlite_file(path, self.read_only)
                 if self.read_only and (not path.exists() or path.stat().st_size == 0):
                     raise LibraryReadOnly(
                         f"The scenario library's folder {path.parent} is read-only, so no library can be created "
