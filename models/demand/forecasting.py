@@ -112,7 +112,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -151,6 +151,11 @@ MIN_TREND_WINDOWS = 3.0  # independent 12-month test windows a trend model needs
 # Cap: whatever a short history's first year held.
 LONG_VAR_MIN = 0.004
 LONG_VAR_MAX = 0.02
+# A series that ends in the disruption, or before POST_REF_MONTHS months after it, has not yet shown where its
+# level settles: the level's log variance gains (delta / 2)^2, delta the log gap between its latest months and the
+# same months before the pandemic (the level may settle anywhere about half-way back, sd delta / 2; an assumption,
+# checked on the "across" windows of benchmarks/forecast_accuracy.py), fading to 0 as those months are observed.
+REGIME_SD_SHARE = 0.5
 _Z80 = 1.2815515655446004
 _Z95 = 1.959963984540054
 
@@ -720,6 +725,7 @@ class IntervalCalibration:
     ratio: float
     n_errors: int
     widen: float = 1.0
+    regime: float = 0.0  # log variance of where the level settles after the disruption (see REGIME_SD_SHARE)
 
     @property
     def long_var(self) -> float:
@@ -739,10 +745,12 @@ class IntervalCalibration:
 
         Up to ``HORIZON`` months (what the backtest tests): ``ratio x widen x sqrt(a + b h)``; beyond it the
         variance grows linearly by :attr:`long_var` a year (a random walk in the yearly level, not compounding).
+        At every horizon the variance also holds :attr:`regime`, the doubt over where the level settles after
+        the disruption (0 once ``POST_REF_MONTHS`` months after it are recorded).
         """
         hh = np.asarray(h, dtype=float)
         rw = self.ratio * self.widen
-        first = rw**2 * (self.a + self.b * np.minimum(hh, HORIZON))
+        first = self.regime + rw**2 * (self.a + self.b * np.minimum(hh, HORIZON))
         return np.sqrt(first + self.long_var * np.maximum(hh - HORIZON, 0.0) / 12.0)
 
     def bounds(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -771,15 +779,44 @@ def _insample_errors(y: np.ndarray, idx: pd.DatetimeIndex) -> np.ndarray:
     return e
 
 
+def _regime_variance(y: np.ndarray, idx: pd.DatetimeIndex) -> float:
+    """Log variance of where the level settles, for a series ending in or just after the disruption.
+
+    ``(REGIME_SD_SHARE x delta)^2 x fade``: ``delta`` is the mean log ratio of the daily rate in the last
+    ``POST_REF_MONTHS`` months over the mean daily rate of the same calendar months before the pandemic;
+    ``fade`` is 1 for a series ending in the disruption and falls linearly to 0 at ``POST_REF_MONTHS`` months
+    after it. 0 for a series ending before the disruption or without months before it.
+    """
+    last = idx[-1]
+    if last < DISRUPTION_START:
+        return 0.0
+    after = (last.year - DISRUPTION_END.year) * 12 + last.month - DISRUPTION_END.month  # months recorded after it
+    fade = 1.0 - max(after, 0) / POST_REF_MONTHS
+    pre = np.flatnonzero(idx < DISRUPTION_START)
+    if fade <= 0 or not len(pre):
+        return 0.0
+    rate = y / _days(idx)
+    months = idx.month.to_numpy()
+    logs = []
+    for t in range(max(len(y) - POST_REF_MONTHS, 0), len(y)):
+        same = pre[months[pre] == months[t]]
+        if len(same) and rate[t] > 0:
+            logs.append(np.log(rate[t] / np.mean(rate[same])))
+    if not logs:
+        return 0.0
+    return float((REGIME_SD_SHARE * np.mean(logs)) ** 2 * fade)
+
+
 def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: float = 1.0) -> IntervalCalibration:
-    """Least-squares fit of mean squared in-sample errors on [1, h] (a, b >= 0)."""
+    """Least-squares fit of mean squared in-sample errors on [1, h] (a, b >= 0), plus the regime variance."""
+    regime = _regime_variance(y, idx)
     e = _insample_errors(y, idx)
     ok = np.isfinite(e)
     cnt = ok.sum(axis=0)
     hs = np.flatnonzero(cnt > 0) + 1
     if len(hs) == 0:
         s2 = float(np.var(np.diff(np.log(np.maximum(y, 0.5))))) or 0.0025
-        return IntervalCalibration(s2, 0.05 * s2, ratio, 0, widen)
+        return IntervalCalibration(s2, 0.05 * s2, ratio, 0, widen, regime)
     msq = np.array([np.mean(e[ok[:, h - 1], h - 1] ** 2) for h in hs])
     w = cnt[hs - 1].astype(float)
     x = np.column_stack([np.ones(len(hs)), hs.astype(float)])
@@ -798,7 +835,7 @@ def _calibrate(y: np.ndarray, idx: pd.DatetimeIndex, ratio: float = 1.0, widen: 
     fitted = float(np.sum(w * (a + b * hs)) / np.sum(w))
     if fitted > 0 and target > 0:
         a, b = a * target / fitted, b * target / fitted
-    return IntervalCalibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()), float(widen))
+    return IntervalCalibration(a, b, float(np.clip(ratio, *RATIO_BOUNDS)), int(ok.sum()), float(widen), regime)
 
 
 SWITCH_Z = 2.0  # a single model replaces the combination only if better by this many standard errors
@@ -852,7 +889,7 @@ def _standardised(err: np.ndarray, calibs: list[IntervalCalibration], ratio: flo
     out = []
     for row, cal in zip(err, calibs, strict=True):
         ok = np.isfinite(row)
-        out.append(np.abs(row[ok]) / (r * cal.sigma(hs)[ok]))
+        out.append(np.abs(row[ok]) / replace(cal, ratio=r).sigma(hs)[ok])
     return out
 
 

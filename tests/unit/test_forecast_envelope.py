@@ -3,6 +3,8 @@ horizons, and the plausibility guard (models.demand.plausibility)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -157,3 +159,32 @@ def test_a_series_whose_backtest_cannot_be_scored_is_forecast_untested() -> None
     assert fit.chosen == "Combination"
     assert "No backtest origin could be scored" in fit.diagnostics["choice"]
     assert fit.backtest["mase"].isna().all()
+
+
+def _ending(end: str, after_level: float) -> pd.Series:
+    """Constant 40 a day from Apr 2018, the disruption (Mar 2020 on) at ``after_level`` times that, to ``end``."""
+    months = pd.date_range("2018-04-01", end, freq="MS")
+    level = np.where(months >= fc.DISRUPTION_START, after_level, 1.0)
+    return pd.Series(40.0 * level * months.days_in_month.to_numpy(), index=months)
+
+
+def test_the_regime_variance_is_half_the_gap_squared_and_fades_once_the_new_level_is_seen() -> None:
+    """Hand-worked: a series 20% below its pre-pandemic level at the end of the disruption has regime variance
+    (0.5 x ln 0.8)^2; three of the six months after it recorded halve it; six remove it; none before it."""
+    full = (0.5 * np.log(0.8)) ** 2
+    for end, share in (("2021-03-01", 1.0), ("2021-06-01", 0.5), ("2021-09-01", 0.0), ("2020-01-01", 0.0)):
+        s = _ending(end, 0.8)
+        got = fc._regime_variance(s.to_numpy(), s.index)
+        assert got == pytest.approx(full * share, rel=1e-12), end
+    s = _ending("2020-12-01", 1.0)  # disrupted but back at the old level: no doubt added
+    assert fc._regime_variance(s.to_numpy(), s.index) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_a_series_ending_in_the_disruption_gets_wider_intervals_by_the_regime_variance() -> None:
+    """The calibration carries the regime variance at every horizon: sigma(h)^2 rises by exactly that amount."""
+    s = _ending("2021-03-01", 0.8) * (1 + np.random.default_rng(5).normal(0, 0.02, 36))
+    cal = fc._calibrate(s.to_numpy(), s.index)
+    assert cal.regime > 0.01
+    h = np.array([1, 6, 12, 36, 60])
+    without = replace(cal, regime=0.0)
+    np.testing.assert_allclose(cal.sigma(h) ** 2 - without.sigma(h) ** 2, cal.regime, rtol=1e-9)
