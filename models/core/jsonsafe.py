@@ -37,13 +37,20 @@ class JsonProblem(ValueError):
 
 
 def decode_text(raw: bytes, what: str = "the file") -> str:
-    """``raw`` as text: UTF-8 (byte-order marks dropped, however many) or UTF-16 with a byte-order mark.
+    """``raw`` as text: UTF-8 (byte-order marks dropped, however many), or UTF-32 or UTF-16 with a byte-order mark.
 
     Raises
     ------
     JsonProblem
-        For any other encoding, naming the byte and line of the first character that is not UTF-8.
+        For any other encoding, naming the byte and line of the first character that is not UTF-8, and for
+        UTF-16 or UTF-32 text saved without a byte-order mark (NUL characters fill it).
     """
+    # UTF-32's little-endian mark begins with UTF-16's, so it is tried first
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return raw.decode("utf-32").lstrip("\ufeff")
+        except UnicodeDecodeError as err:
+            raise JsonProblem(f"{what} starts like UTF-32 text but is damaged; save it again as UTF-8") from err
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF8):
         try:
             return raw.decode("utf-16").lstrip("\ufeff")
@@ -57,7 +64,21 @@ def decode_text(raw: bytes, what: str = "the file") -> str:
             f"{what} is not UTF-8 text (byte {err.start + 1:,}, line {line}, cannot be read; it may have been "
             "saved as Latin-1 / Windows-1252); save it again as UTF-8"
         ) from err
-    return text.lstrip("".join(_BOMS))
+    return _no_nul(text.lstrip("".join(_BOMS)), what)
+
+
+def _no_nul(text: str, what: str) -> str:
+    """``text``, refused when NUL characters fill its start: UTF-16 or UTF-32 saved without a byte-order mark.
+
+    A stray NUL in a cell is left for the table reader, which names its row and column.
+    """
+    head = text[:1000]
+    if head and head.count("\x00") >= 0.2 * len(head):
+        raise JsonProblem(
+            f"{what} is full of zero (NUL) characters: it looks like UTF-16 or UTF-32 text saved without a "
+            "byte-order mark; save it again as UTF-8"
+        )
+    return text
 
 
 def nesting_depth(text: str) -> int:

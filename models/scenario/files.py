@@ -50,13 +50,54 @@ def _where(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ", ".join(parts) or "the scenario"
 
 
+#: pydantic's commonest complaints in plain words (the limit, where there is one, comes from the error's context)
+_PLAIN: dict[str, str] = {
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_parsing": "must be true or false",
+    "missing": "is missing",
+    "string_type": "must be text",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "list_type": "must be a list [ … ]",
+    "dict_type": "must be an object { … }",
+    "model_type": "must be an object { … }",
+    "extra_forbidden": "is not a setting this app knows",
+}
+
+
+def _number(v: object) -> object:
+    """A limit as people write it: 5,000 and 100, not 5000 and 100.0."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return v
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+
+
+def _plain(e: Any) -> str:
+    """One pydantic error's reason in plain words (its own sentence when there is no plainer one)."""
+    template = _PLAIN.get(str(e.get("type", "")))
+    ctx = e.get("ctx") or {}
+    if template:
+        try:
+            return template.format(**{k: _number(v) for k, v in ctx.items()})
+        except (KeyError, ValueError):
+            pass
+    return str(e["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
 def explain_plainly(err: ValidationError, data: dict[str, Any]) -> list[str]:
-    """One line per validation problem: where (in words) and why (pydantic's sentence, without its prefix)."""
-    lines = []
-    for e in err.errors(include_url=False, include_input=False):
-        msg = str(e["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        lines.append(f"{_where(tuple(e['loc']), data)}: {visible(msg, 300)}")
-    return lines
+    """One line per validation problem: where (in words) and why (in plain words where pydantic's are not)."""
+    return [
+        f"{_where(tuple(e['loc']), data)}: {visible(_plain(e), 300)}"
+        for e in err.errors(include_url=False, include_input=False)
+    ]
 
 
 def _names_problem(sc: Scenario) -> str | None:

@@ -9,6 +9,7 @@ Every hostile file is built here, in the test (none is stored). "Plain" is check
 from __future__ import annotations
 
 import base64
+import codecs
 import io
 import json
 import re
@@ -492,3 +493,39 @@ def test_area_settings_refuse_invisible_names_and_decimal_commas() -> None:
     text = _text(problems)
     assert settings == {} and "zero width space" in text and "'0,250'" in text and "decimals with a point" in text
     assert_plain(text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le-bom", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf32_is_read_and_text_without_a_byte_order_mark_is_named(encoding: str) -> None:
+    """UTF-32 with its mark is read (its little-endian mark begins like UTF-16's); UTF-16/32 without a mark is
+    refused in words, with no NUL characters quoted back."""
+    text = "month,nea,acs\n2024-04-01,100,30\n2024-05-01,110,31\n"
+    raw = codecs.BOM_UTF32_LE + text.encode("utf-32-le") if encoding == "utf-32-le-bom" else text.encode(encoding)
+    df, problems = read_table(raw, "admissions_monthly.csv", "admissions_monthly.csv")
+    if encoding.startswith("utf-32") and (encoding == "utf-32" or encoding.endswith("bom")):
+        assert df is not None and not problems and list(df.columns) == ["month", "nea", "acs"]
+        return
+    assert df is None and len(problems) == 1
+    message = problems[0].message
+    assert "without a byte-order mark" in message and "UTF-8" in message and "\x00" not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("n_draws", 0, "n_draws: must be at least 50"),
+        ("n_draws", 10**6, "n_draws: must be at most 5,000"),
+        ("n_draws", 10.5, "n_draws: must be a whole number"),
+        ("horizon_years", "ten", "horizon_years: must be a whole number"),
+        ("savings_realised_pct", 250, "savings_realised_pct: must be at most 100"),
+    ],
+)
+def test_out_of_range_scenario_values_are_explained_in_plain_words(
+    base_scenario: Scenario, key: str, value: object, says: str
+) -> None:
+    """Pydantic's own sentences ("Input should be greater than or equal to 50") never reach the user."""
+    data = {**json.loads(base_scenario.to_json()), key: value}
+    with pytest.raises(ScenarioFileError) as err:
+        read_scenario_file(json.dumps(data).encode(), "bcf_scenario.json")
+    assert says in str(err.value) and "Input should" not in str(err.value), str(err.value)
+    assert "100.0" not in str(err.value)
