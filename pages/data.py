@@ -28,6 +28,7 @@ from models.pipeline.guards import check_area, plain_reason
 from models.pipeline.views import unit_costs_table
 from pages.ui.changes import switch_area
 from pages.ui.state import area, demo_area, ensure_frame
+from pages.ui.tables import show_table
 from pages.ui.text import safe_text
 from pages.ui.widgets import lever, show_lever_errors
 
@@ -52,7 +53,7 @@ def show_problems(where, filename: str, problems: list[Problem], what: str = "wa
     table = pd.DataFrame(
         [{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message} for p in problems[:200]]
     )
-    where.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, where=where, hide_index=True, width="stretch")
     if len(problems) > 200:
         where.caption(f"… and {len(problems) - 200} more.")
 
@@ -270,7 +271,7 @@ prov = pd.DataFrame(
         "source": [current.meta.sources.get(n, "") for n in FILES],
     }
 )
-st.dataframe(
+show_table(
     prov,
     hide_index=True,
     width="stretch",
@@ -283,7 +284,7 @@ st.dataframe(
 if "source" in current.tables["unit_costs.csv"]:
     st.markdown("**Unit costs and their sources**")
     costs, whole = unit_costs_table(current)  # "NEA spell", not "nea_spell"
-    st.dataframe(
+    show_table(
         costs,
         hide_index=True,
         width="stretch",

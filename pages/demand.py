@@ -14,6 +14,7 @@ from models.scenario import Demand
 from pages.ui.cache import fits, projection
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated
 from pages.ui.widgets import lever, show_lever_errors, signed_delta
 
@@ -102,7 +103,7 @@ PLACEMENT_BACKTEST_COLUMNS = {
 
 def backtest_table(bt: pd.DataFrame, key: str) -> None:
     view = bt.assign(pi80_coverage=bt["pi80_coverage"] * 100, pi95_coverage=bt["pi95_coverage"] * 100)
-    st.dataframe(view, hide_index=True, width="stretch", column_config=BACKTEST_COLUMNS, key=key)
+    show_table(view, hide_index=True, width="stretch", column_config=BACKTEST_COLUMNS, key=key)
 
 
 def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a models.demand.SeriesFit
@@ -146,7 +147,7 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     c2.metric(
         f"Current funding {t.first_fy}",
         f"{t.current_funding:,.0f}",
-        f"{t.current_funding_change_pct:+.1f}% on {t.last_fy}",
+        signed_delta(t.current_funding_change_pct, ".1f", f"on {t.last_fy}", unit="%"),
         delta_color="inverse",
     )
     c3.metric(
@@ -174,7 +175,7 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     )
     table = demand_annual_table(proj, metric)
     st.markdown(f"**{label} a financial year (April–March)**")
-    st.dataframe(table, hide_index=True, width="stretch", column_config=annual_columns(table))
+    show_table(table, hide_index=True, width="stretch", column_config=annual_columns(table))
     d = fit.diagnostics
     honesty_panel(fit, label, metric)
     with st.expander("Residual diagnostics"):
@@ -257,7 +258,7 @@ with tab_plc:
         key="fan_placements",
     )
     plc_table = placements_annual_table(proj)
-    st.dataframe(plc_table, hide_index=True, width="stretch", column_config=PLACEMENT_COLUMNS)
+    show_table(plc_table, hide_index=True, width="stretch", column_config=PLACEMENT_COLUMNS)
     disp = pf.dispersion
     terms = ["offset log(population 65+)"]
     terms.append(
@@ -284,7 +285,7 @@ with tab_plc:
         )
         + mape
     )
-    st.dataframe(pf.backtest, hide_index=True, width="stretch", column_config=PLACEMENT_BACKTEST_COLUMNS)
+    show_table(pf.backtest, hide_index=True, width="stretch", column_config=PLACEMENT_BACKTEST_COLUMNS)
     frames |= {"placements": plc_table, "placements backtest": pf.backtest}
 
 downloads(frames, "bcf_demand_projections")

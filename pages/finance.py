@@ -19,6 +19,7 @@ from pages.ui.cache import finance_result, finance_tornado, results
 from pages.ui.changes import set_scenario
 from pages.ui.downloads import board_pack_button
 from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated, safe_text
 
 ensure_frame()
@@ -100,18 +101,31 @@ with st.expander("Risk-share terms", expanded=True):
                     cols[0].text_input("Partner", p.name, key=f"fin:name:{k}:{tag}"),
                     cols[1].number_input(
                         f"Contribution £ a year (now {fmt_gbp(contrib[k])})",
-                        value=p.contribution_gbp, min_value=None, step=100_000.0, format="%.0f", key=f"fin:contrib:{k}:{tag}",
+                        value=p.contribution_gbp,
+                        min_value=None,
+                        step=100_000.0,
+                        format="%.0f",
+                        key=f"fin:contrib:{k}:{tag}",
                     ),
                     cols[2].number_input(
-                        "Cap on its overspend £ a year (blank: none)", value=p.cap_gbp, step=100_000.0, format="%.0f",
+                        "Cap on its overspend £ a year (blank: none)",
+                        value=p.cap_gbp,
+                        step=100_000.0,
+                        format="%.0f",
                         key=f"fin:cap:{k}:{tag}",
                     ),
                     cols[3].number_input(
-                        "Share of overspend %", value=round(terms.overspend_split[k] * 100, 4), step=5.0, format="%.1f",
+                        "Share of overspend %",
+                        value=round(terms.overspend_split[k] * 100, 4),
+                        step=5.0,
+                        format="%.1f",
                         key=f"fin:over:{k}:{tag}",
                     ),
                     cols[4].number_input(
-                        "Share of underspend %", value=round(terms.underspend_split[k] * 100, 4), step=5.0, format="%.1f",
+                        "Share of underspend %",
+                        value=round(terms.underspend_split[k] * 100, 4),
+                        step=5.0,
+                        format="%.1f",
                         key=f"fin:under:{k}:{tag}",
                     ),
                 )
@@ -126,43 +140,65 @@ with st.expander("Risk-share terms", expanded=True):
             key=f"fin:basis:{tag}",
         )
         contingency = d2.number_input(
-            "Contingency / risk pool £ a year", value=float(terms.contingency_gbp), step=100_000.0, format="%.0f",
+            "Contingency / risk pool £ a year",
+            value=float(terms.contingency_gbp),
+            step=100_000.0,
+            format="%.0f",
             key=f"fin:cont:{tag}",
         )
         threshold = d3.number_input(
             "Threshold borne by the overspending line's lead £ a year",
-            value=float(terms.threshold_gbp), step=50_000.0, format="%.0f", key=f"fin:thr:{tag}",
+            value=float(terms.threshold_gbp),
+            step=50_000.0,
+            format="%.0f",
+            key=f"fin:thr:{tag}",
         )
         e1, e2, e3 = st.columns(3)
         excess_to = e1.selectbox(
-            "A capped partner's excess goes to", ["other partners", "pool"],
-            index=["other partners", "pool"].index(terms.cap_excess_to), key=f"fin:excess:{tag}",
+            "A capped partner's excess goes to",
+            ["other partners", "pool"],
+            index=["other partners", "pool"].index(terms.cap_excess_to),
+            key=f"fin:excess:{tag}",
         )
         acute_lead = e2.selectbox(
             "Lead for acute lines (NHS)", names_now, index=names_now.index(terms.acute_lead), key=f"fin:acute:{tag}"
         )
         social_lead = e3.selectbox(
-            "Lead for social-care lines (council)", names_now, index=names_now.index(terms.social_care_lead),
+            "Lead for social-care lines (council)",
+            names_now,
+            index=names_now.index(terms.social_care_lead),
             key=f"fin:social:{tag}",
         )
         f1, f2, f3, f4 = st.columns(4)
         perf = f1.number_input(
-            "Performance element, % of the acute lead's contribution", value=float(terms.performance_pct),
-            step=1.0, format="%.1f", key=f"fin:perf:{tag}",
+            "Performance element, % of the acute lead's contribution",
+            value=float(terms.performance_pct),
+            step=1.0,
+            format="%.1f",
+            key=f"fin:perf:{tag}",
         )
         target = f2.number_input(
-            "Admissions reduction target %", value=float(terms.admissions_target_pct), step=0.5, format="%.1f",
+            "Admissions reduction target %",
+            value=float(terms.admissions_target_pct),
+            step=0.5,
+            format="%.1f",
             key=f"fin:target:{tag}",
             help="The 2015-16 rule: 3.5%. The element is released to schemes only if the reduction of "
             "emergency admissions on the current funding trend reaches it; otherwise it is paid to the acute provider.",
         )
         plan_nea = f3.number_input(
-            "Planned NEA reduction % (blank: the scenario's)", value=terms.plan_nea_reduction_pct, step=0.5,
-            format="%.1f", key=f"fin:plan_nea:{tag}",
+            "Planned NEA reduction % (blank: the scenario's)",
+            value=terms.plan_nea_reduction_pct,
+            step=0.5,
+            format="%.1f",
+            key=f"fin:plan_nea:{tag}",
         )
         plan_plc = f4.number_input(
-            "Planned placements reduction % (blank: the scenario's)", value=terms.plan_placements_reduction_pct,
-            step=0.5, format="%.1f", key=f"fin:plan_plc:{tag}",
+            "Planned placements reduction % (blank: the scenario's)",
+            value=terms.plan_placements_reduction_pct,
+            step=0.5,
+            format="%.1f",
+            key=f"fin:plan_plc:{tag}",
         )
         st.markdown("**Who carries each line** (pooled, its lead partner, a named partner, or not shared)")
         choices = ["pool", "lead", "outside", *names_now]
@@ -170,9 +206,14 @@ with st.expander("Risk-share terms", expanded=True):
         for col, (line, label) in zip(itertools.cycle(st.columns(4)), RISK_LINES.items()):
             how = terms.treatment(line)
             picked = col.selectbox(
-                label, choices, index=choices.index(how) if how in choices else 0, key=f"fin:line:{line}:{tag}",
+                label,
+                choices,
+                index=choices.index(how) if how in choices else 0,
+                key=f"fin:line:{line}:{tag}",
                 format_func=lambda v: {
-                    "pool": "pooled", "lead": "its lead partner", "outside": "not shared (outside the agreement)"
+                    "pool": "pooled",
+                    "lead": "its lead partner",
+                    "outside": "not shared (outside the agreement)",
                 }.get(v, v),
             )
             line_terms.append((line, picked))
@@ -180,9 +221,7 @@ with st.expander("Risk-share terms", expanded=True):
     if submitted:
         _apply_terms(
             {
-                "partners": [
-                    {"name": name, "contribution_gbp": c, "cap_gbp": cap} for name, c, cap, _, _ in rows
-                ],
+                "partners": [{"name": name, "contribution_gbp": c, "cap_gbp": cap} for name, c, cap, _, _ in rows],
                 "split_basis": basis,
                 "overspend_split": [o / 100.0 for *_, o, _ in rows],
                 "underspend_split": [u / 100.0 for *_, u in rows],
@@ -233,33 +272,43 @@ st.caption(
 cols = st.columns(len(summary))
 for col, r in zip(cols, summary.itertuples(), strict=True):
     name = safe_text(r.partner)
-    col.metric(f"{name}: P50 net position", fmt_gbp(r.p50_gbp), f"P10 {fmt_gbp(r.p10_gbp)} · P90 {fmt_gbp(r.p90_gbp)}",
-               delta_color="off", delta_arrow="off")
-    col.metric(f"{name}: probability of an overspend", f"{r.p_overspend:.0%}",
-               f"{r.p_exceed:.0%} chance of more than {fmt_gbp(exceed)}", delta_color="off", delta_arrow="off")
-    col.metric(f"{name}: expected liability", fmt_gbp(r.expected_liability_gbp),
-               help="Mean over the draws of the overspend it carries (draws with money back count as 0)")
+    col.metric(
+        f"{name}: P50 net position",
+        fmt_gbp(r.p50_gbp),
+        f"P10 {fmt_gbp(r.p10_gbp)} · P90 {fmt_gbp(r.p90_gbp)}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    col.metric(
+        f"{name}: probability of an overspend",
+        f"{r.p_overspend:.0%}",
+        f"{r.p_exceed:.0%} chance of more than {fmt_gbp(exceed)}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    col.metric(
+        f"{name}: expected liability",
+        fmt_gbp(r.expected_liability_gbp),
+        help="Mean over the draws of the overspend it carries (draws with money back count as 0)",
+    )
 st.plotly_chart(
     position_violins(alloc.position(), alloc.partners, exceed, demo_note()), width="stretch", key="finance_violins"
 )
 show = riskshare.whole_pounds(summary).rename(
-    columns={
-        "partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)",
-        "p90_gbp": "P90 (£)", "mean_gbp": "Mean (£)", "p_overspend": "Chance of an overspend", "p_exceed": f"Chance of more than {fmt_gbp(exceed)}",
-        "expected_liability_gbp": "Expected liability (£)",
-    }
+    columns={**riskshare.SUMMARY_HEADERS, "p_exceed": f"Chance of more than {fmt_gbp(exceed)}"}
 )
-st.dataframe(
+show_table(
     show,
     hide_index=True,
     width="stretch",
-    column_config={
-        c: st.column_config.NumberColumn(format="£%,.0f") for c in show.columns if "£" in c
-    } | {c: st.column_config.NumberColumn(format="percent") for c in show.columns if c.startswith("Chance of")},
+    column_config={c: st.column_config.NumberColumn(format="£%,.0f") for c in show.columns if "£" in c}
+    | {c: st.column_config.NumberColumn(format="percent") for c in show.columns if c.startswith("Chance of")},
 )
 pool_cover = alloc.mean_pool_cover
 if pool_cover:
-    st.caption(f"The pool itself covers {fmt_gbp(pool_cover)} on average over the horizon (contingency and capped excess).")
+    st.caption(
+        f"The pool itself covers {fmt_gbp(pool_cover)} on average over the horizon (contingency and capped excess)."
+    )
 unshared = alloc.mean_unshared
 if any(terms.treatment(line) == "outside" for line in RISK_LINES):
     st.caption(f"Lines outside the agreement: {fmt_gbp(unshared)} mean variance over the horizon, shared by no one.")
@@ -273,23 +322,43 @@ st.subheader("Year by year, per partner")
 for name in alloc.partners:
     t = riskshare.whole_pounds(fin.statement.loc[fin.statement["partner"] == name].drop(columns="partner"))
     st.markdown(f"**{safe_text(name)}**")
-    st.dataframe(
-        t.rename(columns={
-            "fy": "Financial year", "contribution_gbp": "Contribution (£)", "lines_carried_gbp": "Lines carried (£)",
-            "threshold_gbp": "Threshold (£)", "overspend_share_gbp": "Overspend share (£)",
-            "underspend_share_gbp": "Underspend share (£)", "net_position_gbp": "Net position, mean (£)",
-            "p10_gbp": "P10 (£)", "p50_gbp": "P50 (£)", "p90_gbp": "P90 (£)", "p_overspend": "Chance of an overspend",
-        }),
+    show_table(
+        t.rename(
+            columns={
+                "fy": "Financial year",
+                "contribution_gbp": "Contribution (£)",
+                "lines_carried_gbp": "Lines carried (£)",
+                "threshold_gbp": "Threshold (£)",
+                "overspend_share_gbp": "Overspend share (£)",
+                "underspend_share_gbp": "Underspend share (£)",
+                "net_position_gbp": "Net position, mean (£)",
+                "p10_gbp": "P10 (£)",
+                "p50_gbp": "P50 (£)",
+                "p90_gbp": "P90 (£)",
+                "p_overspend": "Chance of an overspend",
+            }
+        ),
         hide_index=True,
         width="stretch",
         column_config={"Chance of an overspend": st.column_config.NumberColumn(format="percent")}
-        | {c: st.column_config.NumberColumn(format="£%,.0f") for c in (
-            "Contribution (£)", "Lines carried (£)", "Threshold (£)", "Overspend share (£)", "Underspend share (£)",
-            "Net position, mean (£)", "P10 (£)", "P50 (£)", "P90 (£)")},
+        | {
+            c: st.column_config.NumberColumn(format="£%,.0f")
+            for c in (
+                "Contribution (£)",
+                "Lines carried (£)",
+                "Threshold (£)",
+                "Overspend share (£)",
+                "Underspend share (£)",
+                "Net position, mean (£)",
+                "P10 (£)",
+                "P50 (£)",
+                "P90 (£)",
+            )
+        },
         key=f"finance_statement:{name}",
     )
 with st.expander("The fund's lines: plan, outturn and variance by year"):
-    st.dataframe(
+    show_table(
         fin.fund.drop(columns="line"),
         hide_index=True,
         width="stretch",
@@ -297,6 +366,7 @@ with st.expander("The fund's lines: plan, outturn and variance by year"):
             c: st.column_config.NumberColumn(label, format="£%,.0f") if c.endswith("_gbp") else label
             for c, label in FUND_HEADERS.items()
         },
+        changes=("variance_gbp", "variance_p10_gbp", "variance_p90_gbp"),
     )
 
 st.subheader("What moves each partner's position")

@@ -14,6 +14,7 @@ from pages.ui.cache import projection
 from pages.ui.changes import set_scenario
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated, safe_text
 from pages.ui.widgets import lever, show_lever_errors
 
@@ -107,7 +108,7 @@ st.plotly_chart(population_bands(pop, base_year, demo_note()), width="stretch", 
 table = view[
     ["year", "population", "population_65plus", "expected_admissions", "population_growth_pct", "demand_growth_pct"]
 ]
-st.dataframe(
+show_table(
     table,
     hide_index=True,
     width="stretch",

@@ -16,6 +16,7 @@ from models.pipeline.views import data_period, history_table, latest_year
 from pages.ui.cache import finance_result, results
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import how_calculated, safe_text
 from pages.ui.widgets import signed_delta
 
@@ -43,20 +44,22 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     f"Emergency admissions {hist.fy}",
     f"{hist.nea:,}",
-    f"{hist.nea_change:+,} on {hist.prior_fy}",
+    signed_delta(hist.nea_change, ",", f"on {hist.prior_fy}"),
     delta_color="inverse",
 )
-c2.metric(f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", f"{hist.acs_change:+,}", delta_color="inverse")
+c2.metric(
+    f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", signed_delta(hist.acs_change, ","), delta_color="inverse"
+)
 c3.metric(
     f"Care-home placements 65+ {hist.placements_fy}",
     f"{hist.placements:,}",
-    f"{hist.placements_change:+,}",
+    signed_delta(hist.placements_change, ","),
     delta_color="inverse",
 )
 c4.metric(
     "per 100,000 aged 65+",
     f"{hist.rate_per_100k:.0f}",
-    f"{hist.rate_vs_ambition:+.0f} vs ambition {sc.ambition_rate_per_100k:.0f}",
+    signed_delta(hist.rate_vs_ambition, ".0f", f"vs ambition {sc.ambition_rate_per_100k:.0f}"),
     delta_color="inverse",
 )
 
@@ -164,7 +167,7 @@ st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")
 history = history_table(a)  # one row per financial year, every column for that year
 whole = {"format": "%,.0f"}
-st.dataframe(
+show_table(
     history,
     hide_index=True,
     width="stretch",

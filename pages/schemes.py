@@ -9,7 +9,6 @@ message and the last valid scenario stays in force.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -28,24 +27,43 @@ from pages.ui.cache import capacity_outcomes, projection, results, winter_result
 from pages.ui.changes import set_scenario
 from pages.ui.downloads import downloads
 from pages.ui.state import ensure_frame, reference, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated, safe_text
-from pages.ui.widgets import bound_widget, show_lever_errors
+from pages.ui.widgets import bound_widget, money_delta, show_lever_errors, signed_delta
 
 BUDGET_STEP_GBP = 50_000
 N_BUDGET_LEVERS = 3
 MAX_BUDGET_GBP = 1e10  # Scheme.budget_gbp's upper limit
 FUNDING_SOURCES = ("NHS minimum contribution", "iBCF", "DFG", "Discharge fund", "Additional")
 WATERFALL_METRICS = ("nea", "acs", "placements")  # metrics with a modelled baseline on this page
+#: What an empty ("–") cell of the scheme table means, by column (see models.money.schemes.scheme_table)
+_ACTIVITY = (
+    "a capacity scheme (it buys beds or care hours, not avoided admissions or placements), or the whole fund "
+    "when its schemes avoid different things"
+)
+SCHEME_BLANKS = {
+    "unit_value_gbp": _ACTIVITY,
+    "avoided_a_year_mean": _ACTIVITY,
+    "avoided_a_year_p10": _ACTIVITY,
+    "avoided_a_year_p90": _ACTIVITY,
+    "cost_per_avoided_gbp": _ACTIVITY + ", or nothing avoided",
+    "break_even_activity": _ACTIVITY,
+    "p_break_even": _ACTIVITY + ", or no budget",
+    "change_a_year_mean": _ACTIVITY,
+    "change_a_year_p10": _ACTIVITY,
+    "change_a_year_p90": _ACTIVITY,
+    "gross_savings_gbp": "no honest winter figure for this capacity (see its note)",
+    "net_cost_gbp": "no honest winter figure for this capacity (see its note)",
+    "capacity_now": "an activity scheme (no beds or care hours)",
+    "capacity": "an activity scheme (no beds or care hours)",
+    **{
+        f"winter_{c}": "not a discharge-capacity scheme, or no winter simulated"
+        for c in ("delayed_days_avoided", "boarding_days_avoided", "surge_bed_days_avoided", "diverted_avoided")
+    },
+}
 
 
 # --------------------------------------------------------------------------- formatting
-def _signed(x: float, fmt: Callable[[float], str]) -> str | None:
-    """Delta text with an ASCII sign (st.metric colours by a leading '-'); None when there is no change."""
-    if x is None or not math.isfinite(x) or abs(x) < 1e-9:
-        return None
-    return ("+" if x > 0 else "-") + fmt(abs(x))
-
-
 def _count(x: float) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{x:,.0f}"
 
@@ -242,9 +260,7 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
         return
     reference = {s.name: s.reference_budget_gbp for s in sc.schemes}
     current = {s.name: s.current_budget_gbp for s in sc.schemes}
-    new, messages = validate_scheme_rows(
-        edited, horizon_months=horizon_months, reference=reference, current=current
-    )
+    new, messages = validate_scheme_rows(edited, horizon_months=horizon_months, reference=reference, current=current)
     for msg in messages:
         if msg.startswith("Note:"):
             st.info(safe_text(msg))
@@ -303,7 +319,7 @@ k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(
     "Pooled fund a year",
     fmt_gbp(fund.scenario_total_gbp),
-    _signed(fund.budget_change_gbp, fmt_gbp),
+    money_delta(fund.budget_change_gbp),
     delta_color="off",
     delta_arrow="off",
     help="Sum of the scenario's scheme budgets, £ a year. Delta: against today's budgets.",
@@ -311,7 +327,7 @@ k1.metric(
 k2.metric(
     f"Emergency admissions {fy or ''}".strip(),
     _count(fund.nea),
-    _signed(fund.nea_change, _count),
+    signed_delta(fund.nea_change, ",.0f"),
     delta_color="inverse",
     help="Projected emergency admissions in the first projected financial year (mean of the draws). Delta: against "
     "current funding (every scheme at today's budget, the area's default levers, the same random numbers).",
@@ -319,7 +335,7 @@ k2.metric(
 k3.metric(
     f"Care-home placements 65+ {fy or ''}".strip(),
     f"{fund.placements:,.0f}",
-    _signed(fund.placements_change, lambda x: f"{x:,.1f}"),
+    signed_delta(fund.placements_change, ",.1f"),
     delta_color="inverse",
     help="Permanent admissions of people 65+ to residential and nursing care, same year. Delta: against current "
     "funding.",
@@ -327,7 +343,7 @@ k3.metric(
 k4.metric(
     "Winter delayed + ED boarding days",
     f"{fund.lost_bed_days:,.0f}",
-    _signed(fund.lost_bed_days_change, _count),
+    signed_delta(fund.lost_bed_days_change, ",.0f"),
     delta_color="inverse",
     help="Bed days lost in the first projected winter: medically ready patients waiting in a bed plus patients "
     "waiting in ED for one. Delta: against current funding, paired simulation (same random numbers).",
@@ -347,9 +363,7 @@ st.caption(
 
 # Levers -------------------------------------------------------------------------------------------
 st.subheader("Biggest levers")
-st.caption(
-    "The three largest schemes by today's budget: £0 to twice that budget, in £50k steps."
-)
+st.caption("The three largest schemes by today's budget: £0 to twice that budget, in £50k steps.")
 _budget_levers(sc)
 show_lever_errors()
 
@@ -393,8 +407,10 @@ with c2:
 st.subheader("Scheme results")
 gbp = {"format": "£%,.0f"}
 count = {"format": "%,.0f"}
-st.dataframe(
-    table.assign(metric=table["metric"].map(lambda m: f"{(lab := METRIC_LABELS.get(m, m))[:1].upper()}{lab[1:]}")),  # words
+show_table(
+    table.assign(
+        metric=table["metric"].map(lambda m: f"{(lab := METRIC_LABELS.get(m, m))[:1].upper()}{lab[1:]}")
+    ),  # words
     hide_index=True,
     width="stretch",
     column_config={
@@ -411,7 +427,9 @@ st.dataframe(
             "Value of one avoided", help="£ saved per admission or placement avoided (gross).", **gbp
         ),
         "avoided_a_year_mean": st.column_config.NumberColumn(
-            "Buys: avoided a year", help="What the scheme's whole scenario budget avoids a year at full effect.", **count
+            "Buys: avoided a year",
+            help="What the scheme's whole scenario budget avoids a year at full effect.",
+            **count,
         ),
         "avoided_a_year_p10": st.column_config.NumberColumn("Buys, P10", **count),
         "avoided_a_year_p90": st.column_config.NumberColumn("Buys, P90", **count),
@@ -452,6 +470,8 @@ st.dataframe(
         "winter_diverted_avoided": st.column_config.NumberColumn("Winter diverts avoided", **count),
         "winter_value_note": st.column_config.TextColumn("How the winter value was found", width="large"),
     },
+    changes=("budget_change_gbp", "change_savings_gbp", "change_net_gbp"),
+    blank_help=SCHEME_BLANKS,
 )
 st.caption(
     f"Activity units: {METRIC_UNITS['nea']} for NEA and ACS schemes; {METRIC_UNITS['placements']}. Capacity: "
@@ -462,7 +482,7 @@ st.caption(
 )
 st.subheader("Money by financial year")
 money = proj.money_table
-st.dataframe(
+show_table(
     money,
     hide_index=True,
     width="stretch",
@@ -471,6 +491,7 @@ st.dataframe(
         "basis": "Basis",
         **{c: st.column_config.NumberColumn(c, format="£%,.0f") for c in money.columns if "-" in str(c)},
     },
+    changes=[str(c) for c in money.columns if "-" in str(c)],  # every line is a change against current funding
 )
 st.caption(
     "Means of the draws, £ in each financial year, for the budget changes against today's budgets. Admissions avoided "

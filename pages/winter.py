@@ -19,8 +19,9 @@ from models.pipeline.views import calibration_table, pathway_shares_with
 from pages.ui.cache import bed_need, projection, winter_options_result, winter_result
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
+from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated, safe_text
-from pages.ui.widgets import lever, show_lever_errors
+from pages.ui.widgets import lever, show_lever_errors, signed_delta
 
 ensure_frame()
 a, sc = area(), scenario()
@@ -332,12 +333,8 @@ st.caption(
 
 
 def kpi_delta(name: str, fmt: str) -> str | None:
-    if is_ref:
-        return None
-    text = f"{w.kpi_change(ref, name):{fmt}}"
-    if text.lstrip("+-").strip("0.,%") == "":  # rounds to nothing: no arrow, no colour
-        return None
-    return f"{text} vs current funding"
+    """The KPI's change against current funding; none for the reference itself or a change that rounds to zero."""
+    return None if is_ref else signed_delta(w.kpi_change(ref, name), fmt.lstrip("+"), "vs current funding")
 
 
 m = st.columns(5)
@@ -419,9 +416,7 @@ d[4].metric(
     delta_color="inverse",
     help=f"Arrivals who found {w.params.ed_max_waiting:,} patients already waiting in ED for a bed.",
 )
-st.plotly_chart(
-    occupancy_fan(w.weekly, note, None if is_ref else ref.weekly), width="stretch", key="occupancy_fan"
-)
+st.plotly_chart(occupancy_fan(w.weekly, note, None if is_ref else ref.weekly), width="stretch", key="occupancy_fan")
 cal = w.calibration
 bands = delay_bands(w.run)
 st.markdown("**Discharge delays in discharge-ready-date terms** (the winter's discharges of a night or more)")
@@ -489,7 +484,7 @@ options = winter_options_result()
 shown = options.assign(option=options["option"].replace({"baseline": f"Scenario: {sc.name}"}))
 st.plotly_chart(options_chart(options, note), width="stretch", key="options_chart")
 count = {"format": "%,.0f"}
-st.dataframe(
+show_table(
     shown,
     hide_index=True,
     width="stretch",
@@ -523,6 +518,10 @@ st.dataframe(
             "£ per bed day freed (delayed + ED + surge)", format="£%,.0f"
         ),
     },
+    blank_help=dict.fromkeys(
+        ("cost_per_delayed_day_avoided", "cost_per_boarding_day_avoided", "cost_per_bed_day_freed"),
+        "the scenario itself (what the options are compared with), or under half a day avoided: no cost per day",
+    ),
 )
 
 st.subheader("How many beds? Three answers side by side")
@@ -538,8 +537,7 @@ r1, r2, r3, r4 = st.columns(4)
 r1.metric(
     f"Simple conversion at {occupancy_target:.0%}",
     f"{simple:,} beds",
-    help="Bed days ÷ (days × target occupancy), as the national hospital planning model does: covers the average "
-    "only.",
+    help="Bed days ÷ (days × target occupancy), as the national hospital planning model does: covers the average only.",
 )
 r2.metric(
     f"Erlang: every bed full ≤ {refusal:.1%} of the time",

@@ -323,7 +323,9 @@ def _column_problem(file: str, col: str, mask: pd.Series, raw: pd.Series, reason
     if not len(idx):
         return []
     first = idx[0]
-    msg = f"{quoted(raw[first], 40)} {reason}"
+    shown = raw[first]
+    # an empty cell is named as such, not quoted as ''
+    msg = f"{quoted(shown, 40)} {reason}" if str(shown).strip() else f"empty cell: {reason}"
     if len(idx) > 1:
         rows = ", ".join(str(int(i) + 2) for i in idx[1:6]) + (" …" if len(idx) > 6 else "")
         msg += f"; so are {len(idx) - 1:,} more value(s) in this column (rows {rows})"

@@ -426,6 +426,19 @@ SUMMARY_COLUMNS = (
     "p_exceed",
     "expected_liability_gbp",
 )
+#: The partner table's column headings, the same on the Finance page, the board pack and the finance workbook
+#: (``p_exceed`` names its amount where it is shown, e.g. "Chance of more than £1.0m").
+SUMMARY_HEADERS: dict[str, str] = {
+    "partner": "Partner",
+    "contribution_gbp": "Contribution (£ a year)",
+    "p10_gbp": "P10 (£)",
+    "p50_gbp": "P50 (£)",
+    "p90_gbp": "P90 (£)",
+    "mean_gbp": "Mean (£)",
+    "p_overspend": "Chance of an overspend",
+    "p_exceed": "Chance of more than the stated amount",
+    "expected_liability_gbp": "Expected liability (£)",
+}
 
 
 def partner_summary(alloc: Allocation, exceed_gbp: float = 0.0) -> pd.DataFrame:

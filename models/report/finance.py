@@ -23,7 +23,7 @@ import pandas as pd
 from models.core.paths import app_version
 from models.core.xlsx import Book
 from models.inputs.areas import AreaData
-from models.money.riskshare import Finance, split_weights
+from models.money.riskshare import SUMMARY_HEADERS, Finance, split_weights
 from models.scenario import RISK_LINES, Scenario
 
 GBP = "£#,##0;[Red]-£#,##0"
@@ -46,18 +46,7 @@ STATEMENT_HEADERS = {
     "p10_gbp": "Net position P10 (£)",
     "p50_gbp": "Net position P50 (£)",
     "p90_gbp": "Net position P90 (£)",
-    "p_overspend": "Probability of an overspend",
-}
-SUMMARY_HEADERS = {
-    "partner": "Partner",
-    "contribution_gbp": "Contribution (£ a year)",
-    "p10_gbp": "P10 (£)",
-    "p50_gbp": "P50 (£)",
-    "p90_gbp": "P90 (£)",
-    "mean_gbp": "Mean (£)",
-    "p_overspend": "Probability of an overspend",
-    "p_exceed": "Probability of exceeding the stated amount",
-    "expected_liability_gbp": "Expected liability (£)",
+    "p_overspend": "Chance of an overspend",
 }
 FUND_HEADERS = {
     "fy": "Financial year",

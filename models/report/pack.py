@@ -29,7 +29,7 @@ from models.core.labels import readable
 from models.core.paths import app_version
 from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, THOUSANDS, Book
 from models.inputs.areas import AreaData
-from models.money.riskshare import Finance
+from models.money.riskshare import SUMMARY_HEADERS, Finance
 from models.pipeline import HEADLINE_LABELS, Results
 from models.report.levers import METRIC_NAMES, SERIES_NAMES, day_month, lever_table
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
@@ -672,16 +672,7 @@ def _risk(book: Book, inputs: PackInputs) -> PrintSheet:
     s.table(
         "Each partner (£ over the horizon: + overspend it carries, − money back)",
         partner_table(fin),
-        headers={
-            "partner": "Partner",
-            "contribution_gbp": "Contribution (£ a year)",
-            "p10_gbp": "P10 (£)",
-            "p50_gbp": "P50 (£)",
-            "p90_gbp": "P90 (£)",
-            "mean_gbp": "Mean (£)",
-            "p_overspend": "Chance of an overspend",
-            "expected_liability_gbp": "Expected liability (£)",
-        },
+        headers=SUMMARY_HEADERS,
     )
     st = fin.statement
     keep = [c for c in ("partner", "fy", "net_position_gbp", "p10_gbp", "p50_gbp", "p90_gbp", "p_overspend") if c in st]

@@ -9,24 +9,50 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from models.core.units import fmt_gbp_change
 from models.scenario import Scenario, evolve, explain
 from pages.ui.changes import set_scenario
 from pages.ui.state import scenario
 from pages.ui.text import safe_text
 
 
-def signed_delta(x: float | None, fmt: str, suffix: str = "") -> str | None:
+def signed_delta(x: float | None, fmt: str, suffix: str = "", *, unit: str = "") -> str | None:
     """A metric's delta text, "+12 vs …" / "-12 vs …", or None when it shows as zero (no arrow for no change).
 
-    ``fmt`` is a format spec without sign (",.0f"); the sign is an ASCII "+"/"-" because st.metric colours a delta
-    by its leading character. A change that rounds to zero at this precision is no change: a "+0" wore a red arrow.
+    Parameters
+    ----------
+    x : float or None
+        The change, in the metric's own units (a share for a "%" spec: 0.012 → "+1.2%").
+    fmt : str
+        A format spec without sign (",.0f", ".1%", ","): the precision decides what counts as no change.
+    suffix : str
+        Words after the number, after a space ("vs current funding").
+    unit : str
+        Text glued to the number ("%" for a change already in percentage points: 2.6 → "+2.6%").
+
+    Returns
+    -------
+    str or None
+        The sign is an ASCII "+"/"-" because st.metric points and colours its arrow by the leading character
+        (money deltas, shown without an arrow, use :func:`models.core.units.fmt_gbp_change` for −£). A change
+        that rounds to zero at this precision is no change and gets no delta: a "+0" wore a red arrow.
     """
     if x is None or not math.isfinite(x):
         return None
     text = f"{abs(x):{fmt}}"
     if not any(ch in "123456789" for ch in text):
         return None
-    return ("+" if x > 0 else "-") + text + (f" {suffix}" if suffix else "")
+    return ("+" if x > 0 else "-") + text + unit + (f" {suffix}" if suffix else "")
+
+
+def money_delta(x: float | None, suffix: str = "") -> str | None:
+    """A money metric's delta in UK style, +£1.2m / −£250k (see :func:`models.core.units.fmt_gbp_change`), or None
+    when it shows as £0 (no change, no delta). For metrics drawn without an arrow (``delta_arrow="off"``): st.metric
+    would point an arrow by an ASCII "-" only, and money takes the true minus sign."""
+    text = fmt_gbp_change(x)
+    if text in ("£0", "–"):
+        return None
+    return text + (f" {suffix}" if suffix else "")
 
 
 def _get(obj: Any, path: Sequence[str]) -> Any:

@@ -3,8 +3,8 @@
 ``benchmarks/forecast_accuracy.py`` on its development set (30 trusts Apr 2016 - Sep 2022 and England Aug
 2010 - Sep 2022, read from ``BCF_REALDATA_DIR``, default ``../shared/realdata``; see conftest.py): rolling origins
 at 24 and 36 months of training ("pre", before COVID-19) and at 60 and 66 months ("post", after it), and each
-trust's last 36 months ending Mar 2021 and Sep 2021 ("across": the disruption inside the window, the issue-19
-case; the first 15 trusts), 12 months ahead; every five-year projection stays inside the plausibility envelope. In each group ``forecast`` must refuse no series, have a mean MASE no worse than the better of naive and
+trust's last 24 and 36 months ending Mar 2021 and Sep 2021 ("across": the disruption inside the window, the issue-19
+case), 12 months ahead; every five-year projection stays inside the plausibility envelope. In each group ``forecast`` must refuse no series, have a mean MASE no worse than the better of naive and
 automatic ETS (statsmodels ``ETSModel`` by AICc) and below automatic ETS (so below it over all origins too), and
 80% / 95% intervals that cover 75-85% / 90-97% of outcomes. These are development figures: the method was designed
 on these series, so this test guards against a change that makes it worse; it is not an independent measure of
@@ -82,18 +82,15 @@ def test_a_folder_without_the_series_is_named_plainly(
     assert message is not None and f"lacks {fa.FILES[1]}" in message
 
 
-# The "across the disruption" group in CI: the issue's case, a trust's last 36 months with the disruption inside,
-# ending Mar 2021 and Sep 2021 (the first and last ends with 12 recorded months after them), for the first 15 trusts
-# (time: about a minute). The benchmark scores all 30 trusts and the 24-month windows too.
-ACROSS_TRUSTS = 15
+# The "across the disruption" group in CI: every trust's last 24 and 36 months ending Mar 2021 and Sep 2021 (the first
+# and last ends with 12 recorded months after them), 120 cases, as the benchmark scores them (time: about two
+# minutes). No smaller set stands in for it: the trusts share shocks, so coverage on any 15 of them ranged from 86%
+# to 98% for the 95% interval while the 30 gave 92% (benchmarks/forecast_accuracy.py, December 2026).
 
 
 def across_ci(fa: ModuleType, series: list) -> list:
-    """The across cases CI scores (see ACROSS_TRUSTS)."""
-    trusts = sorted(n.removeprefix("trust:") for n, _, _ in series if n.startswith("trust:"))[:ACROSS_TRUSTS]
-    return [
-        c for c in fa.select(series, "across") if " last 36 " in c[0] and c[0][len(fa.WINDOW) :].split(" ")[0] in trusts
-    ]
+    """The across cases CI scores: the whole group."""
+    return fa.select(series, "across")
 
 
 @pytest.mark.parametrize("group", ["pre", "across", "post"])
@@ -118,7 +115,7 @@ def test_forecast_meets_the_accuracy_targets_on_real_series(fa: ModuleType, real
     s = s[s["group"] == group].set_index("method")
     table = s[["n", "refusals", "mean_mase", "cover80", "cover95"]].round(4).to_string()
     ours, naive, ets = s.loc["ours"], s.loc["naive"], s.loc[ETS]
-    assert ours["n"] == ets["n"] == naive["n"] and ours["n"] >= (30 if group == "across" else 60), table
+    assert ours["n"] == ets["n"] == naive["n"] and ours["n"] >= (120 if group == "across" else 60), table
     # No five-year projection (the mean) leaves the plausibility envelope (models.demand.plausibility).
     mine = rows[rows["method"] == "ours"]
     assert mine["env_hi"].max() <= 1.5 and mine["env_lo"].min() >= 0.5, mine[["series", "env_hi", "env_lo"]]

@@ -51,7 +51,9 @@ def _disrupted_area():  # noqa: ANN202 - an AreaData
     return area
 
 
-@pytest.fixture(scope="module")
+# Session scope, not module: under pytest-xdist a worker interleaves this file's tests with others', and a module
+# fixture is then rebuilt each time the worker comes back to the file (it was one AppTest run of the app per page).
+@pytest.fixture(scope="session")
 def disrupted() -> tuple[AppTest, object]:
     area = _disrupted_area()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)

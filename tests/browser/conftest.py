@@ -57,12 +57,18 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(workdir: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port; yields its URL and stops it afterwards."""
+def streamlit_server(workdir: Path, *, warm_presets: bool = True) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; yields its URL and stops it afterwards.
+
+    ``warm_presets=False`` turns off the server's background warm-up of every preset (``BCF_WARM_PRESETS=0``,
+    pages/ui/warmup.py): about a minute of CPU that only makes a later preset switch instant.
+    """
     port = _free_port()
     log = workdir / "server.log"
     env = dict(os.environ)
     env.setdefault("BCF_DATA_DIR", str(workdir / "library"))  # a fresh scenario library per server
+    if not warm_presets:
+        env["BCF_WARM_PRESETS"] = "0"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -108,7 +114,10 @@ def streamlit_server(workdir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with streamlit_server(tmp_path_factory.mktemp("streamlit")) as url:
+    """The worker's shared server. Without the preset warm-up: on the 2-core CI machine its minute of CPU slows the
+    tests that run meanwhile, and no test here checks its effect (a page computes a preset on demand through the
+    same caches). The fresh servers (test_hardening, test_first_visit, test_navigation) keep it, as in use."""
+    with streamlit_server(tmp_path_factory.mktemp("streamlit"), warm_presets=False) as url:
         yield url
 
 

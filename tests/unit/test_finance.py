@@ -251,8 +251,8 @@ def test_excel_export_matches_the_numbers_with_formats_and_no_formulas() -> None
         assert cells["P50 (£)"].value == pytest.approx(row.p50_gbp)
         assert cells["P90 (£)"].value == pytest.approx(row.p90_gbp)
         assert "£" in cells["P50 (£)"].number_format
-        assert cells["Probability of an overspend"].value == pytest.approx(row.p_overspend)
-        assert "%" in cells["Probability of an overspend"].number_format
+        assert cells["Chance of an overspend"].value == pytest.approx(row.p_overspend)
+        assert "%" in cells["Chance of an overspend"].number_format
     st = wb["Statement"]
     head = [c.value for c in st[1]]
     col = head.index("Net position (£, mean)") + 1
