@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import pandas as pd
 from pydantic import ValidationError
 
 from models.core.numbers import NumberError, parse_number
@@ -249,16 +250,9 @@ def whole_area_problems(area: AreaData) -> list[str]:
     ]
     if out:
         return out
-    years = [int(y) for y in older.index]
-    plc = area.placements
-    for i, (month, count) in enumerate(zip(plc["month"], plc["placements_65plus"], strict=True)):
-        base = float(older[_nearest_year(years, month.year)])
-        if count > base:
-            out.append(
-                f"placements_monthly.csv, row {i + 2}, column 'placements_65plus': {count:,.0f} placements in "
-                f"{month:%b %Y} is more than the area's whole population aged 65+ ({base:,.0f}); check the figure"
-            )
-            break
+    out += _first_month_above(
+        area.placements, "placements_monthly.csv", "placements_65plus", "placements", older, "population aged 65+"
+    )
     # the winter simulation walks every arrival of every day: at the fewest draws it must fit (beds add at most
     # 50 × 182 × 8,000 = 73 million units, within the cap, so the arrivals decide)
     arrivals = arrivals_a_day(area)
@@ -268,16 +262,28 @@ def whole_area_problems(area: AreaData) -> list[str]:
             f"is more than this server can simulate day by day even at {MIN_DRAWS} draws (an area in England has "
             "at most a few hundred a day); check the figures"
         )
-    adm = area.admissions
-    for i, (month, count) in enumerate(zip(adm["month"], adm["nea"], strict=True)):
-        base = float(total[_nearest_year(years, month.year)])
-        if count > base:
-            out.append(
-                f"admissions_monthly.csv, row {i + 2}, column 'nea': {count:,.0f} emergency admissions in "
-                f"{month:%b %Y} is more than the area's whole population ({base:,.0f}); check the figure"
-            )
-            break
+    out += _first_month_above(
+        area.admissions, "admissions_monthly.csv", "nea", "emergency admissions", total, "population"
+    )
     return out
+
+
+def _first_month_above(
+    table: pd.DataFrame, file: str, column: str, what: str, people: pd.Series, whom: str
+) -> list[str]:
+    """The first month whose count in ``column`` exceeds ``people`` (by year, the nearest year given), as a message.
+
+    ``table`` has ``month`` and ``column``; ``people`` is indexed by year; the header is row 1.
+    """
+    years = [int(y) for y in people.index]
+    for i, (month, count) in enumerate(zip(table["month"], table[column], strict=True)):
+        base = float(people[_nearest_year(years, month.year)])
+        if count > base:
+            return [
+                f"{file}, row {i + 2}, column '{column}': {count:,.0f} {what} in {month:%b %Y} is more than the "
+                f"area's whole {whom} ({base:,.0f}); check the figure"
+            ]
+    return []
 
 
 def check_area(area: AreaData, reference: AreaData | None = None) -> list[str]:

@@ -29,7 +29,7 @@ from models.core.labels import readable
 from models.core.paths import app_version
 from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, THOUSANDS, Book
 from models.inputs.areas import AreaData
-from models.money.riskshare import SUMMARY_HEADERS, Finance
+from models.money.riskshare import SUMMARY_COLUMNS, SUMMARY_HEADERS, Finance
 from models.pipeline import HEADLINE_LABELS, Results
 from models.report.levers import METRIC_NAMES, SERIES_NAMES, day_month, lever_table
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
@@ -231,20 +231,8 @@ def options_table(options: pd.DataFrame) -> pd.DataFrame:
 
 def partner_table(fin: Finance) -> pd.DataFrame:
     """Each partner by name: contribution, P10/P50/P90 and mean net position, chance of an overspend, liability."""
-    keep = [
-        c
-        for c in (
-            "partner",
-            "contribution_gbp",
-            "p10_gbp",
-            "p50_gbp",
-            "p90_gbp",
-            "mean_gbp",
-            "p_overspend",
-            "expected_liability_gbp",
-        )
-        if c in fin.summary
-    ]
+    # the page's columns but the chance of exceeding an amount, which the pack does not state
+    keep = [c for c in SUMMARY_COLUMNS if c != "p_exceed" and c in fin.summary]
     return fin.summary[keep].assign(partner=fin.summary["partner"].astype(str))
 
 
