@@ -1,6 +1,7 @@
 """Command line: reproducible scenario runs without the UI.
 
     python -m models run SCENARIO.json --data DIR --out RESULTS.xlsx [--json] [--draws N] [--seed N] [--no-charts]
+    python -m models areas build [--from DIR] [--out DIR] [--only CODE ...]   (docs/areas.md)
 
 ``SCENARIO.json`` is a scenario as the app saves it (older schema versions are migrated);
 ``--data`` is an area folder in the upload format (default: the embedded demo area).
@@ -24,7 +25,10 @@ from pathlib import Path
 
 from models import pipeline
 from models.inputs.areas import DEMO_DIR, AreaData, load_area
+from models.inputs.builder.build import add_build_arguments, run_build
+from models.money.fund import fund_statement, national_conditions
 from models.pipeline import compare
+from models.pipeline.core_metrics import core_metrics_record
 from models.pipeline.guards import check_area, check_workload
 from models.report import render
 from models.report.board import board_workbook
@@ -49,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-charts", action="store_true", help="leave the chart pictures out of the workbook (no browser needed)"
     )
+    areas = sub.add_parser("areas", help="real areas from public files (docs/areas.md)")
+    areas_sub = areas.add_subparsers(dest="areas_command", required=True)
+    add_build_arguments(areas_sub.add_parser("build", help="build one area folder per Health and Wellbeing Board area"))
     return p
 
 
@@ -120,6 +127,8 @@ def _jsonable(v: object) -> object:
 def run(argv: Sequence[str] | None = None) -> int:
     """``python -m models run …``: 0 on success, 2 with a plain message on standard error for bad inputs."""
     args = _parser().parse_args(argv)
+    if args.command == "areas":  # python -m models areas build … (models/inputs/builder)
+        return run_build(args)
     try:
         if args.out is None and not args.json:
             raise InputProblem("nothing to do: give --out RESULTS.xlsx and/or --json")
@@ -140,6 +149,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 "the models cannot run on these data: a figure they divide by is zero or too large "
                 "(check the population and admissions files)"
             ) from err
+        for line in [*fund_statement(sc).warnings, *national_conditions(sc)]:  # the page's warnings, in words
+            print(f"warning: {line}", file=sys.stderr)
         if args.out is not None:
             if not args.no_charts and render.browser_path() is None:  # the pack says so too (Cover and Charts)
                 print("charts not included: no Chromium browser was found", file=sys.stderr)
@@ -158,6 +169,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             "seed": sc.seed,
             "draws": sc.n_draws,
             "first_financial_year": results.projection.first_fy,
+            "core_metrics": core_metrics_record(results, area),
+            "contributions_by_funder": fund_statement(sc).contributions.to_dict("records"),
+            "fund_warnings": fund_statement(sc).warnings,
+            "national_conditions": national_conditions(sc),
             "headline": {k: _jsonable(v) for k, v in compare.headline_of(results).items()},
             "winter_is_forecast": results.winter is not None and results.winter.can_cope,
             "winter_warnings": list(results.winter.cope_messages) if results.winter is not None else [],

@@ -27,6 +27,7 @@ from models.inputs.scheme_rules import name_problem
 from models.pipeline.guards import check_area, plain_reason
 from models.pipeline.views import unit_costs_table
 from pages.ui.changes import switch_area
+from pages.ui.core import ambition_levers
 from pages.ui.state import area, demo_area, ensure_frame
 from pages.ui.tables import show_table
 from pages.ui.text import safe_text
@@ -76,28 +77,18 @@ def stage(name: str, df: pd.DataFrame) -> list[Problem]:
 
 st.subheader(f"This area's settings: {safe_text(current.meta.name)}")
 st.caption(
-    "The placements ambition travels with the area (its area.csv) and can be changed here for the scenario in use."
+    "The maximum levels (the BCF core metrics' ambitions) and the placements count travel with the area (its "
+    "area.json or area.csv) and can be changed here for the scenario in use."
 )
-a1, a2 = st.columns(2)
-with a1:
-    lever(
-        st.number_input,
-        "Placements ambition: at most this many care-home placements 65+ a year",
-        ("ambition_placements",),
-        min_value=0,
-        max_value=100_000,
-        step=1,
-    )
-with a2:
-    lever(
-        st.number_input,
-        "Placements ambition: rate per 100,000 residents aged 65+",
-        ("ambition_rate_per_100k",),
-        min_value=0.0,
-        max_value=10_000.0,
-        step=5.0,
-        format="%.1f",
-    )
+ambition_levers()
+lever(
+    st.number_input,
+    "Placements ambition: at most this many care-home placements 65+ a year",
+    ("ambition_placements",),
+    min_value=0,
+    max_value=100_000,
+    step=1,
+)
 show_lever_errors()
 
 st.subheader("Load your own area")

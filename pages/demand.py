@@ -7,11 +7,21 @@ import typing
 import pandas as pd
 import streamlit as st
 
+from models.charts.core import core_metric_chart
 from models.charts.demand import fan_chart, residuals_chart
 from models.demand.forecasting import BENCHMARK, COVID_LABELS, NAIVE, normalise_covid
+from models.pipeline.core_metrics import (
+    ASCOF_JOIN_NOTE,
+    DEFINITIONS,
+    core_metrics,
+    metric_history,
+    older_monthly_history,
+    yearly_table,
+)
 from models.pipeline.views import demand_annual_table, demand_tiles, placements_annual_table
 from models.scenario import Demand
-from pages.ui.cache import fits, projection
+from pages.ui.cache import fits, projection, results
+from pages.ui.core import core_metric_tiles
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.tables import show_table
@@ -23,8 +33,9 @@ ensure_frame()
 a, sc = area(), scenario()
 st.title("Demand projections")
 st.markdown(
-    "What happens at current funding? Emergency admissions (NEA), avoidable (ambulatory-care-sensitive, ACS) "
-    "admissions and permanent care-home admissions 65+, driven by the demographic growth on the previous page, "
+    "What happens at current funding? Emergency admissions of people aged 65+ per 100,000 (BCF core metric), "
+    "all-age emergency admissions (NEA), avoidable (ambulatory-care-sensitive, ACS) admissions as a supporting "
+    "measure, and long-term care-home admissions 65+ (ASCOF 2C), driven by the demographic growth on the previous page, "
     "with 80% and 95% intervals: without the scenario's changes to scheme funding (every scheme at today's "
     "budget; the history already contains today's schemes) and with them. **Current funding** in the tiles is "
     "the area's own trend: every scheme at today's budget and the default levers, on the same random numbers."
@@ -197,10 +208,55 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     }
 
 
-tab_nea, tab_acs, tab_plc = st.tabs(
-    ["Emergency admissions (NEA)", "Avoidable admissions (ACS)", "Care-home placements 65+"]
+res = results()
+st.markdown("#### BCF core metrics from demand (2025-27)")
+core_metric_tiles(res, a, ("nea65", "ascof2c"))
+tab_65, tab_nea, tab_acs, tab_plc = st.tabs(
+    [
+        "Emergency admissions 65+ (core metric)",
+        "Emergency admissions (NEA)",
+        "Avoidable admissions (ACS, supporting)",
+        "Care-home admissions 65+ (ASCOF 2C)",
+    ]
 )
 frames: dict[str, pd.DataFrame] = {}
+with tab_65:
+    older = core_metrics(res, a)["nea65"]
+    if older.estimate:
+        st.info(older.note)
+    yearly = yearly_table(res)
+    st.plotly_chart(
+        core_metric_chart(
+            metric_history(a, sc, "nea65"),
+            yearly.loc[yearly["metric"] == "nea65"],
+            older.ambition,
+            "Emergency admissions 65+ per 100,000 aged 65+, by financial year",
+            "per 100,000 aged 65+ a year",
+            note=note,
+        ),
+        width="stretch",
+        key="core_nea65_demand",
+    )
+    st.plotly_chart(
+        fan_chart(
+            older_monthly_history(a),
+            proj.monthly_of("nea_65plus", "scenario"),
+            proj.monthly_of("nea_65plus", "baseline"),
+            "Emergency admissions 65+ a month: " + ("estimated" if older.estimate else "recorded") + " and projection",
+            "65+ admissions a month",
+            note=note,
+        ),
+        width="stretch",
+        key="fan_nea65",
+    )
+    table65 = demand_annual_table(proj, "nea_65plus")
+    st.markdown("**Emergency admissions 65+ a financial year (April–March)**")
+    show_table(table65, hide_index=True, width="stretch", column_config=annual_columns(table65))
+    st.caption(
+        f"{DEFINITIONS['nea65']} {older.note} Schemes whose metric is nea_65plus avoid 65+ admissions (and so "
+        "all-age ones); all-age and ACS schemes avoid 65+ admissions in proportion to the 65+ share."
+    )
+    frames |= {"NEA 65+ a year": table65, "core metrics by year": yearly}
 with tab_nea:
     frames |= series_tab("nea", "Emergency admissions")
 with tab_acs:
@@ -208,7 +264,8 @@ with tab_acs:
 with tab_plc:
     pf = f.placements
     scen, base = proj.placements_of("scenario"), proj.placements_of("baseline")
-    as_rate = st.toggle("Show as rate per 100,000 aged 65+ (ASCOF 2A/2C)", key="plc_rate")
+    st.caption(ASCOF_JOIN_NOTE)
+    as_rate = st.toggle("Show as rate per 100,000 aged 65+ (ASCOF 2C; 2A part 2 before 2023-24)", key="plc_rate")
     prefix = "rate_" if as_rate else ""
     hist = pf.table.assign(
         observed=pf.table["rate_per_100k"] if as_rate else pf.table["observed"],
@@ -234,13 +291,18 @@ with tab_plc:
         delta_arrow="off",
     )
     c3.metric(
-        "Ambition",
-        f"≤ {sc.ambition_placements:,}",
+        "Maximum level",
         f"{sc.ambition_rate_per_100k:.0f} per 100k",
+        f"≤ {sc.ambition_placements:,} placements",
         delta_color="off",
         delta_arrow="off",
     )
-    c4.metric(f"Chance of meeting it {first.fy}", f"{first.p_meet_ambition * 100:.0f}%")
+    c4.metric(
+        f"Chance at or under the maximum level {first.fy}",
+        f"{core_metrics(res, a)['ascof2c'].chance:.0%}",
+        help=f"Share of draws whose rate per 100,000 aged 65+ is at or under {sc.ambition_rate_per_100k:.0f} "
+        f"({first.p_meet_ambition:.0%} at or under {sc.ambition_placements:,} placements)",
+    )
     unit = "per 100,000 aged 65+" if as_rate else "placements a year"
     st.plotly_chart(
         fan_chart(

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from models.charts.finance import position_violins, tornado_chart
 from models.core.units import fmt_gbp
 from models.money import riskshare
+from models.money.fund import fund_statement, national_conditions
 from models.report.finance import FUND_HEADERS, finance_workbook
 from models.scenario import RISK_LINE_DEFAULTS, RISK_LINES, RiskShare, evolve, explain
 from pages.ui.cache import finance_result, finance_tornado, results
@@ -92,7 +93,10 @@ with st.expander("Risk-share terms", expanded=True):
     b2.button("Remove the last partner", on_click=_remove, disabled=n_partners <= 2, key="finance:remove")
     contrib = riskshare.contributions(sc)
     with st.form(f"finance:terms:{tag}"):
-        st.markdown("**Partners** (contribution blank: the scenario budgets of the schemes it leads)")
+        st.markdown(
+            "**Partners** (contribution blank: the income of the funding sources it pays: NHS lines the acute "
+            "lead, council lines the social-care lead)"
+        )
         rows = []
         for k, p in enumerate(terms.partners):
             cols = st.columns([1.3, 1.2, 1.2, 1, 1])
@@ -240,14 +244,42 @@ with st.expander("Risk-share terms", expanded=True):
         if not ss.get("finance_errors"):
             st.rerun()
 
-unmatched = sorted({s.lead_partner for s in sc.schemes} - {p.name for p in sc.risk_share.partners})
-if unmatched and any(p.contribution_gbp is None for p in sc.risk_share.partners):
-    st.warning(
-        "Schemes led by " + ", ".join(safe_text(n) for n in unmatched) + " count towards no partner's contribution: "
-        "name the partners as in the schemes' lead partner column, or type their contributions."
-    )
 for line in ss.get("finance_errors", []):
     st.error(f"Not applied: {safe_text(line)}. The last valid terms are still in use.")
+
+# --- contributions by funder and the national conditions -------------------------------------------
+sc = scenario()
+fund = fund_statement(sc)
+st.subheader("Contributions by funder")
+st.caption(
+    "Contributions follow **who pays**, not which partner leads a scheme: the NHS minimum and additional NHS "
+    f"contributions are paid by {safe_text(sc.risk_share.acute_lead)} (the acute lead), the Local Authority BCF "
+    f"grant, the Disabled Facilities Grant and additional council contributions by "
+    f"{safe_text(sc.risk_share.social_care_lead)} (the social-care lead). Moving money between schemes changes no "
+    "partner's contribution; a stated contribution in the terms above replaces the computed one."
+)
+show_table(
+    fund.contributions,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "partner": st.column_config.TextColumn("Partner", pinned=True),
+        "contribution_gbp": st.column_config.NumberColumn("Contribution, £ a year", format="£%,.0f"),
+        "basis": st.column_config.TextColumn("Basis", width="large"),
+    },
+)
+idle = [
+    p.name
+    for p, v in zip(sc.risk_share.partners, fund.contributions["contribution_gbp"], strict=True)
+    if p.contribution_gbp is None and v == 0
+]
+if idle:
+    st.warning(
+        "No funding source is paid by " + ", ".join(safe_text(n) for n in idle) + ", so its contribution is £0: "
+        "type its contribution in the terms above."
+    )
+for line in [*fund.warnings, *national_conditions(sc)]:
+    st.warning(safe_text(line))
 
 # --- results --------------------------------------------------------------------------------------
 sc = scenario()

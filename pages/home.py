@@ -14,6 +14,7 @@ from models.money.riskshare import summary_change
 from models.pipeline.results import HEADLINE_LABELS, headline, headline_change, is_reference, reference_scenario
 from models.pipeline.views import data_period, history_table, latest_year
 from pages.ui.cache import finance_result, results
+from pages.ui.core import core_metrics_section
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.tables import show_table
@@ -28,8 +29,10 @@ note = "Illustrative demo data (synthetic)" if a.meta.synthetic else f"Source: {
 
 st.title("BCF Scenario Lab")
 st.markdown(
-    "Test Better Care Fund scenarios before committing money: demographic growth, emergency and avoidable "
-    "admissions, care-home placements, what funded schemes avoid, winter beds and discharge capacity."
+    "Test Better Care Fund scenarios before committing money against the three 2025-27 core metrics and the "
+    "area's maximum levels: emergency admissions 65+, average discharge delay and long-term care-home admissions "
+    "65+ (ASCOF 2C); what funded schemes avoid, who pays and who carries the risk, winter beds and discharge "
+    "capacity."
 )
 adm = a.admissions
 first, last = data_period(a)
@@ -38,33 +41,9 @@ st.markdown(
     f"scenario **{safe_text(sc.name)}**"
 )
 
-fy_plc = placements_by_fy(a)
-hist = latest_year(a, sc)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(
-    f"Emergency admissions {hist.fy}",
-    f"{hist.nea:,}",
-    signed_delta(hist.nea_change, ",", f"on {hist.prior_fy}"),
-    delta_color="inverse",
-)
-c2.metric(
-    f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", signed_delta(hist.acs_change, ","), delta_color="inverse"
-)
-c3.metric(
-    f"Care-home placements 65+ {hist.placements_fy}",
-    f"{hist.placements:,}",
-    signed_delta(hist.placements_change, ","),
-    delta_color="inverse",
-)
-c4.metric(
-    "per 100,000 aged 65+",
-    f"{hist.rate_per_100k:.0f}",
-    signed_delta(hist.rate_vs_ambition, ".0f", f"vs ambition {sc.ambition_rate_per_100k:.0f}"),
-    delta_color="inverse",
-)
-
 st.subheader(f"Scenario: {safe_text(sc.name)}")
 res = results()
+core_metrics_section(res, a, note)
 is_ref = is_reference(a, sc)
 h = headline(res)
 d = {} if is_ref else headline_change(res, results(reference()))
@@ -81,6 +60,7 @@ if is_ref:
     st.caption("This scenario is current funding itself: every scheme at today's budget, default levers.")
 
 
+st.markdown("**Other headline figures**")
 t1, t2, t3, t4 = st.columns(4)
 t1.metric(
     f"Emergency admissions {first_fy}",
@@ -163,6 +143,31 @@ st.caption(
 )
 
 st.subheader("History")
+fy_plc = placements_by_fy(a)
+hist = latest_year(a, sc)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    f"Emergency admissions {hist.fy}",
+    f"{hist.nea:,}",
+    signed_delta(hist.nea_change, ",", f"on {hist.prior_fy}"),
+    delta_color="inverse",
+)
+c2.metric(
+    f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", signed_delta(hist.acs_change, ","), delta_color="inverse"
+)
+c3.metric(
+    f"Care-home placements 65+ {hist.placements_fy}",
+    f"{hist.placements:,}",
+    signed_delta(hist.placements_change, ","),
+    delta_color="inverse",
+)
+c4.metric(
+    "ASCOF care-home admissions per 100,000 aged 65+",
+    f"{hist.rate_per_100k:.0f}",
+    signed_delta(hist.rate_vs_ambition, ".0f", f"vs ambition {sc.ambition_rate_per_100k:.0f}"),
+    delta_color="inverse",
+)
+
 st.plotly_chart(monthly_admissions(adm, note), width="stretch", key="home_adm")
 st.plotly_chart(placements_rate(fy_plc, sc.ambition_rate_per_100k, note), width="stretch", key="home_plc")
 history = history_table(a)  # one row per financial year, every column for that year
@@ -175,13 +180,21 @@ show_table(
         "fy": "Financial year",
         "nea": st.column_config.NumberColumn("Emergency admissions (NEA)", **whole),
         "acs": st.column_config.NumberColumn("Avoidable admissions (ACS)", **whole),
+        "admissions_65plus": st.column_config.NumberColumn("Emergency admissions 65+", **whole),
+        "nea65_rate_per_100k": st.column_config.NumberColumn("Emergency admissions 65+ per 100,000 aged 65+", **whole),
+        "nea65_estimated": st.column_config.CheckboxColumn("65+ figures estimated"),
         "placements": st.column_config.NumberColumn("Care-home placements 65+", **whole),
         "population_65plus": st.column_config.NumberColumn("Residents 65+ (mid-year)", **whole),
-        "rate_per_100k": st.column_config.NumberColumn("Placements per 100,000 aged 65+", **whole),
+        "rate_per_100k": st.column_config.NumberColumn(
+            "Care-home admissions per 100,000 aged 65+ (ASCOF 2A(2) to 2022-23, 2C from 2023-24)", **whole
+        ),
     },
 )
 downloads({"history": history, "admissions by month": adm}, "bcf_history")
 how_calculated(
     "Financial years run April to March. Placements per 100,000 use the mid-year population aged 65+ of the year "
-    "in which the financial year starts (ASCOF 2A/2C). Nothing on this page is modelled: it is the area's data."
+    "in which the financial year starts (ASCOF 2A part 2 to 2022-23; 2C, the current measure, from 2023-24, read "
+    "as one series), as do emergency admissions 65+ per 100,000 (BCF core metric 1; estimated from the age-band "
+    "rates when the area has no recorded 65+ series). The history is the area's data; the core metrics above are "
+    "the scenario's projection."
 )

@@ -17,16 +17,20 @@ from pydantic import ValidationError
 from models import pipeline
 from models.charts.schemes import before_after, cost_per_avoided, metric_waterfall, waterfall
 from models.core.units import fmt_gbp
+from models.inputs.funding_rules import AMOUNT_COLUMNS, SCHEME_TYPES, SOURCES, STEP_LABELS, STEPS
 from models.inputs.scheme_rules import SCHEME_METRICS
+from models.money.fund import conditions_table, fund_statement, national_conditions
 from models.money.schemes import METRIC_UNITS, WHOLE_FUND
 from models.pipeline.views import scheme_funding
 from models.scenario import Scenario, evolve, explain
 from models.scenario.capacity import METRIC_LABELS
-from models.scenario.tables import schemes_to_rows, validate_scheme_rows
+from models.scenario.funding import income_map
+from models.scenario.moves import MoveError, move_money, with_income
+from models.scenario.tables import funding_notes, schemes_to_rows, validate_scheme_rows
 from pages.ui.cache import capacity_outcomes, projection, results, winter_result
 from pages.ui.changes import set_scenario
 from pages.ui.downloads import downloads
-from pages.ui.state import ensure_frame, reference, scenario
+from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.tables import show_table
 from pages.ui.text import demo_note, how_calculated, safe_text
 from pages.ui.widgets import bound_widget, money_delta, show_lever_errors, signed_delta
@@ -34,7 +38,6 @@ from pages.ui.widgets import bound_widget, money_delta, show_lever_errors, signe
 BUDGET_STEP_GBP = 50_000
 N_BUDGET_LEVERS = 3
 MAX_BUDGET_GBP = 1e10  # Scheme.budget_gbp's upper limit
-FUNDING_SOURCES = ("NHS minimum contribution", "iBCF", "DFG", "Discharge fund", "Additional")
 WATERFALL_METRICS = ("nea", "acs", "placements")  # metrics with a modelled baseline on this page
 #: What an empty ("–") cell of the scheme table means, by column (see models.money.schemes.scheme_table)
 _ACTIVITY = (
@@ -145,17 +148,48 @@ def _budget_levers(sc: Scenario) -> None:
 
 
 # --------------------------------------------------------------------------- the editable table
+def _funding_config() -> dict[str, Any]:
+    """The editor's funding columns: £ from each source (adding up to the budget), the service type and step."""
+    amounts = {
+        col: st.column_config.NumberColumn(
+            f"{SOURCES[key].label} (£ a year)",
+            min_value=0,
+            max_value=1e10,
+            step=1000,
+            format="£%,.0f",
+            help=f"Part of the scenario budget paid from the {SOURCES[key].label} ("
+            + ("NHS" if SOURCES[key].side == "nhs" else "council")
+            + " side). The amounts add up to the budget (±£1); all blank or £0: the scheme keeps its mix. Change "
+            "only the budget and the mix is kept, scaled.",
+        )
+        for col, key in AMOUNT_COLUMNS.items()
+    }
+    return {
+        **amounts,
+        "scheme_type": st.column_config.SelectboxColumn(
+            "Service type",
+            options=list(SCHEME_TYPES),
+            format_func=lambda k: SCHEME_TYPES[k].label if k in SCHEME_TYPES else str(k),
+            help="The service type as the 2025-27 BCF returns name them (paraphrased). DFG money may be spent only "
+            "on DFG adaptations (a national condition).",
+        ),
+        "step": st.column_config.SelectboxColumn(
+            "Step-up / step-down",
+            options=list(STEPS),
+            format_func=lambda k: STEP_LABELS.get(k, str(k)),
+            help="Step-up: avoids a hospital admission; step-down: care after a hospital stay; both; or n/a.",
+        ),
+    }
+
+
 def _editor_config(sc: Scenario) -> dict[str, Any]:
-    sources = list(dict.fromkeys([*FUNDING_SOURCES, *(s.funding_source for s in sc.schemes)]))
     effect_help = (
         "{}: activity avoided a year at the reference budget (units depend on the metric); 0 or blank for "
         "capacity schemes."
     )
     return {
         "name": st.column_config.TextColumn("Scheme", required=True, max_chars=200, help="A unique name."),
-        "funding_source": st.column_config.SelectboxColumn(
-            "Funding source", options=sources, default=FUNDING_SOURCES[0], help="Which BCF funding stream pays."
-        ),
+        **_funding_config(),
         "lead_partner": st.column_config.TextColumn("Lead partner", max_chars=120, help="e.g. ICB or Council."),
         "current_budget_gbp": st.column_config.NumberColumn(
             "Current budget (£ a year)",
@@ -238,6 +272,7 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
     rows = schemes_to_rows(sc.schemes)
     if rows.empty:  # typed columns, so an empty table stays editable
         numeric = [
+            *AMOUNT_COLUMNS,
             "current_budget_gbp",
             "budget_gbp",
             "effect_low",
@@ -260,7 +295,9 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
         return
     reference = {s.name: s.reference_budget_gbp for s in sc.schemes}
     current = {s.name: s.current_budget_gbp for s in sc.schemes}
-    new, messages = validate_scheme_rows(edited, horizon_months=horizon_months, reference=reference, current=current)
+    new, messages = validate_scheme_rows(
+        edited, horizon_months=horizon_months, reference=reference, current=current, previous=sc.schemes
+    )
     for msg in messages:
         if msg.startswith("Note:"):
             st.info(safe_text(msg))
@@ -278,6 +315,167 @@ def _scheme_editor(sc: Scenario, horizon_months: int) -> None:
             return
         set_scenario(changed)
         st.rerun()
+
+
+# --------------------------------------------------------------------------- the fund by source
+def _move(donor_key: str, taker_key: str, amount_key: str) -> None:
+    ss = st.session_state
+    try:
+        set_scenario(move_money(scenario(), ss[donor_key], ss[taker_key], round(float(ss[amount_key]) * 1e6)))
+        ss.lever_errors = []
+    except MoveError as err:
+        ss.lever_errors = [str(err)]
+    except ValidationError as err:
+        ss.lever_errors = explain(err)
+
+
+def _move_money_form(sc: Scenario) -> None:
+    """Move £X a year from one scheme to another; the money keeps its funding sources (models.scenario.moves)."""
+    names = [s.name for s in sc.schemes]
+    if len(names) < 2:
+        return
+    rev = st.session_state.rev
+    keys = (f"move_from#{rev}", f"move_to#{rev}", f"move_amount#{rev}")
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
+    c1.selectbox("Move money from", names, key=keys[0], format_func=safe_text)
+    c2.selectbox("into", names, index=1, key=keys[1], format_func=safe_text)
+    c3.number_input(
+        "Amount (£m a year)",
+        min_value=0.0,
+        max_value=MAX_BUDGET_GBP / 1e6,
+        value=1.0,
+        step=0.05,
+        format="%.2f",
+        key=keys[2],
+    )
+    c4.button(
+        "Move",
+        key=f"move_go#{rev}",
+        on_click=_move,
+        args=keys,
+        help="Moves budget from the first scheme to the second. The money keeps its funding sources (the second "
+        "scheme takes the first one's mix pro rata), so income, spend by source and every partner's contribution "
+        "are unchanged.",
+    )
+
+
+def _income_levers(sc: Scenario) -> None:
+    """The fund's income by source (e.g. an additional contribution) and the adult-social-care requirement."""
+    rev = st.session_state.rev
+    income = income_map(sc.income)
+    cols = st.columns(len(SOURCES))
+    for col, (key, src) in zip(cols, SOURCES.items(), strict=True):
+        with col:
+            bound_widget(
+                st.number_input,
+                f"{src.label} (£m a year)",
+                f"income:{key}#{rev}",
+                round(income[key] / 1e6, 6),
+                lambda v, key=key: with_income(scenario(), key, round(float(v or 0) * 1e6)),
+                min_value=0.0,
+                max_value=MAX_BUDGET_GBP / 1e6,
+                step=0.05,
+                format="%.2f",
+                help=f"What the fund receives from the {src.label} a year, paid by "
+                + ("the ICB (the acute lead)" if src.side == "nhs" else "the council (the social-care lead)")
+                + ". Today's fund by default; raise it to pay for more spend (its funder's contribution rises too).",
+            )
+    bound_widget(
+        st.number_input,
+        "NHS minimum contribution that must go to adult social care (£ a year)",
+        f"lever:nhs_asc_requirement_gbp#{rev}",
+        sc.nhs_asc_requirement_gbp,
+        lambda v: evolve(scenario(), nhs_asc_requirement_gbp=None if v is None else float(v)),
+        min_value=0.0,
+        max_value=MAX_BUDGET_GBP,
+        step=1000.0,
+        format="%.0f",
+        placeholder="not entered: not checked",
+        help="The national condition's amount for this year, from the area's BCF allocations (the demo: the "
+        "2021-22 'protection of adult social care' line, £6,799,326). Blank: the condition is not checked.",
+    )
+
+
+def _fund_section(sc: Scenario) -> dict[str, Any]:
+    """Income, spend and balance by source; the national conditions; spend by type; the levers. Returns tables."""
+    statement = fund_statement(sc)
+    st.subheader("Where the money comes from")
+    st.caption(
+        "Income by funding source is a lever (today's fund by default); spend by source is each scheme's budget "
+        "× its funding mix. NHS lines are paid by the ICB, council lines by the council, so **contributions follow "
+        "who pays**: moving money between schemes changes no partner's contribution."
+    )
+    for line in statement.warnings:
+        st.warning(safe_text(line))
+    for line in national_conditions(sc):
+        st.error(safe_text(line))
+    gbp = {"format": "£%,.0f"}
+    show_table(
+        statement.sources.drop(columns="source"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "label": st.column_config.TextColumn("Funding source", pinned=True),
+            "funder": "Paid by",
+            "income_gbp": st.column_config.NumberColumn("Income, £ a year", **gbp),
+            "spend_gbp": st.column_config.NumberColumn("Spend, £ a year", **gbp),
+            "balance_gbp": st.column_config.NumberColumn(
+                "Balance, £ a year", help="Income − spend: unallocated (+) or overcommitted (−).", **gbp
+            ),
+            "status": "Balance",
+        },
+        changes=("balance_gbp",),
+    )
+    conditions = conditions_table(sc)
+    show_table(
+        conditions,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "condition": "National condition",
+            "required": "Required",
+            "scenario": "This scenario",
+            "status": "Met?",
+        },
+    )
+    st.caption(
+        "NHS minimum contribution to adult social care: the NHS-minimum money in schemes the council leads "
+        "(docs/funding.md). Disabled Facilities Grant: only in schemes of the type 'DFG adaptations and other housing'."
+    )
+    st.markdown("**Spend by service type** (the 2025-27 return's types, paraphrased)")
+    show_table(
+        statement.types,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "scheme_type": st.column_config.TextColumn("Service type", pinned=True),
+            "schemes": st.column_config.NumberColumn("Schemes", format="%d"),
+            "budget_gbp": st.column_config.NumberColumn("Spend, £ a year", **gbp),
+            **{f"{k}_gbp": st.column_config.NumberColumn(f"From {src.label}", **gbp) for k, src in SOURCES.items()},
+        },
+    )
+    if not statement.steps.empty:
+        st.caption(
+            "By step: "
+            + "; ".join(
+                f"{safe_text(r.step)} {fmt_gbp(r.budget_gbp)} ({r.schemes} scheme{'s' if r.schemes != 1 else ''})"
+                for r in statement.steps.itertuples()
+            )
+            + ". Step-up services avoid a hospital admission; step-down services follow a hospital stay."
+        )
+    with st.expander("Change the income, or move money between schemes", expanded=bool(statement.warnings)):
+        _income_levers(sc)
+        st.markdown("**Move money between schemes**")
+        _move_money_form(sc)
+        for note in funding_notes(area().schemes):
+            st.caption(safe_text(note))
+    show_lever_errors()
+    return {
+        "fund by source": statement.sources,
+        "spend by scheme": statement.schemes,
+        "spend by type": statement.types,
+        "national conditions": conditions,
+    }
 
 
 # --------------------------------------------------------------------------- the page
@@ -367,6 +565,9 @@ st.caption("The three largest schemes by today's budget: £0 to twice that budge
 _budget_levers(sc)
 show_lever_errors()
 
+# The fund by source ---------------------------------------------------------------------------------
+fund_tables = _fund_section(sc)
+
 # Editable table ------------------------------------------------------------------------------------
 st.subheader("The schemes")
 st.caption(
@@ -417,6 +618,8 @@ show_table(
         "scheme": st.column_config.TextColumn("Scheme", pinned=True),
         "kind": "Kind",
         "funding_source": "Funding source",
+        "scheme_type": "Service type",
+        "step": "Step-up / step-down",
         "lead_partner": "Lead partner",
         "metric": st.column_config.TextColumn("Activity or capacity"),
         "savings_basis": "Savings are",
@@ -502,6 +705,7 @@ export = {
     "money by year": proj.money,
     "schemes": table,
     "scheme inputs": schemes_to_rows(sc.schemes),
+    **fund_tables,
     "NEA by month": proj.monthly.loc[proj.monthly["metric"] == "nea"],
 }
 downloads(

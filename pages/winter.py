@@ -13,10 +13,12 @@ from models.core.units import fmt_gbp
 from models.flow.beds import occupancy_at_refusal_target, occupancy_risk_curve
 from models.flow.simulate import WARMUP_DAYS as WARMUP
 from models.flow.simulate import delay_bands
+from models.pipeline.core_metrics import LABELS, core_metrics, quarterly_view
 from models.pipeline.results import is_reference
 from models.pipeline.stages import bed_sizing
 from models.pipeline.views import calibration_table, pathway_shares_with
-from pages.ui.cache import bed_need, projection, winter_options_result, winter_result
+from pages.ui.cache import bed_need, projection, results, winter_options_result, winter_result
+from pages.ui.core import SHARE_COLUMN, metric_tile
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
 from pages.ui.tables import show_table
@@ -329,6 +331,24 @@ st.caption(
     "Means over the draws; each draw is one winter with its own demand path, scheme effects and day-to-day "
     "variation, so the ranges carry demand and scheme uncertainty. Changes are against the current funding trend"
     + (" (this scenario is the current funding trend)." if is_ref else ".")
+)
+
+
+res = results()
+st.markdown("**BCF core metric: average discharge delay against the area's maximum level**")
+delay_col, quarters_col = st.columns([1, 2])
+metric_tile(delay_col, core_metrics(res, a)["delay"])
+quarters = quarterly_view(res, a)
+with quarters_col:
+    show_table(
+        quarters.loc[quarters["Metric"] == LABELS["delay"]].drop(columns=["Metric", "Figures"]),
+        hide_index=True,
+        width="stretch",
+        column_config=SHARE_COLUMN,
+    )
+quarters_col.caption(
+    "Quarters 3 (October–December) and 4 (January–March) of the first projected winter: P50 against the maximum "
+    "level, and the chance of staying at or under it."
 )
 
 

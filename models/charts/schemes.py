@@ -15,12 +15,13 @@ import plotly.graph_objects as go
 
 from models.charts import BAND_80, PALETTE, base_layout, wrap_label
 from models.core.units import fmt_gbp
-from models.money.schemes import METRIC_UNITS, WHOLE_FUND
+from models.money.schemes import ADMISSION_METRICS, METRIC_UNITS, WHOLE_FUND
 from models.scenario.capacity import METRIC_LABELS
 
 METRIC_COLOURS = {
     "nea": PALETTE["blue"],
     "acs": PALETTE["sky"],
+    "nea_65plus": PALETTE["vermillion"],
     "placements": PALETTE["orange"],
     "p1_capacity": PALETTE["green"],
     "p2_capacity": PALETTE["purple"],
@@ -48,8 +49,8 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     baseline_a_year : float
         Mean activity a year at current funding over the same horizon (e.g. NEA a year).
     metric : str
-        One of nea, acs, placements. For "nea", ACS schemes are included (an avoided ACS
-        admission is an avoided emergency admission).
+        One of nea, acs, nea_65plus, placements. For "nea", ACS and 65+ schemes are included (an
+        avoided ACS or 65+ admission is an avoided emergency admission).
     note : str
         Footnote (e.g. "Illustrative demo data").
 
@@ -58,7 +59,7 @@ def metric_waterfall(table: pd.DataFrame, baseline_a_year: float, metric: str = 
     go.Figure
         One ``go.Waterfall`` trace: start bar, a negative step per scheme, end total.
     """
-    members = ["nea", "acs"] if metric == "nea" else [metric]
+    members = list(ADMISSION_METRICS) if metric == "nea" else [metric]
     rows = _schemes_only(table)
     rows = rows.loc[rows["metric"].isin(members)]
     steps = [-float(v) for v in rows["change_a_year_mean"]]

@@ -23,6 +23,16 @@ def realdata_dir() -> Path:
     return Path(os.environ.get(REALDATA_ENV) or DEFAULT_REALDATA_DIR).expanduser()
 
 
+AREAS_ENV = "BCF_AREAS_DIR"
+DEFAULT_AREAS_DIR = REPO_ROOT.parent / "bcf-areas"
+
+
+def areas_dir() -> Path:
+    """Where built areas are written and read (``BCF_AREAS_DIR``, default ``../bcf-areas`` beside the checkout;
+    ``python -m models areas build``, docs/areas.md): outside the repository, never committed."""
+    return Path(os.environ.get(AREAS_ENV) or DEFAULT_AREAS_DIR).expanduser()
+
+
 def app_version() -> str:
     """The app's version (``pyproject.toml``), or "unknown" when the file cannot be read."""
     try:

@@ -19,7 +19,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from models.core.numbers import (
 )
 from models.core.paths import DEMO_DIR as DEMO_PATH
 from models.core.xlsx import Book
+from models.inputs.funding_rules import AMOUNT_COLUMNS, read_funding, side_of_lead
 from models.inputs.scheme_rules import (
     MAX_SCHEMES,
     METRIC_REASON,
@@ -99,6 +100,7 @@ class FileSpec:
     required: bool = True  # False: an uploaded area may fall back to the demo file
     monthly: bool = False  # one row per month, no gaps or duplicates
     checks: tuple[Callable[[pd.DataFrame, str], list[Problem]], ...] = field(default=())
+    optional: Mapping[str, str] = field(default_factory=dict)  # column -> kind, checked like the others when given
 
 
 def _band_check(df: pd.DataFrame, file: str) -> list[Problem]:
@@ -146,12 +148,34 @@ def _growth_check(df: pd.DataFrame, file: str) -> list[Problem]:
 
 def _admissions_check(df: pd.DataFrame, file: str) -> list[Problem]:
     bad = df["acs"] > df["nea"]
-    return [
+    problems = [
         Problem(
             file, "ACS admissions are a subset of all emergency admissions, so cannot exceed 'nea'", int(i) + 2, "acs"
         )
         for i in df.index[bad]
     ]
+    if "nea_65plus" in df.columns:  # optional: recorded emergency admissions of residents aged 65+
+        older = df["nea_65plus"]
+        problems += [
+            Problem(
+                file,
+                f"admissions of people aged 65+ ({int(older[i]):,}) are a subset of all emergency admissions, so "
+                f"cannot exceed 'nea' ({int(df['nea'][i]):,})",
+                int(i) + 2,
+                "nea_65plus",
+            )
+            for i in df.index[older > df["nea"]]
+        ]
+        if len(df) and (older == 0).all():
+            problems.append(
+                Problem(
+                    file,
+                    "every month is 0: leave the nea_65plus column out if 65+ admissions are not recorded",
+                    None,
+                    "nea_65plus",
+                )
+            )
+    return problems
 
 
 def _schemes_check(df: pd.DataFrame, file: str) -> list[Problem]:
@@ -178,6 +202,25 @@ def _schemes_check(df: pd.DataFrame, file: str) -> list[Problem]:
             problems.append(Problem(file, order[1], int(i) + 2, order[0]))
     if len(df) > MAX_SCHEMES:
         problems.append(Problem(file, f"{len(df):,} schemes; at most {MAX_SCHEMES} are supported"))
+    return problems
+
+
+def _funding_check(df: pd.DataFrame, file: str) -> list[Problem]:
+    """Each scheme's funding: amounts by source adding up to its budget (±£1), none negative, or an old
+    ``funding_source``; a known scheme type and step where given (:mod:`models.inputs.funding_rules`)."""
+    if "funding_source" not in df.columns and not any(c in df.columns for c in AMOUNT_COLUMNS):
+        return [
+            Problem(
+                file,
+                "no funding columns: give the amount from each source (nhs_minimum_gbp, la_bcf_grant_gbp, dfg_gbp, "
+                "additional_nhs_gbp, additional_council_gbp) or a funding_source column",
+            )
+        ]
+    problems = []
+    for i, rec in zip(df.index, df.to_dict("records"), strict=True):
+        budget = float(rec["budget_gbp"]) if pd.notna(rec["budget_gbp"]) else None
+        read = read_funding(rec, budget, side_of_lead(str(rec.get("lead_partner", ""))))
+        problems += [Problem(file, msg, int(i) + 2, col) for col, msg in read.problems]
     return problems
 
 
@@ -210,9 +253,12 @@ FILES: dict[str, FileSpec] = {
             "Emergency admissions by month",
             {"month": "month", "nea": "int", "acs": "int"},
             "One row per month (first day of the month, YYYY-MM-DD): all-age emergency (non-elective) "
-            "admissions of residents (nea) and, of those, chronic ambulatory-care-sensitive admissions (acs).",
+            "admissions of residents (nea) and, of those, chronic ambulatory-care-sensitive admissions (acs); "
+            "optionally nea_65plus, those of residents aged 65+ (BCF core metric 1; without it the 65+ figures "
+            "are estimated from the age-band rates).",
             monthly=True,
             checks=(_admissions_check, _not_all_zero("nea", "admissions")),
+            optional={"nea_65plus": "int"},
         ),
         FileSpec(
             "placements_monthly.csv",
@@ -250,7 +296,6 @@ FILES: dict[str, FileSpec] = {
             "Pooled-fund schemes",
             {
                 "name": "text",
-                "funding_source": "text",
                 "lead_partner": "text",
                 "budget_gbp": "float",
                 "metric": "metric",
@@ -264,9 +309,17 @@ FILES: dict[str, FileSpec] = {
             "budget), what it does (nea, acs or placements: activity avoided a year at that budget, low / central "
             "/ high; p1_capacity, p2_capacity or p3_capacity: discharge capacity bought at the unit cost, effects "
             "0), ramp-up months and saturation (budget scale, as a multiple of the budget, at which returns "
-            "diminish).",
+            "diminish). Funding: the amount from each source (nhs_minimum_gbp, la_bcf_grant_gbp, dfg_gbp, "
+            "additional_nhs_gbp, additional_council_gbp; together the budget), or one free-text funding_source "
+            "(older files); optional scheme_type and step (docs/funding.md).",
             required=False,
-            checks=(_schemes_check,),
+            checks=(_schemes_check, _funding_check),
+            optional={
+                "funding_source": "any",
+                "scheme_type": "any",
+                "step": "any",
+                **dict.fromkeys(AMOUNT_COLUMNS, "any"),
+            },
         ),
         FileSpec(
             "unit_costs.csv",
@@ -924,6 +977,9 @@ def validate_table(
     if df.empty:
         return None, [Problem(spec.name, "no data rows")]
     df = df.reset_index(drop=True)
+    given = {c: k for c, k in spec.optional.items() if c in df.columns}
+    if given:  # optional columns the file has are typed and checked like the required ones
+        spec = replace(spec, columns={**spec.columns, **given})
     typed, problems = _coerce(df, spec)
     if problems:
         return None, problems
@@ -962,7 +1018,11 @@ class AreaMeta:
     provenance: str
     ambition_placements: int = 146  # Harrow 2021-22 ambition, seed 003
     ambition_rate_per_100k: float = 350.0  # seed 003
+    nhs_asc_requirement_gbp: float | None = None  # £ a year, NHS minimum to adult social care (area.json)
     sources: Mapping[str, str] = field(default_factory=dict)  # file -> provenance note
+    # BCF 2025-27 maximum levels (None: the area's latest recorded level, i.e. "no worse than now")
+    ambition_nea65_per_100k: float | None = None  # emergency admissions 65+ a year per 100,000 aged 65+
+    ambition_delay_days: float | None = None  # average discharge delay over all discharges, days
 
 
 @dataclass(frozen=True, eq=False)
@@ -1114,6 +1174,11 @@ def read_area_json(folder: Path) -> tuple[dict[str, object] | None, list[Problem
     rate = _json_number(info, "ambition_rate_per_100k", 10_000, False, problems)
     out["ambition_placements"] = 146 if count is None else int(count)
     out["ambition_rate_per_100k"] = 350.0 if rate is None else float(rate)
+    asc = _json_number(info, "nhs_asc_requirement_gbp", 1e10, False, problems)
+    out["nhs_asc_requirement_gbp"] = None if asc is None else float(asc)
+    for key in ("ambition_nea65_per_100k", "ambition_delay_days"):
+        value = _json_number(info, key, AMBITION_LIMITS[key], False, problems)
+        out[key] = None if value is None else float(value)
     return (None, problems) if problems else (out, [])
 
 
@@ -1153,7 +1218,10 @@ def load_area(folder: Path = DEMO_DIR, today: date | None = None) -> tuple[AreaD
         provenance=str(info["provenance"]),
         ambition_placements=int(info["ambition_placements"]),  # type: ignore[call-overload]
         ambition_rate_per_100k=float(info["ambition_rate_per_100k"]),  # type: ignore[arg-type]
+        nhs_asc_requirement_gbp=info.get("nhs_asc_requirement_gbp"),  # type: ignore[arg-type]
         sources={name: str(info["provenance"]) for name in tables},
+        ambition_nea65_per_100k=info.get("ambition_nea65_per_100k"),  # type: ignore[arg-type]
+        ambition_delay_days=info.get("ambition_delay_days"),  # type: ignore[arg-type]
     )
     return AreaData(meta, tables), []
 
@@ -1214,8 +1282,14 @@ def with_uploads(
         ambition_placements=ambition_count,
         ambition_rate_per_100k=ambition_rate,
         sources=sources,
+        ambition_nea65_per_100k=_optional_float(settings.get("ambition_nea65_per_100k")),
+        ambition_delay_days=_optional_float(settings.get("ambition_delay_days")),
     )
     return AreaData(meta, tables), []
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def default_ambition(population: pd.DataFrame, rate_per_100k: float) -> int:
@@ -1228,7 +1302,20 @@ def default_ambition(population: pd.DataFrame, rate_per_100k: float) -> int:
 AREA_SETTINGS: dict[str, str] = {
     "name": "the area's name, as shown on every page (at most 120 characters)",
     "ambition_placements": "placements ambition: at most this many care-home placements 65+ a year (0-100,000)",
-    "ambition_rate_per_100k": "placements ambition as a rate per 100,000 residents aged 65+ (0-10,000)",
+    "ambition_rate_per_100k": "ASCOF 2C maximum level: care-home admissions 65+ per 100,000 residents aged 65+ "
+    "(0-10,000)",
+    "ambition_nea65_per_100k": "maximum level: emergency admissions 65+ a year per 100,000 residents aged 65+ "
+    "(0-100,000; blank: the latest year's rate)",
+    "ambition_delay_days": "maximum level: average discharge delay over all discharges, days (0-60; blank: the "
+    "area's discharge-ready-date figures)",
+}
+#: The largest value each ambition may take; anything larger is a typing error (65+ admissions above 100,000 per
+#: 100,000 would be more than one emergency admission a year for every resident aged 65+).
+AMBITION_LIMITS: dict[str, float] = {
+    "ambition_placements": 100_000,
+    "ambition_rate_per_100k": 10_000,
+    "ambition_nea65_per_100k": 100_000,
+    "ambition_delay_days": 60,
 }
 
 
@@ -1238,6 +1325,8 @@ def area_settings_csv(meta: AreaMeta) -> bytes:
         "name": meta.name,
         "ambition_placements": str(meta.ambition_placements),
         "ambition_rate_per_100k": f"{meta.ambition_rate_per_100k:g}",
+        "ambition_nea65_per_100k": "" if meta.ambition_nea65_per_100k is None else f"{meta.ambition_nea65_per_100k:g}",
+        "ambition_delay_days": "" if meta.ambition_delay_days is None else f"{meta.ambition_delay_days:g}",
     }
     df = pd.DataFrame(
         {"setting": list(AREA_SETTINGS), "value": list(values.values()), "meaning": list(AREA_SETTINGS.values())}
@@ -1269,8 +1358,10 @@ def read_area_settings(df: pd.DataFrame) -> tuple[dict[str, object], list[Proble
             else:
                 out[key] = value
         else:
+            if not value and key in ("ambition_nea65_per_100k", "ambition_delay_days"):
+                continue  # blank: the area's own latest level
             num = float(parse_numbers(pd.Series([value])).iloc[0])
-            top = 100_000 if key == "ambition_placements" else 10_000
+            top = AMBITION_LIMITS[key]
             if np.isnan(num) and value:  # the parser's own reason: a decimal comma, a hidden character …
                 problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} {number_problem(value)}", row, "value"))
             elif not np.isfinite(num) or not 0 <= num <= top:

@@ -16,12 +16,15 @@ from collections.abc import Iterable
 
 from models.core.numbers import invisible_characters, invisible_problem
 
-#: What a scheme acts on: avoided activity (nea, acs, placements) or discharge capacity bought (p1-p3).
-SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "placements", "p1_capacity", "p2_capacity", "p3_capacity")
+#: What a scheme acts on: avoided activity (nea, acs, nea_65plus, placements) or discharge capacity bought (p1-p3).
+SCHEME_METRICS: tuple[str, ...] = ("nea", "acs", "nea_65plus", "placements", "p1_capacity", "p2_capacity", "p3_capacity")
 #: Other words accepted for a metric (lower case, spaces and hyphens as underscores).
 METRIC_ALIASES: dict[str, str] = {
     "placement": "placements",
     "admissions": "nea",
+    "nea65": "nea_65plus",
+    "nea_65": "nea_65plus",
+    "admissions_65plus": "nea_65plus",
     "p1": "p1_capacity",
     "home_first": "p1_capacity",
     "p2": "p2_capacity",

@@ -54,16 +54,20 @@ import numpy as np
 import pandas as pd
 
 from models.core.units import WEEKS_A_YEAR
+from models.inputs.funding_rules import SCHEME_TYPES
 from models.inputs.scheme_rules import SCHEME_METRICS
 from models.scenario.capacity import CAPACITY_METRICS, capacity_bought, ramp
 from models.scenario.groups import Costs, Scheme
 from models.scenario.tables import ramp_note
 
+#: Schemes that avoid emergency admissions: all ages, and the ACS and 65+ subsets of them.
+ADMISSION_METRICS: tuple[str, ...] = ("nea", "acs", "nea_65plus")
 _CAP_SAFETY = 1.0 - 1e-12  # scaled totals land just under the baseline despite rounding
 
 METRIC_SHORT: dict[str, str] = {
     "nea": "NEA",
     "acs": "ACS admissions",
+    "nea_65plus": "NEA 65+",
     "placements": "placements",
     "p1_capacity": "P1 starts a week",
     "p2_capacity": "P2 beds",
@@ -72,6 +76,7 @@ METRIC_SHORT: dict[str, str] = {
 METRIC_UNITS: dict[str, str] = {
     "nea": "admissions a year",
     "acs": "admissions a year",
+    "nea_65plus": "admissions a year",
     "placements": "placements a year",
     "p1_capacity": "starts a week",
     "p2_capacity": "beds",
@@ -82,6 +87,8 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "scheme",
     "kind",
     "funding_source",
+    "scheme_type",
+    "step",
     "lead_partner",
     "metric",
     "savings_basis",
@@ -110,9 +117,8 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "winter_diverted_avoided",
     "winter_value_note",
 )
-_TEXT_COLUMNS = {"scheme", "kind", "funding_source", "lead_partner", "metric", "savings_basis", "winter_value_note"}
+_TEXT_COLUMNS = {*TABLE_COLUMNS[:8], "winter_value_note"}  # scheme … savings_basis, and the note
 WHOLE_FUND = "Whole fund"
-
 
 
 # --------------------------------------------------------------------------- money format
@@ -157,15 +163,7 @@ def effect_multiplier(
     return float(out) if out.ndim == 0 else out
 
 
-
-
 # --------------------------------------------------------------------------- discharge capacity
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- random effects
@@ -328,12 +326,12 @@ class SchemeEffects:
         return self.avoided[:, self._mask([metric]), :].sum(axis=1)
 
     def total_nea_avoided(self) -> np.ndarray:
-        """Emergency admissions avoided per month by NEA **and** ACS schemes, shape ``(n_draws, n_months)``.
+        """Emergency admissions avoided per month by NEA, ACS **and** 65+ schemes, shape ``(n_draws, n_months)``.
 
-        An avoided ACS admission is an avoided emergency admission; the sum is capped
+        An avoided ACS or 65+ admission is an avoided emergency admission; the sum is capped
         at the NEA baseline (when one was given).
         """
-        return self.avoided[:, self._mask(["nea", "acs"]), :].sum(axis=1)
+        return self.avoided[:, self._mask(ADMISSION_METRICS), :].sum(axis=1)
 
     def annual_by_scheme(self) -> np.ndarray:
         """Average activity avoided **a year over the horizon**, shape ``(n_draws, n_schemes)``."""
@@ -441,16 +439,18 @@ def compute_effects(
             share = float(over.any(axis=1).mean())
             capped[metric] = True
             capped_share[metric] = share
-            who = "NEA and ACS" if metric == "nea" and "acs" in metrics else METRIC_SHORT[metric]
+            subsets = [METRIC_SHORT[m] for m in ADMISSION_METRICS[1:] if m in metrics]
+            who = " and ".join(["NEA", *subsets]) if metric == "nea" and subsets else METRIC_SHORT[metric]
             messages.append(
                 f"Schemes affecting {who} would avoid more than the baseline in {_pct(share)} of draws; "
                 "capped at the baseline."
             )
 
-    # ACS first (its own baseline), then NEA + ACS together against the NEA baseline: an avoided
-    # ACS admission is an avoided emergency admission, so it must not be counted twice.
+    # ACS and 65+ first (their own baselines), then all admission schemes together against the NEA baseline:
+    # an avoided ACS or 65+ admission is an avoided emergency admission, so it must not be counted twice.
     apply("acs", ["acs"])
-    apply("nea", ["nea", "acs"])
+    apply("nea_65plus", ["nea_65plus"])
+    apply("nea", ADMISSION_METRICS)
     apply("placements", ["placements"])
 
     for s in schemes:
@@ -485,7 +485,7 @@ def _pct(share: float) -> str:
 def with_schemes(baseline_paths: np.ndarray, effects: SchemeEffects, metric: str) -> np.ndarray:
     """Activity per month with the schemes: baseline − avoided, shape ``(n_draws, n_months)``.
 
-    For ``"nea"`` the avoided activity includes ACS schemes (:meth:`SchemeEffects.total_nea_avoided`).
+    For ``"nea"`` the avoided activity includes ACS and 65+ schemes (:meth:`SchemeEffects.total_nea_avoided`).
     """
     avoided = effects.total_nea_avoided() if metric == "nea" else effects.by_metric(metric)
     return np.asarray(baseline_paths, dtype=float) - avoided
@@ -498,7 +498,7 @@ def unit_value(metric: str, costs: Costs) -> float:
     nea, acs: £ per emergency admission (``costs.nea_spell``); placements: £ per week ×
     expected weeks in a care home (the whole stay, however far it runs).
     """
-    if metric in ("nea", "acs"):
+    if metric in ADMISSION_METRICS:
         return float(costs.nea_spell)
     if metric == "placements":
         return float(costs.care_home_week * costs.placement_duration_weeks)
@@ -510,6 +510,7 @@ def unit_value(metric: str, costs: Costs) -> float:
 SAVINGS_BASIS: dict[str, str] = {
     "nea": "gross notional value (acute costs are largely fixed in a year)",
     "acs": "gross notional value (acute costs are largely fixed in a year)",
+    "nea_65plus": "gross notional value (acute costs are largely fixed in a year)",
     "placements": "cash released (council-paid care-home weeks, spread over the stay)",
     "p1_capacity": "gross notional value of bed days freed",
     "p2_capacity": "gross notional value of bed days freed",
@@ -672,6 +673,8 @@ def _scheme_row(
         "scheme": s.name,
         "kind": s.kind,
         "funding_source": s.funding_source,
+        "scheme_type": SCHEME_TYPES[s.scheme_type].label,
+        "step": s.step,
         "lead_partner": s.lead_partner,
         "metric": s.metric,
         "savings_basis": SAVINGS_BASIS[s.metric],
@@ -713,6 +716,8 @@ def _whole_fund_row(
         scheme=WHOLE_FUND,
         kind="all",
         funding_source="All",
+        scheme_type="All",
+        step="All",
         lead_partner="All",
         metric="all",
         savings_basis="mixed",
@@ -779,7 +784,7 @@ def scheme_table(
 
     Columns
     -------
-    scheme, kind, funding_source, lead_partner, metric, savings_basis : str
+    scheme, kind, funding_source, scheme_type, step, lead_partner, metric, savings_basis : str
     current_budget_gbp, budget_gbp, budget_change_gbp : float (£ a year)
     unit_value_gbp : float (£ per unit avoided; NaN for capacity schemes)
     avoided_a_year_mean, avoided_a_year_p10, avoided_a_year_p90 : float (activity a year)

@@ -44,6 +44,7 @@ COST_ITEMS = {
 METRIC_WORDS = {
     "nea": "emergency admissions",
     "acs": "avoidable (ACS) admissions",
+    "nea_65plus": "emergency admissions of people aged 65+",
     "placements": "care-home placements 65+",
     "delayed_days": "delayed bed days",
 }
@@ -140,6 +141,8 @@ def annual_activity(area: AreaData, core_beds: int | None = None) -> dict[str, f
     out = {
         "nea": float(adm["nea"].sum()),
         "acs": float(adm["acs"].sum()),
+        # recorded 65+ admissions when the area has them; otherwise all ages bound what a 65+ scheme can avoid
+        "nea_65plus": float(adm["nea_65plus"].sum() if "nea_65plus" in adm else adm["nea"].sum()),
         "placements": float(plc["placements_65plus"].sum()),
     }
     if core_beds is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.inputs.areas import AreaData
+from models.pipeline.core_metrics import ascof2c_rate_draws, chance_at_or_under, delay_draws, nea65_rate_draws
 from models.pipeline.stages import Fits, Projection, Winter
 from models.scenario import Scenario, baseline, evolve
 
@@ -27,7 +28,7 @@ class Results:
 
 
 def reference_scenario(area: AreaData, scenario: Scenario, *, with_terms: bool = False) -> Scenario:
-    """"Current funding": the one reference every "vs current funding" change on every page is measured against.
+    """ "Current funding": the one reference every "vs current funding" change on every page is measured against.
 
     It is the area's baseline scenario (:func:`models.scenario.baseline`: every scheme at its current
     budget, savings realised in full, and every other lever — growth, flow, unit costs, ambition — at the area's
@@ -56,11 +57,16 @@ def is_reference(area: AreaData, scenario: Scenario) -> bool:
 
 
 HEADLINE_LABELS: dict[str, str] = {
+    "nea65_rate_first_fy": "Emergency admissions 65+ per 100,000 aged 65+, first projected year",
+    "p_nea65_within_ambition": "Chance of staying at or under the 65+ admissions maximum level (first year)",
+    "winter_drd_mean_delay_all": "Average discharge delay, first winter (days after the ready date, all discharges)",
+    "p_delay_within_ambition": "Chance of staying at or under the discharge-delay maximum level (first winter)",
+    "placements_rate_first_fy": "Care-home admissions 65+ per 100,000 (ASCOF 2C), first projected year",
+    "p_ascof2c_within_ambition": "Chance of staying at or under the ASCOF 2C maximum level (first year)",
     "nea_first_fy": "Emergency admissions, first projected year",
     "nea_change_first_fy": "Emergency admissions, change from schemes (first year)",
     "acs_first_fy": "Avoidable (ACS) admissions, first projected year",
     "placements_first_fy": "Care-home placements 65+, first projected year",
-    "placements_rate_first_fy": "Placements per 100,000 aged 65+, first projected year",
     "p_meet_placements_ambition": "Chance of meeting the placements ambition (first year)",
     "winter_mean_occupancy_pct": "Winter mean occupancy (% of open beds)",
     "winter_days_at_95": "Winter days at or above 95% occupancy",
@@ -72,7 +78,6 @@ HEADLINE_LABELS: dict[str, str] = {
     "winter_waits_over_12h": "Winter patients waiting over 12 hours for a bed",
     "winter_surge_bed_days": "Winter surge bed days",
     "winter_diverted": "Winter patients diverted or transferred out (ED full)",
-    "winter_drd_mean_delay_all": "Winter average discharge delay (days from the ready date, all discharges)",
     "winter_can_cope": "Winter demand within capacity (1 = yes; 0 = the winter figures are not a forecast)",
     "winter_share_21plus": "Winter share of inpatients staying 21+ days",
     "winter_capacity_spend_gbp": "Winter capacity spend (£)",
@@ -92,7 +97,12 @@ def headline(results: Results) -> dict[str, float]:
     sc = results.scenario
     plc = p.placements_table
     first = plc[(plc["series"] == "scenario") & (plc["fy"] == p.first_fy)].iloc[0]
+    _, nea65 = nea65_rate_draws(p)
+    _, ascof = ascof2c_rate_draws(p)
     out = {
+        "nea65_rate_first_fy": float(nea65[:, 0].mean()),
+        "p_nea65_within_ambition": float(chance_at_or_under(nea65[:, 0], sc.ambition_nea65_per_100k)),
+        "p_ascof2c_within_ambition": float(chance_at_or_under(ascof[:, 0], sc.ambition_rate_per_100k)),
         "nea_first_fy": p.annual_mean("nea", "scenario"),
         "nea_change_first_fy": p.annual_mean("nea", "scenario") - p.annual_mean("nea", "baseline"),
         "acs_first_fy": p.annual_mean("acs", "scenario"),
@@ -105,7 +115,7 @@ def headline(results: Results) -> dict[str, float]:
     w = results.winter
     nan = float("nan")
     if w is None:
-        out.update({k: nan for k in HEADLINE_LABELS if k.startswith("winter_")})
+        out.update({k: nan for k in HEADLINE_LABELS if k.startswith("winter_") or k == "p_delay_within_ambition"})
     else:
         spend = w.costs.set_index("component")["mean"]
         out.update(
@@ -121,6 +131,7 @@ def headline(results: Results) -> dict[str, float]:
                 "winter_surge_bed_days": w.kpi("surge_bed_days"),
                 "winter_diverted": w.kpi("diverted"),
                 "winter_drd_mean_delay_all": w.kpi("drd_mean_delay_all"),
+                "p_delay_within_ambition": float(chance_at_or_under(delay_draws(w), sc.ambition_delay_days)),
                 "winter_can_cope": 1.0 if w.can_cope else 0.0,
                 "winter_share_21plus": w.kpi("share_21plus"),
                 "winter_capacity_spend_gbp": float(spend["total_spend"]),

@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from models.core.fy import annual_to_monthly, fy_label, fy_layout, fy_matrix, fy_start, month_columns, sum_by_fy
 from models.core.summaries import P10_P50_P90, quantiles, summarise
 from models.demand.forecasting import SeriesFit, fit_series
+from models.demand.older import OlderShare, older_share
 from models.demand.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.demand.population import demand_index, growth_rates, history_and_projection, monthly_index
 from models.flow.beds import beds_for_refusal
@@ -50,6 +51,7 @@ from models.flow.simulate import (
 from models.inputs.areas import AreaData
 from models.money.riskshare import flow_unit_costs
 from models.money.schemes import (
+    ADMISSION_METRICS,
     SchemeEffects,
     compute_effects,
     placement_savings,
@@ -177,9 +179,9 @@ class Projection:
     population : year, age_band, population (persons); history then projection.
     index : year, population, population_65plus, expected_admissions (NEA a year at the age
         profile), index (age-weighted, base year = 1), population_index (base year = 1), acs_index.
-    monthly : metric ("nea", "acs"), series ("baseline", "scenario"), month, mean, p025, p10, p50, p90, p975
+    monthly : metric ("nea", "acs", "nea_65plus"), series ("baseline", "scenario"), month, mean, p025, p10, p50, p90, p975
         (admissions a month).
-    annual : metric ("nea", "acs", "placements"), series, fy, mean, p10, p50, p90, p025, p975 (a year).
+    annual : metric ("nea", "acs", "nea_65plus", "placements"), series, fy, mean, p10, p50, p90, p025, p975 (a year).
     placements : series, fy, mean … p975 (placements a year), rate_mean, rate_p10 … (per 100,000
         aged 65+), p_meet_ambition, population_65plus.
     schemes : see :func:`models.money.schemes.scheme_table`.
@@ -194,6 +196,9 @@ class Projection:
     nea: np.ndarray
     acs_baseline: np.ndarray
     acs: np.ndarray
+    nea65_baseline: np.ndarray  # (n_draws, n_months), emergency admissions of people aged 65+ a month
+    nea65: np.ndarray
+    older: OlderShare  # how the 65+ series was obtained (recorded and calibrated, or estimated)
     placements_baseline: np.ndarray  # (n_draws, n_fy), placements a year
     placements: np.ndarray
     fy_years: np.ndarray
@@ -236,7 +241,7 @@ class Projection:
     def baseline_a_year(self, metric: str) -> float:
         """Mean activity a year without the scheme changes, averaged over the horizon (every month, part years
         included: the same averaging as the scheme table). Placements: each month carries its year's rate."""
-        if metric in ("nea", "acs"):
+        if metric in ADMISSION_METRICS:
             return float(self.monthly_of(metric, "baseline")["mean"].mean() * 12.0)
         return float(self.placements_baseline[:, month_columns(self.fy_years, self.months)].mean())
 
@@ -303,6 +308,21 @@ def money_by_fy(scenario: Scenario, effects: SchemeEffects, months: pd.DatetimeI
     return pd.DataFrame(rows)
 
 
+def older_share_for(area: AreaData, pop: pd.DataFrame, months: pd.DatetimeIndex) -> OlderShare:
+    """The 65+ share of emergency admissions over ``months`` (calibrated to the area's recorded 65+ series when it
+    has one; see :mod:`models.demand.older`)."""
+    recorded = area.monthly_series("nea_65plus") if "nea_65plus" in area.admissions.columns else None
+    return older_share(pop, rates(area, "nea_per_1000"), months, area.monthly_series("nea"), recorded)
+
+
+def older_with_schemes(nea65_base: np.ndarray, older: OlderShare, effects: SchemeEffects) -> np.ndarray:
+    """65+ admissions a month with the schemes: 65+ schemes avoid 65+ admissions; all-age and ACS schemes avoid
+    them in proportion to the 65+ share (an assumption: the same mix of ages as the admissions they act on)."""
+    own = effects.by_metric("nea_65plus")
+    others = effects.total_nea_avoided() - own
+    return np.maximum(nea65_base - own - others * older.share[None, :], 0.0)
+
+
 def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> Projection:
     """Apply the scenario's levers to the simulated base paths.
 
@@ -324,6 +344,8 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
 
     nea_base = base.nea_rate * monthly_index(idx_nea, months)[None, :]
     acs_base = base.acs_rate * monthly_index(idx_acs, months)[None, :]
+    older = older_share_for(area, pop, months)
+    nea65_base = nea_base * older.share[None, :]
 
     # Placements: annual GLM paths with the scenario's 65+ population as exposure.
     matrix, fy_years = fy_matrix(months)  # months × financial years (part years too)
@@ -337,12 +359,13 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
     effects = compute_effects(
         sc.schemes,
         months,
-        {"nea": nea_base, "acs": acs_base, "placements": plc_monthly_base},
+        {"nea": nea_base, "acs": acs_base, "nea_65plus": nea65_base, "placements": plc_monthly_base},
         uniforms,
         sc.savings_realised_pct,
     )
     nea = with_schemes(nea_base, effects, "nea")
     acs = with_schemes(acs_base, effects, "acs")
+    nea65 = older_with_schemes(nea65_base, older, effects)
     plc = np.maximum(plc_base - effects.by_metric("placements") @ matrix, 0.0)  # avoided, summed into years
 
     named = (
@@ -350,6 +373,8 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         ("nea", "scenario", nea),
         ("acs", "baseline", acs_base),
         ("acs", "scenario", acs),
+        ("nea_65plus", "baseline", nea65_base),
+        ("nea_65plus", "scenario", nea65),
     )
     monthly = summarise(named, months)
     labels, month_fy, _ = fy_layout(months)  # complete financial years only
@@ -378,6 +403,9 @@ def project(scenario: Scenario, area: AreaData, fits: Fits, base: BasePaths) -> 
         nea=nea,
         acs_baseline=acs_base,
         acs=acs,
+        nea65_baseline=nea65_base,
+        nea65=nea65,
+        older=older,
         placements_baseline=plc_base,
         placements=plc,
         fy_years=fy_years,
@@ -528,9 +556,7 @@ def _calibration(
         p2_los_days=p2_los,
         p3_per_week=p3,
     )
-    return calibrate_system(
-        mean_los, s14, s21, params, arrivals, drd_pct_delayed=drd[0], drd_mean_delay_days=drd[1]
-    )
+    return calibrate_system(mean_los, s14, s21, params, arrivals, drd_pct_delayed=drd[0], drd_mean_delay_days=drd[1])
 
 
 def calibration(scenario: Scenario, area: AreaData) -> Calibration:
@@ -688,15 +714,24 @@ def cope_checks(params: FlowParams, arrivals_per_day: float, mean_los_days: floa
     out = [
         CopeCheck("acute beds", need_beds, beds, "beds", max(0.0, (need_beds - beds) / max(mean_los_days, 1e-9))),
         CopeCheck(
-            "Home First (P1)", arrivals_per_day * p1 * 7.0, params.p1_starts_per_week, "starts a week",
+            "Home First (P1)",
+            arrivals_per_day * p1 * 7.0,
+            params.p1_starts_per_week,
+            "starts a week",
             max(0.0, arrivals_per_day * p1 - params.p1_starts_per_week / 7.0),
         ),
         CopeCheck(
-            "step-down (P2)", arrivals_per_day * p2 * l2, float(params.p2_beds), "beds",
+            "step-down (P2)",
+            arrivals_per_day * p2 * l2,
+            float(params.p2_beds),
+            "beds",
             max(0.0, arrivals_per_day * p2 - params.p2_beds / l2),
         ),
         CopeCheck(
-            "care-home (P3)", arrivals_per_day * p3 * 7.0, params.p3_per_week, "placements a week",
+            "care-home (P3)",
+            arrivals_per_day * p3 * 7.0,
+            params.p3_per_week,
+            "placements a week",
             max(0.0, arrivals_per_day * p3 - params.p3_per_week / 7.0),
         ),
     ]

@@ -8,6 +8,7 @@ funding" is always against the run of :func:`models.pipeline.results.reference_s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +16,9 @@ import pandas as pd
 from models.core.labels import readable
 from models.flow.simulate import Calibration
 from models.inputs.areas import AreaData, annual_by_fy
-from models.inputs.history import admissions_by_fy, placements_by_fy
+from models.inputs.history import admissions_by_fy, nea65_by_fy, placements_by_fy
+from models.money.fund import fund_statement
+from models.pipeline.core_metrics import PLAN_YEARS
 from models.pipeline.results import Results, headline_change
 from models.pipeline.stages import Projection
 from models.scenario import Flow, Scenario
@@ -67,8 +70,14 @@ def latest_year(area: AreaData, scenario: Scenario) -> LatestYear:
 
 
 def history_table(area: AreaData) -> pd.DataFrame:
-    """One row per recorded financial year: admissions, placements, residents 65+ and the placements rate."""
-    return admissions_by_fy(area).merge(placements_by_fy(area), on="fy", how="outer")
+    """One row per recorded financial year: admissions, 65+ admissions and their rate (``nea65_rate_per_100k``;
+    ``nea65_estimated`` when estimated from the age-band rates), placements, residents 65+ and the placements rate."""
+    older = (
+        nea65_by_fy(area)
+        .drop(columns="population_65plus")
+        .rename(columns={"rate_per_100k": "nea65_rate_per_100k", "estimated": "nea65_estimated"})
+    )
+    return admissions_by_fy(area).merge(older, on="fy", how="left").merge(placements_by_fy(area), on="fy", how="outer")
 
 
 # --------------------------------------------------------------------------- Demographic growth
@@ -177,7 +186,15 @@ def demand_annual_table(projection: Projection, metric: str) -> pd.DataFrame:
 
 
 PLACEMENT_SCENARIO_COLUMNS = (
-    "fy", "mean", "p10", "p90", "rate_mean", "rate_p10", "rate_p90", "p_meet_ambition", "population_65plus",
+    "fy",
+    "mean",
+    "p10",
+    "p90",
+    "rate_mean",
+    "rate_p10",
+    "rate_p90",
+    "p_meet_ambition",
+    "population_65plus",
 )
 
 
@@ -281,3 +298,26 @@ def calibration_table(cal: Calibration) -> pd.DataFrame:
         ),
     ]
     return pd.DataFrame(rows, columns=["figure", "target", "model"])
+
+
+# --------------------------------------------------------------------------- Three-year plan: the money
+def plan_money(scenario: Scenario, years: Sequence[str] = PLAN_YEARS) -> pd.DataFrame:
+    """Income by source and spend by scheme type for each plan year (£ a year), with the balance.
+
+    The scenario holds its budgets and income flat in cash across the years (no uplift is assumed), so every year
+    shows the same figures; the table is the plan's shape for a board paper, by financial year.
+
+    Returns
+    -------
+    DataFrame
+        ``line`` (e.g. "Income: NHS minimum contribution", "Spend: Home-based intermediate care", "Balance …"),
+        then one column per year of ``years`` (£).
+    """
+    f = fund_statement(scenario)
+    rows = [(f"Income: {r.label}", float(r.income_gbp)) for r in f.sources.itertuples() if r.income_gbp or r.spend_gbp]
+    rows.append(("Income, all sources", f.income_gbp))
+    types = f.types.loc[f.types["scheme_type"] != "All schemes"]
+    rows += [(f"Spend: {r.scheme_type}", float(r.budget_gbp)) for r in types.itertuples()]
+    rows.append(("Spend, all schemes", f.spend_gbp))
+    rows.append(("Balance: income less spend", f.income_gbp - f.spend_gbp))
+    return pd.DataFrame([{"line": line, **dict.fromkeys(years, value)} for line, value in rows])

@@ -2,8 +2,10 @@
 
 Sheets: Cover (scenario, area, date, app version, seed, draws, the "illustrative data"
 label), Terms (levers and risk-share terms), Statement (year by year per partner), Fund
-(year by year per line), Percentiles (per partner over the horizon), Assumptions (unit
-costs with their sources, from the area's ``unit_costs.csv``).
+(year by year per line), Percentiles (per partner over the horizon), the fund statement
+(:func:`models.money.fund.fund_statement`: Fund by source — income, spend and balance —,
+Spend by scheme, Spend by type, Contributions by funder), National conditions (both checks and
+every warning), Assumptions (unit costs with their sources, from the area's ``unit_costs.csv``).
 
 Numbers are written as numbers, as computed, with £ / % formats, dates as dates, header rows frozen.
 Every text cell is written as a string cell, a leading ``=`` ``+`` ``-`` ``@`` with Excel's hidden quote
@@ -23,6 +25,8 @@ import pandas as pd
 from models.core.paths import app_version
 from models.core.xlsx import Book
 from models.inputs.areas import AreaData
+from models.inputs.funding_rules import SOURCES
+from models.money.fund import conditions_table, fund_statement, national_conditions
 from models.money.riskshare import SUMMARY_HEADERS, Finance, split_weights
 from models.scenario import RISK_LINES, Scenario
 
@@ -131,9 +135,22 @@ def term_rows(scenario: Scenario, fin: Finance) -> list[tuple[str, Any, str | No
     ]
     for line, label in RISK_LINES.items():
         how = t.treatment(line)
-        rows.append((f"Line: {label}", {"pool": "pooled", "lead": "its lead partner", "outside": "not shared"}.get(how, how), None))
+        rows.append(
+            (
+                f"Line: {label}",
+                {"pool": "pooled", "lead": "its lead partner", "outside": "not shared"}.get(how, how),
+                None,
+            )
+        )
     for s in scenario.schemes:
         rows.append((f"Scheme: {s.name} (£ a year, lead {s.lead_partner})", float(s.budget_gbp), GBP))
+    rows.append(
+        (
+            "NHS minimum contribution to adult social care required (£ a year)",
+            "not entered" if scenario.nhs_asc_requirement_gbp is None else float(scenario.nhs_asc_requirement_gbp),
+            GBP,
+        )
+    )
     return rows
 
 
@@ -166,8 +183,55 @@ def finance_workbook(
     _table(book, "Statement", fin.statement, STATEMENT_HEADERS)
     _table(book, "Fund", fin.fund, FUND_HEADERS)
     _table(book, "Percentiles", fin.summary, SUMMARY_HEADERS)
+    _fund_sheets(book, scenario)
     _table(book, "Assumptions", assumptions(area), ASSUMPTION_HEADERS)
     return book.close()
+
+
+SOURCE_HEADERS = {
+    "label": "Funding source",
+    "funder": "Paid by",
+    "income_gbp": "Income (£ a year)",
+    "spend_gbp": "Spend (£ a year)",
+    "balance_gbp": "Balance: unallocated + / overcommitted − (£ a year)",
+    "status": "Balance",
+}
+_BY_SOURCE = {f"{k}_gbp": f"From {src.label} (£ a year)" for k, src in SOURCES.items()}
+SCHEME_HEADERS = {
+    "scheme": "Scheme",
+    "scheme_type": "Service type",
+    "step": "Step-up / step-down",
+    "lead_partner": "Lead partner",
+    "current_budget_gbp": "Current budget (£ a year)",
+    "budget_gbp": "Scenario budget (£ a year)",
+    **_BY_SOURCE,
+}
+TYPE_HEADERS = {"scheme_type": "Service type", "schemes": "Schemes", "budget_gbp": "Spend (£ a year)", **_BY_SOURCE}
+CONTRIBUTION_HEADERS = {"partner": "Partner", "contribution_gbp": "Contribution (£ a year)", "basis": "Basis"}
+CONDITION_HEADERS = {
+    "condition": "National condition",
+    "required": "Required",
+    "scenario": "This scenario",
+    "status": "Status",
+}
+
+
+def _fund_sheets(book: Book, scenario: Scenario) -> None:
+    """The fund statement (by source, scheme and type; contributions by funder) and the national conditions."""
+    fund = fund_statement(scenario)
+    _table(book, "Fund by source", fund.sources, SOURCE_HEADERS)
+    _table(book, "Spend by scheme", fund.schemes, SCHEME_HEADERS)
+    _table(book, "Spend by type", fund.types, TYPE_HEADERS)
+    _table(book, "Contributions", fund.contributions, CONTRIBUTION_HEADERS)
+    warnings = fund.warnings + national_conditions(scenario)
+    conditions = pd.concat(
+        [
+            conditions_table(scenario),
+            pd.DataFrame({"condition": ["Warning"] * len(warnings), "status": warnings}),
+        ],
+        ignore_index=True,
+    ).fillna("")
+    _table(book, "National conditions", conditions, CONDITION_HEADERS)
 
 
 ASSUMPTION_HEADERS = {"item": "Unit cost", "value": "Value", "unit": "Unit", "source": "Source"}

@@ -36,6 +36,7 @@ LEVER_LABELS = {
 METRIC_NAMES = {
     "nea": "Emergency admissions (NEA)",
     "acs": "Avoidable admissions (ACS)",
+    "nea_65plus": "Emergency admissions 65+",
     "placements": "Care-home placements 65+",
     "delayed_days": "Delayed bed days",
     "p1_capacity": "Home First (P1) starts a week",
@@ -45,9 +46,9 @@ METRIC_NAMES = {
 SERIES_NAMES = {"baseline": "Without scheme changes", "scenario": "Scenario (with scheme changes)"}
 MONTH_DAY_LEVERS = ("flow.escalation_open", "flow.escalation_close")
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
-#: How a partner's fields read (a missing contribution is the schemes it leads; a missing cap is none).
+#: How a partner's fields read (a missing contribution is the income of the sources it pays; a missing cap is none).
 _PARTNER_WORDS = {
-    "contribution_gbp": ("contribution", "the budgets of the schemes it leads"),
+    "contribution_gbp": ("contribution", "the income of the sources it pays"),
     "cap_gbp": ("cap", "none"),
 }
 

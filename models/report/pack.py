@@ -1,7 +1,8 @@
 """The board pack: one workbook a board paper can take as it is (docs/board-pack.md).
 
-Sheets, in order: Cover (with contents) · Headline (the metrics against the area's ambitions, and every headline
-figure against current funding) · Levers (the scenario's levers in words) · Results by year · Winter (the first
+Sheets, in order: Cover (with contents) · Headline (the three BCF core metrics against the area's maximum levels,
+the settlement years, the quarterly on-track report, supporting measures and every headline figure against current
+funding) · Levers (the scenario's levers in words) · Results by year · Winter (the first
 projected winter, its costs and the planner's options) · Risk share (each partner's P10/P50/P90 and chance of an
 overspend, year by year, the fund's lines and the tornado) · Charts · Assumptions (the scenario's own values, with
 sources) · Provenance.
@@ -31,6 +32,15 @@ from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, THOUSANDS, Book
 from models.inputs.areas import AreaData
 from models.money.riskshare import SUMMARY_COLUMNS, SUMMARY_HEADERS, Finance
 from models.pipeline import HEADLINE_LABELS, Results
+from models.pipeline.core_metrics import (
+    CORE_METRICS,
+    PLAN_YEARS,
+    core_metrics,
+    on_track_summary,
+    quarterly_table,
+    yearly_table,
+)
+from models.pipeline.views import plan_money
 from models.report.levers import METRIC_NAMES, SERIES_NAMES, day_month, lever_table
 from models.report.render import RENDER_TIMEOUT_S, ChartImages, render_pngs
 from models.report.sheets import PX_PT, PrintSheet, printable_pt
@@ -45,8 +55,8 @@ CHART_WIDTH_PT = 500.0
 class AmbitionMetric:
     """One metric the board tracks against an ambition: a headline figure, its unit, its ambition, its direction.
 
-    ``ambition`` reads the ambition from the scenario (None: the metric has no ambition of its own). Issue 20 will
-    replace today's list with the three 2025-27 core metrics: that is a change of :data:`AMBITION_METRICS` only.
+    ``ambition`` reads the ambition from the scenario (None: the metric has no ambition of its own). The three
+    2025-27 core metrics have their own table (:func:`core_metric_table`); these are the supporting measures.
     """
 
     label: str
@@ -60,15 +70,11 @@ AMBITION_METRICS: tuple[AmbitionMetric, ...] = (
     AmbitionMetric(
         "Care-home placements 65+ a year", "placements_first_fy", "count", lambda sc: float(sc.ambition_placements)
     ),
-    AmbitionMetric(
-        "Care-home placements per 100,000 aged 65+",
-        "placements_rate_first_fy",
-        "rate",
-        lambda sc: float(sc.ambition_rate_per_100k),
-    ),
-    AmbitionMetric("Emergency admissions (NEA) a year", "nea_first_fy", "count", lambda sc: None),
+    AmbitionMetric("Emergency admissions (NEA) a year, all ages", "nea_first_fy", "count", lambda sc: None),
+    AmbitionMetric("Avoidable (ACS) admissions a year", "acs_first_fy", "count", lambda sc: None),
     AmbitionMetric("Winter delayed bed days", "winter_delayed_bed_days", "count", lambda sc: None),
 )
+"""The supporting measures under the three core metrics (:func:`core_metric_table`) on the Headline sheet."""
 UNIT_FORMAT = {"count": THOUSANDS, "rate": ONE_DP, "share": PCT_FRACTION, "gbp": GBP}
 
 
@@ -156,6 +162,34 @@ def ambition_table(results: Results, reference: Results | None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def core_metric_table(results: Results, reference: Results | None, area: AreaData) -> pd.DataFrame:
+    """The three BCF core metrics (:mod:`models.pipeline.core_metrics`): the scenario's P50 and P10–P90, current
+    funding's P50, the maximum level, the chance of staying at or under it and whether the P50 does.
+
+    One row per metric; ``estimate`` says when the figure rests on an estimate (65+ admissions without a recorded
+    series)."""
+    now = core_metrics(results, area)
+    cur = core_metrics(reference, area) if reference is not None else {}
+    return pd.DataFrame(
+        [
+            {
+                "metric": m.label,
+                "period": m.period or "–",
+                "p50": m.p50,
+                "p10": m.p10,
+                "p90": m.p90,
+                "current": cur[k].p50 if k in cur else float("nan"),
+                "ambition": m.ambition,
+                "chance": m.chance,
+                "within": "–" if m.within is None else ("Yes" if m.within else "No"),
+                "latest": m.latest,
+                "estimate": "Estimate" if m.estimate else "",
+            }
+            for k, m in now.items()
+        ]
+    )
 
 
 def headline_table(results: Results, reference: Results | None) -> pd.DataFrame:
@@ -330,7 +364,8 @@ def _plain(value: Any, field: str = "") -> Any:  # noqa: ANN401
 # --- the workbook ---------------------------------------------------------------------------------------------
 
 CONTENTS = {
-    "Headline": "The metrics against the area's ambitions; every headline figure against current funding",
+    "Headline": "The three BCF core metrics against the maximum levels, by plan year and quarter; every headline "
+    "figure against current funding",
     "Levers": "The scenario's levers in words",
     "Schemes": "The pooled-fund schemes: lead partner, budgets and effects, with sources",
     "Results by year": "Admissions, placements and the scheme changes' money by financial year",
@@ -359,7 +394,7 @@ def board_pack(
     book = Book()
     footer = f"{name} · {area.meta.name}" + (" · illustrative data" if area.meta.synthetic else "")
     sheets = [_cover(book, inputs, area, name, created, images, charts)]
-    sheets.append(_headline(book, inputs))
+    sheets.append(_headline(book, inputs, area))
     sheets.append(_levers(book, sc, name))
     sheets.append(_schemes(book, sc, name))
     sheets.append(_by_year(book, inputs))
@@ -454,12 +489,92 @@ def charts_line(images: ChartImages, charts: Any) -> str:  # noqa: ANN401
     return f"Not included: {images.problem}. The tables hold every number the charts show."
 
 
-def _headline(book: Book, inputs: PackInputs) -> PrintSheet:
+def _core(s: PrintSheet, inputs: PackInputs, area: AreaData) -> None:
+    """The three core metrics, the settlement years and the quarterly on-track report (Headline sheet)."""
+    r, ref = inputs.results, inputs.reference
+    core = core_metric_table(r, ref, area)
+    s.table(
+        "The BCF core metrics (2025-27) against the area's maximum levels",
+        core,
+        headers={
+            **_CORE_HEADERS,
+            "metric": "Core metric",
+            "period": "Period",
+            "current": "Current funding P50",
+            "latest": "Latest recorded",
+            "estimate": "Estimate?",
+        },
+        formats={"chance": PCT_FRACTION},
+        row_formats=[CORE_FORMAT[k] for k in CORE_METRICS],
+        note=on_track_summary(core_metrics(r, area))
+        + " 65+ admissions and care-home admissions (ASCOF 2C; 2A part 2 before 2023-24) per 100,000 residents aged "
+        "65+ a year; the delay in days after the discharge-ready date over all discharges, from the first winter.",
+    )
+    plan = yearly_table(r, PLAN_YEARS)
+    if len(plan):
+        s.table(
+            "Three-year plan: the settlement years 2026-27 to 2028-29",
+            plan[["label", "period", "p50", "p10", "p90", "ambition", "chance"]].assign(
+                within=plan["within"].map({True: "Yes", False: "No"})
+            ),
+            headers={**_CORE_HEADERS, "label": "Core metric", "period": "Financial year"},
+            formats={"chance": PCT_FRACTION},
+            row_formats=[CORE_FORMAT[k] for k in plan["metric"]],
+        )
+    money = plan_money(r.scenario)
+    s.table(
+        "Income and spend, the settlement years (£ a year)",
+        money,
+        headers={"line": "Line"},
+        formats=dict.fromkeys(PLAN_YEARS, GBP),
+        note="Flat in cash across the plan years: the scenario's income by source and spend by scheme type (no "
+        "uplift assumed).",
+    )
+    q = quarterly_table(r, area)
+    s.table(
+        "Quarterly on-track report",
+        q[["label", "fy", "quarter", "source", "value", "level", "chance"]].assign(
+            on_track=q["on_track"].map({True: "Yes", False: "No"}).fillna("–")
+        ),
+        headers={
+            "label": "Core metric",
+            "fy": "Financial year",
+            "quarter": "Quarter",
+            "source": "Figures",
+            "value": "Figure (recorded, or P50)",
+            "level": "Quarter's maximum level",
+            "chance": "Chance at or under",
+            "on_track": "On track",
+        },
+        formats={"chance": PCT_FRACTION, "quarter": "0"},
+        row_formats=[CORE_FORMAT[k] for k in q["metric"]],
+        note="On track: the quarter's figure at or under its share of the maximum level (the year's level × the "
+        "quarter's share of a year's admissions, from the projection's seasonality; a quarter for care-home "
+        "admissions; for the delay, the level itself). Rates are per 100,000 aged 65+ in the quarter.",
+    )
+
+
+_CORE_HEADERS = {
+    "p50": "Scenario P50",
+    "p10": "P10",
+    "p90": "P90",
+    "ambition": "Maximum level",
+    "chance": "Chance at or under",
+    "within": "Within (P50)",
+}
+
+
+#: Number format of each core metric's figures in the workbooks.
+CORE_FORMAT: dict[str, str] = {"nea65": THOUSANDS, "delay": "0.00", "ascof2c": ONE_DP}
+
+
+def _headline(book: Book, inputs: PackInputs, area: AreaData) -> PrintSheet:
     r, ref = inputs.results, inputs.reference
     s = PrintSheet(book, "Headline", f"Headline metrics, {r.projection.first_fy} (the first projected year)")
+    _core(s, inputs, area)
     amb = ambition_table(r, ref)
     s.table(
-        "Against the area's ambitions",
+        "Supporting measures",
         amb,
         headers={
             "metric": "Metric",

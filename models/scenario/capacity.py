@@ -51,6 +51,7 @@ class CapacityLevers(Protocol):
 METRIC_LABELS: dict[str, str] = {
     "nea": "emergency admissions (NEA)",
     "acs": "avoidable (ACS) admissions",
+    "nea_65plus": "emergency admissions of people aged 65+",
     "placements": "care-home placements 65+",
     "p1_capacity": "Home First / P1 starts a week",
     "p2_capacity": "step-down / P2 beds",

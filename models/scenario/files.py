@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from models.core.jsonsafe import JsonProblem, decode_text, kind_of, load_json
 from models.core.numbers import visible
 from models.inputs.scheme_rules import name_problem
-from models.scenario.migrate import ScenarioVersionError, migrate
+from models.scenario.migrate import ScenarioVersionError, migrate_with_notes
 from models.scenario.scenario import Scenario, evolve
 
 MAX_SCENARIO_BYTES = 1_000_000  # a scenario with 200 schemes is about 100 kB
@@ -67,6 +67,7 @@ _PLAIN: dict[str, str] = {
     "string_type": "must be text",
     "string_too_long": "is too long (at most {max_length} characters)",
     "list_type": "must be a list [ … ]",
+    "tuple_type": "must be a list [ … ]",
     "dict_type": "must be an object { … }",
     "model_type": "must be an object { … }",
     "extra_forbidden": "is not a setting this app knows",
@@ -108,14 +109,17 @@ def _names_problem(sc: Scenario) -> str | None:
     return None
 
 
-def scenario_from_data(data: object, label: str = "the file") -> Scenario:
-    """A Scenario from parsed JSON (any kind), with the checks of :func:`read_scenario_file` after parsing."""
+def scenario_from_data(data: object, label: str = "the file", notes: list[str] | None = None) -> Scenario:
+    """A Scenario from parsed JSON (any kind), with the checks of :func:`read_scenario_file` after parsing.
+
+    ``notes``, when given, receives the migration's plain notes for an older scenario (what was mapped).
+    """
     if not isinstance(data, dict):
         raise ScenarioFileError(
             f"{label} holds {kind_of(data)}, not a scenario (a scenario file is one object {{ … }})"
         )
     try:
-        migrated = migrate(data)
+        migrated, found = migrate_with_notes(data)
         sc = Scenario.model_validate(migrated)
     except ScenarioVersionError as err:
         raise ScenarioFileError(f"{label} cannot be opened: {err}") from err
@@ -133,11 +137,17 @@ def scenario_from_data(data: object, label: str = "the file") -> Scenario:
     problem = _names_problem(sc)
     if problem:
         raise ScenarioFileError(f"{label} is not a scenario this app accepts: {problem}")
+    if notes is not None:
+        notes.extend(found)
     return sc
 
 
 def read_scenario_file(
-    raw: bytes, label: str = "the file", draws: int | None = None, seed: int | None = None
+    raw: bytes,
+    label: str = "the file",
+    draws: int | None = None,
+    seed: int | None = None,
+    notes: list[str] | None = None,
 ) -> Scenario:
     """The scenario in a file's bytes (older schema versions migrated), optionally with other draws or seed.
 
@@ -149,6 +159,8 @@ def read_scenario_file(
         How messages name the file (``"bcf_scenario.json"``).
     draws, seed : int, optional
         Replace the scenario's Monte Carlo draws or random seed (the command line's ``--draws``, ``--seed``).
+    notes : list, optional
+        Receives the plain notes of an older scenario's migration (show them when it opens).
 
     Raises
     ------
@@ -163,7 +175,7 @@ def read_scenario_file(
         data = load_json(decode_text(raw, label), label, max_chars=MAX_SCENARIO_BYTES)
     except JsonProblem as err:
         raise ScenarioFileError(str(err)) from err
-    sc = scenario_from_data(data, label)
+    sc = scenario_from_data(data, label, notes)
     changes = {k: v for k, v in (("n_draws", draws), ("seed", seed)) if v is not None}
     if not changes:
         return sc

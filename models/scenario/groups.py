@@ -16,6 +16,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.inputs.areas import AGE_BANDS
+from models.inputs.funding_rules import (
+    SCHEME_TYPE_KEYS,
+    SCHEME_TYPES,
+    STEPS,
+    guess_scheme_type,
+    guessed_step,
+    side_of_lead,
+    source_from_text,
+)
 from models.inputs.scheme_rules import (
     DEFAULT_RAMP_MONTHS,
     DEFAULT_SATURATION,
@@ -30,6 +39,7 @@ from models.inputs.scheme_rules import (
     name_problem,
 )
 from models.scenario.capacity import CAPACITY_METRICS
+from models.scenario.funding import Mix, clean_mix, mix_label
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
@@ -90,9 +100,11 @@ class Demand(Lever):
 
 # The metric names come from models.inputs.scheme_rules (one definition); Literal[tuple] lists each name.
 SchemeMetric = Literal[SCHEME_METRICS]  # type: ignore[valid-type]
+SchemeTypeKey = Literal[SCHEME_TYPE_KEYS]  # type: ignore[valid-type]
+StepTag = Literal[STEPS]  # type: ignore[valid-type]
 #: The three kinds of scheme (docs/model.md#schemes) and the metrics that belong to each.
 SCHEME_KINDS: dict[str, tuple[str, ...]] = {
-    "admission avoidance": ("nea", "acs"),
+    "admission avoidance": ("nea", "acs", "nea_65plus"),
     "placement avoidance": ("placements",),
     "discharge capacity": CAPACITY_METRICS,
 }
@@ -120,7 +132,12 @@ class Scheme(Lever):
     """
 
     name: Annotated[str, AfterValidator(clean_name)] = Field(min_length=1, max_length=MAX_NAME_CHARS)
-    funding_source: str = Field(default="NHS minimum contribution", max_length=TEXT_LIMITS["funding_source"])
+    funding: Mix = Field(
+        default=(("nhs_minimum", 1.0),),
+        description="(source, share of the budget) pairs adding up to 1 (models/inputs/funding_rules.py SOURCES)",
+    )
+    scheme_type: SchemeTypeKey = Field(default="enablers_other", description="2025-27 BCF return service type")
+    step: StepTag = Field(default="n/a", description="step-up, step-down, both or n/a")
     lead_partner: str = Field(default="ICB", max_length=TEXT_LIMITS["lead_partner"])
     current_budget_gbp: float = Field(
         default=0.0, ge=0, le=MAX_BUDGET_GBP, description="£ a year funded today (0: a new scheme)"
@@ -142,6 +159,35 @@ class Scheme(Lever):
     )
     source: str = Field(default="illustrative assumption", max_length=TEXT_LIMITS["source"])
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_old_fields(cls, data: Any) -> Any:  # noqa: ANN401 - raw input
+        """Schema-2 schemes (a free-text ``funding_source``, no type) load with a mix and a guessed type.
+
+        The migration (models/scenario/migrate.py) does this with the scenario's partners in view and leaves a
+        note; here (an old link's scheme list, a caller still passing ``funding_source``) the lead partner's side
+        is read from its name.
+        """
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        text = out.pop("funding_source", None)
+        if "funding" not in out and text is not None:
+            side = side_of_lead(str(out.get("lead_partner", "ICB")))
+            out["funding"] = ((source_from_text(str(text), side)[0], 1.0),)
+        if "scheme_type" not in out and isinstance(out.get("metric"), str):
+            guess = guess_scheme_type(out["metric"], str(out.get("name", ""))).key
+            out["scheme_type"] = guess
+            out.setdefault("step", guessed_step(out["metric"], guess))
+        elif out.get("scheme_type") in SCHEME_TYPES:
+            out.setdefault("step", SCHEME_TYPES[out["scheme_type"]].step)  # the type's default tag
+        return out
+
+    @field_validator("funding")
+    @classmethod
+    def _mix(cls, v: Mix) -> Mix:
+        return clean_mix(v)
+
     @model_validator(mode="after")
     def _ordered(self) -> Scheme:
         if effect_order_problem(self.effect_low, self.effect_central, self.effect_high):
@@ -161,6 +207,16 @@ class Scheme(Lever):
     @property
     def budget_change_gbp(self) -> float:
         return self.budget_gbp - self.current_budget_gbp
+
+    @property
+    def funding_source(self) -> str:
+        """The funding mix in words (the column schema 2 held as free text)."""
+        return mix_label(self.funding)
+
+    def amounts(self, current: bool = False) -> dict[str, float]:
+        """£ a year from each source of its mix: the scenario budget (``current``: today's) × share."""
+        budget = self.current_budget_gbp if current else self.budget_gbp
+        return {k: budget * share for k, share in self.funding}
 
 
 class Flow(Lever):
@@ -290,7 +346,7 @@ class Partner(Lever):
 
     name: Annotated[str, AfterValidator(clean_name)] = Field(min_length=1, max_length=120)
     contribution_gbp: float | None = Field(
-        default=None, description="£ a year paid into the pool; None: the budgets of the schemes it leads"
+        default=None, description="£ a year paid into the pool; None: the income of the sources it pays"
     )
     cap_gbp: float | None = Field(default=None, description="most it carries of an overspend in a year (None: no cap)")
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.inputs.funding_rules import SOURCES, guess_scheme_type, guessed_step, side_of_lead, source_from_text
 from models.scenario.capacity import CAPACITY_LEVER, capacity_unit_cost
 from models.scenario.groups import Costs
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +67,99 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+#: Key under which a migration leaves its notes in the dict (read and removed by :func:`migration_notes`).
+NOTES_KEY = "_migration_notes"
+
+
+#: The note an old (schema 1 or 2) scenario opens with (also for a shared link made by an older app).
+V2_NOTE = (
+    "This scenario was saved by an earlier version (schema 2): each scheme's funding source was mapped to a "
+    "2025-26 funding line and given a service type guessed from its name and metric; check them on the "
+    "Scheme funding page. Partners' contributions now follow who pays (NHS lines: the ICB; council lines: the "
+    "council), not which partner leads a scheme. The NHS contribution to adult social care requirement is "
+    "not set, so that national condition is not checked until you enter it. The three core metrics' maximum "
+    "levels (65+ emergency admissions, average discharge delay) are the app's defaults: set the area's own on the "
+    "Home page."
+)
+
+
+def _social_care_lead(data: dict[str, Any]) -> str | None:
+    """The v2 risk share's social-care lead (the last partner of an old two-name list), or None if unreadable."""
+    terms = data.get("risk_share")
+    if not isinstance(terms, dict):
+        return "Council"
+    lead = terms.get("social_care_lead")
+    if isinstance(lead, str):
+        return lead
+    partners = terms.get("partners")
+    if isinstance(partners, list) and partners:
+        last = partners[-1]
+        name = last.get("name") if isinstance(last, dict) else last
+        return name if isinstance(name, str) else None
+    return "Council"
+
+
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 → 3: funding sources, scheme types, income by source (docs/funding.md#old-scenarios).
+
+    - Each scheme's free-text ``funding_source`` becomes a funding mix of one source
+      (:func:`models.inputs.funding_rules.source_from_text`); text that names no source ("Discharge fund", an
+      "Additional" without a side) goes to the additional contribution of the lead partner's side (the council
+      when the lead is the risk share's social-care lead), and a note says so.
+    - Each scheme gets a type and a step tag guessed from its name and metric
+      (:func:`models.inputs.funding_rules.guess_scheme_type`).
+    - ``income`` is today's fund (current budgets × mixes): contributions now follow who pays, so a partner
+      without a stated contribution is credited with the income of the sources it pays, not the budgets of
+      the schemes it leads (a note says so). The NHS-to-social-care requirement is left unset (not checked).
+    """
+    out = json.loads(json.dumps(data))  # deep copy
+    care_lead = _social_care_lead(out)
+    notes = [V2_NOTE]
+    income: dict[str, float] = {}
+    moved = False
+    for sch in out.get("schemes", []):
+        text = str(sch.pop("funding_source", "") or "")
+        lead = str(sch.get("lead_partner", "ICB"))
+        side = side_of_lead(lead, care_lead) if care_lead else side_of_lead(lead)
+        source, by_side = source_from_text(text, side)
+        sch["funding"] = [[source, 1.0]]
+        if by_side:
+            notes.append(
+                f"Scheme '{sch.get('name', '')}': its funding source '{text or '(blank)'}' names no 2025-26 line, so "
+                f"it was taken as the {SOURCES[source].label} (its lead partner, {lead}, is on the "
+                f"{'NHS' if side == 'nhs' else 'council'} side)."
+            )
+        if sch.get("budget_gbp") != sch.get("current_budget_gbp"):
+            moved = True
+        metric = str(sch.get("metric", ""))
+        stype = guess_scheme_type(metric, str(sch.get("name", ""))).key
+        sch.setdefault("scheme_type", stype)
+        sch.setdefault("step", guessed_step(metric, stype))
+        try:
+            income[source] = income.get(source, 0.0) + float(sch.get("current_budget_gbp", sch.get("budget_gbp", 0)))
+        except (TypeError, ValueError):
+            pass  # an invalid budget fails validation after migration, with its own message
+    if moved:
+        notes.append(
+            "Budgets this scenario changed from today's are kept in each scheme's own funding line, so money once "
+            "moved between schemes may now show as one line spent above its income and another left unallocated "
+            "(see the fund statement); the Scheme funding page's 'Move money' carries the sources with it."
+        )
+    out["income"] = [[k, v] for k, v in income.items() if v > 0]
+    out.setdefault("nhs_asc_requirement_gbp", None)
+    out[NOTES_KEY] = [*out.get(NOTES_KEY, []), *notes]
+    out["schema_version"] = 3
+    return out
+
+
+def migration_notes(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The migrated dict without its notes, and the notes (plain sentences to show when the scenario opens)."""
+    out = dict(data)
+    notes = out.pop(NOTES_KEY, [])
+    return out, [str(n) for n in notes] if isinstance(notes, list) else []
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 """schema_version -> function upgrading a dict to the next version."""
 
 
@@ -115,8 +208,11 @@ def _check_shapes(data: dict[str, Any]) -> None:
             raise ScenarioVersionError(f"its '{group}' should be an object {{ … }} of settings")
 
 
-def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`.
+def migrate_with_notes(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`, with the migrations' notes.
+
+    The notes are plain sentences for the person opening an old scenario (what was mapped or guessed); a
+    current scenario has none.
 
     Raises
     ------
@@ -130,4 +226,15 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     while version < SCHEMA_VERSION:
         data = MIGRATIONS[version](data)
         version = int(data["schema_version"])
-    return data
+    return migration_notes(data)
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a scenario dict to :data:`SCHEMA_VERSION` (:func:`migrate_with_notes` without the notes).
+
+    Raises
+    ------
+    ScenarioVersionError
+        As :func:`migrate_with_notes`.
+    """
+    return migrate_with_notes(data)[0]

@@ -5,10 +5,15 @@ Money in £ a year; capacities per week.
 
 from __future__ import annotations
 
+import pandas as pd
+
+from models.core.fy import fy_start
 from models.core.numbers import parse_number
 from models.core.units import WEEKS_A_YEAR
 from models.inputs.areas import AreaData
+from models.inputs.history import nea65_by_fy
 from models.scenario.groups import Costs, Flow, Scheme
+from models.scenario.moves import add_money, move_money
 from models.scenario.scenario import Scenario, evolve
 from models.scenario.tables import schemes_from_table
 
@@ -65,12 +70,46 @@ def baseline(area: AreaData) -> Scenario:
     )
     return Scenario(
         name="Baseline",
+        horizon_years=default_horizon(area),
         schemes=schemes_from_table(area.schemes),
         ambition_placements=area.meta.ambition_placements,
         ambition_rate_per_100k=area.meta.ambition_rate_per_100k,
+        nhs_asc_requirement_gbp=area.meta.nhs_asc_requirement_gbp,
+        ambition_nea65_per_100k=default_nea65_ambition(area),
+        ambition_delay_days=default_delay_ambition(area, flow),
         flow=flow,
         costs=costs,
     )
+
+
+#: The last financial year of the 2026-29 multi-year local government settlement, which BCF plans sit within.
+SETTLEMENT_LAST_FY = 2028  # 2028-29
+DEFAULT_HORIZON_YEARS = 5
+
+
+def default_horizon(area: AreaData) -> int:
+    """Financial years projected by default: five, or more when the data end so early that five would stop before
+    the settlement's last year (2028-29), at most ten (the horizon's limit)."""
+    first = pd.Timestamp(area.admissions["month"].max()) + pd.DateOffset(months=1)
+    first_full = int(fy_start(first)) + (0 if first.month == 4 else 1)  # a part year is not one of the horizon's
+    return int(min(10, max(DEFAULT_HORIZON_YEARS, SETTLEMENT_LAST_FY - first_full + 1)))
+
+
+def default_nea65_ambition(area: AreaData) -> float:
+    """The area's maximum level for 65+ emergency admissions per 100,000 aged 65+ a year: its own, else its latest
+    complete year's rate rounded to the nearest 10 ("no worse than now"; recorded or estimated)."""
+    if area.meta.ambition_nea65_per_100k is not None:
+        return float(area.meta.ambition_nea65_per_100k)
+    history = nea65_by_fy(area)
+    return float(round(history["rate_per_100k"].iloc[-1], -1)) if len(history) else 24_000.0
+
+
+def default_delay_ambition(area: AreaData, flow: Flow) -> float:
+    """The area's maximum level for the average discharge delay (days over all discharges): its own, else its
+    discharge-ready-date figures (share delayed × mean delay among the delayed)."""
+    if area.meta.ambition_delay_days is not None:
+        return float(area.meta.ambition_delay_days)
+    return round(flow.drd_pct_delayed / 100.0 * flow.drd_mean_delay_days, 2)
 
 
 def presets(area: AreaData) -> dict[str, Scenario]:
@@ -96,30 +135,33 @@ def _largest(base: Scenario, metrics: tuple[str, ...], lead: str | None = None) 
 
 
 def _with_budgets(base: Scenario, name: str, budgets: dict[str, float]) -> Scenario:
+    """The scenario with some schemes' budgets changed; each keeps its funding mix (shares), and the income
+    stays as it was, so a rise shows as spend above income on the Scheme funding page (docs/funding.md)."""
     schemes = [{**s.model_dump(), "budget_gbp": budgets.get(s.name, s.budget_gbp)} for s in base.schemes]
     return evolve(base, name=name, schemes=schemes)
 
 
 def _more_home_first(base: Scenario, per_week: float) -> Scenario:
-    """+``per_week`` P1 starts a week, bought through the largest Home First (P1) scheme at its unit cost."""
+    """+``per_week`` P1 starts a week, bought through the largest Home First (P1) scheme at its unit cost and paid
+    by an additional NHS contribution (so the fund stays balanced and the NHS partner's contribution rises)."""
     name = f"+{per_week:g} Home First starts a week"
     taker = _largest(base, ("p1_capacity",))
     if taker is None:  # no capacity scheme to fund it: change the capacity lever (uncosted)
         return evolve(base, name=name, flow={"p1_starts_per_week": base.flow.p1_starts_per_week + per_week})
     extra = per_week * WEEKS_A_YEAR * base.costs.p1_start
-    return _with_budgets(base, name, {taker.name: taker.budget_gbp + extra})
+    return add_money(base, taker.name, extra, "additional_nhs", name=name)  # new NHS money, not a reallocation
 
 
 def _move_money(base: Scenario, amount: float) -> Scenario:
     """Move ``amount`` £ from the council's largest placement-avoidance scheme into Home First / reablement.
 
     The finance lead's question (docs/model.md#who-asks-what). Falls back to the largest admission-avoidance
-    scheme when there is no P1 capacity scheme.
+    scheme when there is no P1 capacity scheme. The money keeps its funding sources (:func:`move_money`), so
+    income and every partner's contribution are unchanged (docs/funding.md).
     """
     donor = _largest(base, ("placements",), "Council") or _largest(base, ("placements",))
     taker = _largest(base, ("p1_capacity",)) or _largest(base, ("nea",))
     name = "Move £1m from social care into Home First"
     if donor is None or taker is None or donor is taker:
         return evolve(base, name=name)
-    moved = min(amount, donor.budget_gbp)
-    return _with_budgets(base, name, {donor.name: donor.budget_gbp - moved, taker.name: taker.budget_gbp + moved})
+    return move_money(base, donor.name, taker.name, min(amount, donor.budget_gbp), name=name)

@@ -21,15 +21,16 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_va
 from models.core.jsonsafe import load_json
 from models.inputs.scheme_rules import MAX_SCHEMES, repeated_names
 from models.scenario.capacity import capacity_problems
+from models.scenario.funding import Mix, clean_income, todays_income
 from models.scenario.groups import Costs, Demand, Flow, Growth, Lever, RiskShare, Scheme, clean_name
-from models.scenario.migrate import SCHEMA_VERSION, migrate
+from models.scenario.migrate import SCHEMA_VERSION, migrate_with_notes
 from models.scenario.terms import term_problems
 
 
 class Scenario(Lever):
     """Every lever of one scenario. Build with :func:`baseline`; change with :func:`evolve`."""
 
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     name: Annotated[str, AfterValidator(clean_name)] = Field(default="Baseline", min_length=1, max_length=80)
     horizon_years: int = Field(default=5, ge=1, le=10, description="financial years projected")
     n_draws: int = Field(default=1000, ge=50, le=5000, description="Monte Carlo draws")
@@ -39,10 +40,50 @@ class Scenario(Lever):
     schemes: tuple[Scheme, ...] = ()
     savings_realised_pct: float = Field(default=100.0, ge=0, le=100, description="% of scheme effects realised")
     ambition_placements: int = Field(default=146, ge=0, le=100_000)
-    ambition_rate_per_100k: float = Field(default=350.0, ge=0, le=10_000)
+    ambition_rate_per_100k: float = Field(
+        default=350.0, ge=0, le=10_000, description="ASCOF 2C maximum level: care-home admissions 65+ per 100,000 aged 65+"
+    )
+    ambition_nea65_per_100k: float = Field(
+        default=24_000.0,
+        ge=0,
+        le=100_000,
+        description="maximum level: emergency admissions 65+ a year per 100,000 aged 65+ (BCF core metric 1)",
+    )
+    ambition_delay_days: float = Field(
+        default=0.8, ge=0, le=60, description="maximum level: average discharge delay over all discharges, days"
+    )
     flow: Flow
     costs: Costs
     risk_share: RiskShare = RiskShare()
+    income: Mix = Field(
+        default=(),
+        description="(source, £ a year) the fund receives from each source; left out: today's fund (current "
+        "budgets × funding mixes). docs/funding.md",
+    )
+    nhs_asc_requirement_gbp: float | None = Field(
+        default=None,
+        ge=0,
+        le=1e10,
+        description="£ a year of the NHS minimum contribution the area must spend on adult social care (national "
+        "condition); None: not entered, not checked",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _todays_income(cls, data: Any) -> Any:  # noqa: ANN401 - raw input
+        """A scenario given no income receives today's fund (current budgets × mixes), fixed from then on."""
+        if isinstance(data, dict) and data.get("income") is None:
+            try:
+                schemes = [s if isinstance(s, Scheme) else Scheme.model_validate(s) for s in data.get("schemes", ())]
+            except (ValidationError, TypeError, ValueError):
+                return data  # the schemes' own validation reports the problem
+            data = {**data, "income": todays_income(schemes)}
+        return data
+
+    @field_validator("income")
+    @classmethod
+    def _income(cls, v: Mix) -> Mix:
+        return clean_income(v)
 
     @field_validator("schemes")
     @classmethod
@@ -72,8 +113,14 @@ class Scenario(Lever):
     @classmethod
     def from_json(cls, text: str) -> Scenario:
         """Load a scenario, migrating older schema versions (nesting and size checked before parsing)."""
+        return cls.from_json_with_notes(text)[0]
+
+    @classmethod
+    def from_json_with_notes(cls, text: str) -> tuple[Scenario, list[str]]:
+        """:meth:`from_json`, with the migration's notes to show (none for a current scenario)."""
         data = load_json(text, "the scenario")
-        return cls.model_validate(migrate(data))
+        migrated, notes = migrate_with_notes(data)
+        return cls.model_validate(migrated), notes
 
     def to_token(self) -> str:
         """Compressed, URL-safe token of the scenario (for shared links); older schemas migrate on load."""

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from models.core.numbers import NumberError, cell_type_problem, parse_number, quoted, visible
 from models.core.units import fmt_gbp
 from models.inputs.areas import FILES
+from models.inputs.funding_rules import AMOUNT_COLUMNS, SOURCES, amounts_problem, read_funding, side_of_lead
 from models.inputs.scheme_rules import (
     DEFAULT_RAMP_MONTHS,
     DEFAULT_SATURATION,
@@ -42,12 +43,15 @@ from models.inputs.scheme_rules import (
     scheme_metric,
 )
 from models.scenario.capacity import CAPACITY_METRICS
+from models.scenario.funding import mix_from_amounts
 from models.scenario.groups import Scheme
 
 MAX_SCHEME_ROWS = MAX_SCHEMES  # same limit as Scenario.schemes
 MAX_MESSAGES = 25  # per-row problems shown before "… and N more"
 ROW_COLUMNS: tuple[str, ...] = tuple(FILES["schemes.csv"].columns)  # the upload format is the editor format
-OPTIONAL_ROW_COLUMNS: tuple[str, ...] = ("current_budget_gbp", "reference_budget_gbp", "source")
+#: Funding amounts by source (£ a year, adding up to the budget), the service type and step tag (docs/funding.md)
+FUNDING_ROW_COLUMNS: tuple[str, ...] = (*AMOUNT_COLUMNS, "scheme_type", "step")
+OPTIONAL_ROW_COLUMNS: tuple[str, ...] = (*FUNDING_ROW_COLUMNS, "current_budget_gbp", "reference_budget_gbp", "source")
 _NUMBER_COLUMNS = ("budget_gbp", "effect_low", "effect_central", "effect_high", "ramp_months", "saturation")
 _EFFECTS = ("effect_low", "effect_central", "effect_high")
 
@@ -73,6 +77,54 @@ def _amount(value: object, default: float) -> float:
         raise ValueError(f"schemes.csv: {err}") from None
 
 
+def _default_source(side: str) -> str:
+    """The source a scheme with no stated funding is taken to come from: its lead side's core line."""
+    return "nhs_minimum" if side == "nhs" else "la_bcf_grant"
+
+
+def _table_funding(rec: Mapping[str, object], budget: float) -> tuple[dict[str, object], str | None]:
+    """The Scheme fields ``funding``, ``scheme_type`` and ``step`` of a checked table row, and a note or None."""
+    side = side_of_lead(str(rec.get("lead_partner", "")))
+    read = read_funding(rec, budget, side)
+    if read.problems:  # the upload checked these (areas._funding_check); a direct caller gets the first
+        col, msg = read.problems[0]
+        raise ValueError(f"schemes.csv, scheme {quoted(rec.get('name'))}, column '{col}': {msg}")
+    fields: dict[str, object] = {}
+    note = None
+    mix = mix_from_amounts(read.amounts) if read.amounts is not None else None
+    if mix is None:
+        source = read.source or _default_source(side)
+        mix = ((source, 1.0),)
+        if read.by_side or read.source is None:
+            note = (
+                f"Note: scheme {quoted(rec.get('name'), 200)}: "
+                + (f"its funding source {quoted(rec.get('funding_source'))}" if read.source else "no funding given")
+                + f" was taken as the {SOURCES[source].label} (its lead partner is on the "
+                + ("NHS" if side == "nhs" else "council")
+                + " side)."
+            )
+    fields["funding"] = mix
+    if read.scheme_type is not None:
+        fields["scheme_type"] = read.scheme_type
+    if read.step is not None:
+        fields["step"] = read.step
+    return fields, note
+
+
+def funding_notes(table: pd.DataFrame) -> list[str]:
+    """Notes on how an area's ``schemes.csv`` funding was read (a source chosen by the lead partner's side)."""
+    notes = []
+    for row in table.to_dict("records"):
+        try:
+            budget = parse_number(row["budget_gbp"])
+            note = _table_funding(row, budget)[1]
+        except (ValueError, KeyError):
+            continue
+        if note:
+            notes.append(note)
+    return notes
+
+
 def schemes_from_table(table: pd.DataFrame) -> tuple[Scheme, ...]:
     """Schemes from an area's ``schemes.csv`` (a table checked by :func:`models.inputs.areas.validate_table`).
 
@@ -90,10 +142,11 @@ def schemes_from_table(table: pd.DataFrame) -> tuple[Scheme, ...]:
         budget = parse_number(row["budget_gbp"])
         current = _amount(row.get("current_budget_gbp"), budget)
         ref = _amount(row.get("reference_budget_gbp"), current)
+        funding, _ = _table_funding(row, budget)
         out.append(
             Scheme(
                 name=unicodedata.normalize("NFC", str(row["name"]).strip()),
-                funding_source=str(row["funding_source"]),
+                **funding,  # type: ignore[arg-type]
                 lead_partner=str(row["lead_partner"]),
                 current_budget_gbp=current,
                 budget_gbp=budget,
@@ -122,6 +175,11 @@ def schemes_to_rows(schemes: Sequence[Scheme]) -> pd.DataFrame:
         d = s.model_dump()
         rec = {c: d[c] for c in ROW_COLUMNS}
         placeholder = s.budget_gbp == 0 and s.reference_budget_gbp <= 1.0
+        amounts = s.amounts()
+        for col, key in AMOUNT_COLUMNS.items():
+            rec[col] = round(amounts.get(key, 0.0), 2)
+        rec["scheme_type"] = s.scheme_type
+        rec["step"] = s.step
         rec["current_budget_gbp"] = s.current_budget_gbp
         rec["reference_budget_gbp"] = np.nan if placeholder else s.reference_budget_gbp
         rec["source"] = s.source
@@ -153,6 +211,7 @@ class _Row:
     values: dict[str, float] = field(default_factory=dict)
     current: float | None = None
     reference: float | None = None
+    funding: dict[str, object] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     def error(self, column: str, message: str) -> None:
@@ -281,6 +340,62 @@ def _read_reference(row: _Row, reference: Mapping[str, float]) -> None:
     row.reference = ref
 
 
+def _same_amounts(amounts: Mapping[str, float], before: Scheme) -> bool:
+    """Whether amounts by source are those the scheme had (±£1 each): only its budget was edited."""
+    old = before.amounts()
+    return all(abs(amounts.get(k, 0.0) - old.get(k, 0.0)) <= 1.0 for k in {*amounts, *old})
+
+
+def _read_funding(row: _Row, previous: Mapping[str, Scheme], notes: list[str]) -> None:
+    """The row's funding mix, type and step (docs/funding.md).
+
+    Amounts by source must add up to the budget (±£1); when only the budget was edited (the amounts are still
+    the scheme's old ones) the old mix is kept and scaled, with a note. No amounts: the old mix, else the
+    ``funding_source`` text, else the lead side's core line (with a note).
+    """
+    budget = row.values.get("budget_gbp")
+    side = side_of_lead(str(row.rec.get("lead_partner") or ""))
+    before = previous.get(row.name)
+    read = read_funding(row.rec, None, side)  # the sum is checked here, where an old mix can explain it
+    for col, msg in read.problems:
+        row.error(col, msg)
+    if read.problems or budget is None:
+        return
+    mix = None
+    if read.amounts is not None:
+        problem = amounts_problem(read.amounts, budget)
+        if problem and before is not None and _same_amounts(read.amounts, before):
+            mix = before.funding
+            notes.append(f"Note: {row.where}: the budget changed, so its funding amounts were scaled in the same mix.")
+        elif problem:
+            given = [c for c, k in AMOUNT_COLUMNS.items() if k in read.amounts]
+            row.error(", ".join(given), problem)
+            return
+        else:
+            mix = mix_from_amounts(read.amounts)
+    if mix is None and before is not None and read.source is None:
+        mix = before.funding
+    if mix is None:
+        source = read.source or _default_source(side)
+        mix = ((source, 1.0),)
+        if read.source is None or read.by_side:
+            notes.append(
+                f"Note: {row.where}: no funding source given, so it is taken as the {SOURCES[source].label}."
+                if read.source is None
+                else f"Note: {row.where}: the funding source names no 2025-26 line, so it is taken as the "
+                f"{SOURCES[source].label} (the lead partner's side)."
+            )
+    row.funding["funding"] = mix
+    if read.scheme_type is not None:
+        row.funding["scheme_type"] = read.scheme_type
+    elif before is not None:
+        row.funding["scheme_type"] = before.scheme_type
+    if read.step is not None:
+        row.funding["step"] = read.step
+    elif before is not None and row.funding.get("scheme_type") == before.scheme_type:
+        row.funding["step"] = before.step
+
+
 def _check_ranges(row: _Row, horizon_months: int, notes: list[str]) -> None:
     """Effects (not negative, in order), ramp-up and saturation within the scheme rules; the metric is known."""
     for col in _EFFECTS:
@@ -324,6 +439,7 @@ def _scheme_fields(row: _Row) -> dict[str, object]:
         "effect_high": v["effect_high"],
         "ramp_months": int(v["ramp_months"]),
         "saturation": v["saturation"],
+        **row.funding,
     }
     for col, limit in TEXT_LIMITS.items():
         cell = row.rec.get(col)
@@ -351,6 +467,7 @@ def validate_scheme_rows(
     horizon_months: int,
     reference: Mapping[str, float] | None = None,
     current: Mapping[str, float] | None = None,
+    previous: Sequence[Scheme] = (),
 ) -> tuple[tuple[Scheme, ...] | None, list[str]]:
     """Turn an edited scheme table into Schemes, or say in plain English what is wrong.
 
@@ -374,6 +491,11 @@ def validate_scheme_rows(
     current : mapping, optional
         scheme name -> current budget (£ a year) when the ``current_budget_gbp`` cell is
         blank or missing; a scheme not named there is new (current budget £0).
+    previous : sequence of Scheme, optional
+        The schemes before the edit: a row whose funding amounts are still its old ones while its budget changed
+        keeps its mix (scaled, with a note), and a row with no funding cells keeps its mix, type and step.
+        Amounts by source (``nhs_minimum_gbp`` …) must otherwise add up to the budget (±£1); a negative amount
+        is refused by row and column.
 
     Returns
     -------
@@ -389,6 +511,7 @@ def validate_scheme_rows(
     notes: list[str] = []
     parsed: list[tuple[str, dict[str, object]]] = []
     seen: dict[str, int] = {}
+    before = {s.name: s for s in previous}
     for pos, (keep_row, rec) in enumerate(zip(keep, frame.to_dict("records"), strict=True), start=1):
         if not keep_row:
             continue
@@ -398,6 +521,7 @@ def validate_scheme_rows(
         _read_budgets(row, current)
         _check_ranges(row, horizon_months, notes)
         _read_reference(row, reference)
+        _read_funding(row, before, notes)
         if row.errors:
             errors.extend(row.errors)
         else:

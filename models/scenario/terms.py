@@ -11,9 +11,11 @@ from typing import Protocol
 
 import numpy as np
 
+from models.scenario.funding import Mix, funder_of, income_map
+
 
 class Contributor(Protocol):
-    """A partner: its name and stated contribution (£ a year; None = the budgets of the schemes it leads)."""
+    """A partner: its name and stated contribution (£ a year; None = the income of the sources it pays)."""
 
     name: str
     contribution_gbp: float | None
@@ -26,13 +28,8 @@ class Terms(Protocol):
     threshold_gbp: float
     contingency_gbp: float
     split_basis: str
-
-
-class LedScheme(Protocol):
-    """A scheme's lead partner and budget (£ a year)."""
-
-    lead_partner: str
-    budget_gbp: float
+    acute_lead: str
+    social_care_lead: str
 
 
 class Fund(Protocol):
@@ -41,19 +38,29 @@ class Fund(Protocol):
     @property
     def risk_share(self) -> Terms: ...
     @property
-    def schemes(self) -> Sequence[LedScheme]: ...
+    def income(self) -> Mix: ...
+
+
+def paid_by(scenario: Fund, terms: Terms | None = None) -> dict[str, float]:
+    """The income each partner pays, £ a year: every source's income goes to its funder (:func:`funder_of`)."""
+    t = terms or scenario.risk_share
+    out = {p.name: 0.0 for p in t.partners}
+    for source, amount in income_map(scenario.income).items():
+        who = funder_of(source, t)
+        out[who] = out.get(who, 0.0) + amount
+    return out
 
 
 def contributions(scenario: Fund, terms: Terms | None = None) -> np.ndarray:
-    """Each partner's contribution, £ a year: as stated, or the budgets of the schemes it leads."""
+    """Each partner's contribution, £ a year: as stated, or the income of the sources it pays.
+
+    Contributions follow **who pays** (docs/funding.md#contributions): NHS-side sources are paid by the acute
+    lead, council-side ones by the social-care lead, whichever schemes the money is spent on. Moving money
+    between schemes therefore changes no partner's contribution.
+    """
     t = terms or scenario.risk_share
-    out = []
-    for p in t.partners:
-        if p.contribution_gbp is not None:
-            out.append(float(p.contribution_gbp))
-        else:
-            out.append(float(sum(s.budget_gbp for s in scenario.schemes if s.lead_partner == p.name)))
-    return np.array(out)
+    paid = paid_by(scenario, t)
+    return np.array([float(p.contribution_gbp) if p.contribution_gbp is not None else paid[p.name] for p in t.partners])
 
 
 def term_problems(scenario: Fund, terms: Terms | None = None) -> list[str]:

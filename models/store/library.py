@@ -506,9 +506,15 @@ class ScenarioStore:
 
     def load(self, entry_id: str) -> tuple[Entry, Scenario]:
         """The entry and its scenario (older schema versions migrated)."""
+        entry, scenario, _ = self.load_with_notes(entry_id)
+        return entry, scenario
+
+    def load_with_notes(self, entry_id: str) -> tuple[Entry, Scenario, list[str]]:
+        """The entry, its scenario and the migration's notes to show (none for a current scenario)."""
         entry, body = self._row(entry_id)
         try:
-            return entry, Scenario.from_json(body)
+            scenario, notes = Scenario.from_json_with_notes(body)
+            return entry, scenario, notes
         except Exception as err:  # noqa: BLE001 - a stored scenario this app cannot read
             raise StoreError(
                 f"The saved scenario '{_short(entry.name)}' cannot be opened by this version of the app (it may have "

@@ -59,10 +59,12 @@ def _short(name: str, limit: int = 80) -> str:
 def load_entry(entry_id: str) -> None:
     """Make a saved scenario the session's scenario (with a note when it was made on other data)."""
     try:
-        e, sc = library().load(entry_id)
+        e, sc, notes = library().load_with_notes(entry_id)
     except StoreError as err:
         _flash("error", f"Not loaded: {err}.")
         return
+    if notes:  # an older scenario: say what its migration did, once, beside the message below
+        st.session_state["library_notes"] = notes
     set_scenario(sc, external=True)
     st.session_state.scenario_origin = (e.name, sc)
     if e.area_fingerprint and e.area_fingerprint != area().fingerprint:
@@ -158,8 +160,9 @@ def _open_file(key: str) -> None:
     upload = st.session_state.get(key)
     if upload is None:
         return
+    notes: list[str] = []
     try:  # the one guarded entry for scenario files, shared with `python -m models run`
-        sc = read_scenario_file(upload.getvalue(), "the file")
+        sc = read_scenario_file(upload.getvalue(), "the file", notes=notes)
     except ScenarioFileError as err:
         _flash("error", f"Not opened: {safe_text(err)}.")
         return
@@ -167,6 +170,8 @@ def _open_file(key: str) -> None:
     name = upload.name.rsplit(".", 1)[0][:80] or sc.name
     st.session_state.scenario_origin = (name, sc)
     _flash("success", f"Opened “{safe_text(name)}” from the file.")
+    if notes:
+        st.session_state["library_notes"] = notes
 
 
 def _open_library() -> tuple[ScenarioStore | None, list[Entry], str]:
@@ -277,6 +282,8 @@ def library_sidebar() -> None:
         if "library_message" in st.session_state:
             kind, text = st.session_state.pop("library_message")
             getattr(st, kind)(text)
+        for line in st.session_state.pop("library_notes", []):  # what an older scenario's migration changed
+            st.info(safe_text(line))
         writable = store is not None and not store.read_only
         if st.session_state.get("library_undo") is not None and writable:
             st.button(

@@ -12,6 +12,7 @@ import streamlit as st
 
 from models.inputs.areas import AreaData
 from models.scenario import Scenario
+from models.scenario.migrate import SCHEMA_VERSION, V2_NOTE
 from models.store.library import StoreError
 from models.store.links import LinkError, from_link_token, to_link_token
 from models.store.links import fits as link_fits
@@ -38,7 +39,10 @@ def open_link() -> None:
             opened = from_link_token(token, area_baseline())
             sc, fp = opened.scenario, opened.area_fingerprint
     except (LinkError, StoreError) as err:
-        ss.link_message = ("warning", f"The link's scenario could not be read: {err}. Showing the baseline scenario instead.")
+        ss.link_message = (
+            "warning",
+            f"The link's scenario could not be read: {err}. Showing the baseline scenario instead.",
+        )
         return
     ss.scenario = sc
     ss.scenario_origin = ("link", sc)
@@ -52,6 +56,9 @@ def open_link() -> None:
         )
     else:
         ss.link_message = ("success", "Opened the shared scenario from the link.")
+    if not link_id and opened.schema_version < SCHEMA_VERSION:  # made by an older app: say what changed
+        kind, text = ss.link_message
+        ss.link_message = (kind, f"{text} {V2_NOTE}")
 
 
 def link_params(sc: Scenario, a: AreaData) -> dict[str, str]:

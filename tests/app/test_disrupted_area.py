@@ -78,7 +78,14 @@ def test_no_projected_year_on_the_demand_page_leaves_the_envelope(disrupted) -> 
     assert not at.exception, [e.value for e in at.exception]
     results = pipeline.run(at.session_state["scenario"], area, with_winter=False)
     tables = [df.value for df in at.dataframe if "baseline_mean" in df.value.columns]
-    assert len(tables) == 2  # emergency (NEA) and avoidable (ACS) admissions a financial year
+    assert len(tables) == 3  # emergency admissions 65+, then all ages (NEA) and avoidable (ACS), a financial year
+    older, tables = tables[0], tables[1:]
+    np.testing.assert_allclose(  # the 65+ table is the pipeline's, and never above all ages
+        older["baseline_mean"].to_numpy(dtype=float),
+        results.projection.annual_of("nea_65plus", "baseline")["mean"].to_numpy(),
+        rtol=1e-9,
+    )
+    assert (older["baseline_mean"].to_numpy() <= tables[0]["baseline_mean"].to_numpy()).all()
     for fit, table, index_col in zip((results.fits.nea, results.fits.acs), tables, ("index", "acs_index"), strict=True):
         env = envelope(fit.rate)
         ix = results.projection.index[index_col]

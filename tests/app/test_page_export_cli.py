@@ -130,3 +130,20 @@ def test_scheme_table_agrees(app, command_line) -> None:
         for col in ("budget_gbp", "net_cost_gbp"):
             want = page.loc[name, col]
             assert (r[col] is None and pd.isna(want)) or r[col] == pytest.approx(want, abs=0.01), (name, col)
+
+
+def test_core_metrics_agree(app, command_line) -> None:
+    """The three core metrics: Home's tiles = the board workbook's first table = the JSON's core_metrics."""
+    data, book = command_line
+    core = data["core_metrics"]["metrics"]
+    assert list(core) == ["nea65", "delay", "ascof2c"]
+    pack = _sheet_pairs(book["Headline"], "Core metric")
+    assert list(pack)[:3] == [m["label"] for m in core.values()]  # the three rows, then the table's note
+    home = app.switch_page("pages/home.py").run()
+    shown = {"nea65": "{:,.0f}", "delay": "{:.2f} days", "ascof2c": "{:,.1f}"}
+    for key, m in core.items():
+        row = pack[m["label"]]
+        assert row[2] == pytest.approx(m["p50"], abs=0.006) and row[6] == pytest.approx(m["ambition"])
+        assert row[7] == pytest.approx(m["chance"], abs=1e-3) and row[8] == ("Yes" if m["within"] else "No")
+        assert _metric(home, m["label"]) == shown[key].format(m["p50"]), key
+    assert data["core_metrics"]["summary"] in [md.value for md in home.markdown]

@@ -136,8 +136,9 @@ def test_download_labels_are_words(rendered: dict, page: str) -> None:
 
 def test_one_financial_year_per_row_of_tiles(rendered: dict) -> None:
     home = rendered["pages/home.py"]["metrics"]
-    recorded = {m for lab, _ in home[:4] for m in FY.findall(lab)}
-    projected = {m for lab, _ in home[4:] for m in FY.findall(lab)}
+    # Home leads with the projected core metrics and headline figures; the recorded history's row comes last
+    recorded = {m for lab, _ in home[-4:] for m in FY.findall(lab)}
+    projected = {m for lab, _ in home[:-4] for m in FY.findall(lab)}
     assert len(recorded) == 1 and len(projected) == 1, (recorded, projected)
     demand = rendered["pages/demand.py"]["metrics"]
     last_recorded = {m for lab, _ in demand if "(recorded)" in lab for m in FY.findall(lab)}

@@ -19,8 +19,12 @@ def test_demand_page_shows_fan_chart(page: Page, app_url: str) -> None:
     page.wait_for_selector(".js-plotly-plot", timeout=90_000)
     titles = page.evaluate(TITLES_JS)
     assert any("recorded, model fit and projection" in t for t in titles), titles
-    traces = page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
-    assert {"95% interval", "80% interval", "Recorded", "Projection (mean)"} <= set(traces)
+    plots = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p._fullData.map(t => t.name))"
+    )
+    # the first chart is the 65+ core metric against its maximum level; a fan chart follows
+    assert "Projection P50 (P10–P90 bars)" in plots[0], plots[0]
+    assert any({"95% interval", "80% interval", "Recorded", "Projection (mean)"} <= set(p) for p in plots), plots
     assert_no_exception(page)
 
 

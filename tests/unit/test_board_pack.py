@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from models import pipeline
+from models.pipeline.core_metrics import core_metrics
 from models.report import pack as pack_mod
 from models.report.pack import AMBITION_METRICS, AmbitionMetric, board_pack, pack_inputs, pack_name
 from models.report.render import render_pngs
@@ -108,7 +109,7 @@ def test_no_raw_python_text_and_partners_by_name(book, inputs) -> None:
                 text,
             )
     levers = _pairs(book["Levers"], 4)
-    assert levers["Risk share: partners"].startswith("ICB: contribution the budgets of the schemes it leads, cap none")
+    assert levers["Risk share: partners"].startswith("ICB: contribution the income of the sources it pays, cap none")
     assert levers["Risk share: shares of an overspend"] == "ICB 50%; Council 50%"
     partners = [r[0] for r in book["Risk share"].iter_rows(min_row=5, max_row=6, values_only=True)]
     assert partners == list(inputs.finance.allocation.partners)
@@ -123,14 +124,20 @@ def test_assumptions_are_the_scenarios_own(book) -> None:
     assert rows["NEA spell"][2] == 2400 and "NAO" in rows["NEA spell"][4]
 
 
-def test_headline_against_ambitions_and_results(book, inputs) -> None:
+def test_headline_against_ambitions_and_results(book, inputs, demo_area) -> None:
     h = pipeline.headline(inputs.results)
     ws = book["Headline"]
-    rows = {r[0]: r for r in ws.iter_rows(min_row=5, max_row=4 + len(AMBITION_METRICS), values_only=True)}
-    plc = rows["Care-home placements 65+ a year"]
+    rows = list(ws.iter_rows(values_only=True))
+    core = next(i for i, r in enumerate(rows) if r[0] == "Core metric")
+    metrics = core_metrics(inputs.results, demo_area)
+    for r, m in zip(rows[core + 1 : core + 4], metrics.values(), strict=True):  # the core metrics lead the sheet
+        assert r[0] == m.label and r[2] == pytest.approx(m.p50, abs=0.01) and r[6] == pytest.approx(m.ambition)
+    assert ws.cell(core + 2, 3).number_format == "#,##0" and ws.cell(core + 3, 3).number_format == "0.00"
+    top = next(i for i, r in enumerate(rows) if r[0] == "Supporting measures") + 2
+    support = {r[0]: r for r in rows[top : top + len(AMBITION_METRICS)]}
+    plc = support["Care-home placements 65+ a year"]
     assert plc[1] == pytest.approx(h["placements_first_fy"], abs=0.01) and plc[4] == 146.0 and plc[5] == "No"
-    assert rows["Emergency admissions (NEA) a year"][5] == "–"  # no ambition of its own
-    assert ws.cell(5, 2).number_format == "#,##0" and ws.cell(6, 2).number_format == "#,##0.0"
+    assert support["Emergency admissions (NEA) a year, all ages"][5] == "–"  # no ambition of its own
     years = [c.value for c in book["Results by year"][4]][1:]
     assert [y for y in years if y] == list(inputs.results.projection.annual["fy"].unique())
 

@@ -47,10 +47,13 @@ def test_covid_collapse_april_2020(demo_area) -> None:
 
 def test_pooled_fund_lines(demo_area) -> None:
     schemes = demo_area.schemes
-    council = schemes[schemes["lead_partner"] == "Council"].groupby("funding_source")["budget_gbp"].sum()
-    assert council["DFG"] == 1_721_553 and council["iBCF"] == 6_467_630
-    assert council["NHS minimum contribution"] == 6_799_326
-    assert council.sum() == 14_988_509
+    council = schemes[schemes["lead_partner"] == "Council"]
+    amount = {c: council[c].astype(float).sum() for c in ("dfg_gbp", "la_bcf_grant_gbp", "nhs_minimum_gbp")}
+    # 2025-26 lines: DFG, the LA BCF grant (the former iBCF) and the NHS minimum's adult-social-care element
+    assert amount["dfg_gbp"] == 1_721_553 and amount["la_bcf_grant_gbp"] == 6_467_630
+    assert amount["nhs_minimum_gbp"] == 6_799_326
+    assert council["budget_gbp"].sum() == 14_988_509
+    assert schemes[["additional_nhs_gbp", "additional_council_gbp"]].astype(float).to_numpy().sum() == 0
     assert schemes[schemes["lead_partner"] == "ICB"]["budget_gbp"].sum() == 10_329_723
     # today's funding is the 2021-22 lines: the baseline is the current-funding trend
     assert (schemes["current_budget_gbp"].astype(float) == schemes["budget_gbp"].astype(float)).all()

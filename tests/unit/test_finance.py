@@ -234,7 +234,19 @@ def test_excel_export_matches_the_numbers_with_formats_and_no_formulas() -> None
     fin = riskshare.finance_from_activity(sc, act, exceed_gbp=50_000.0)
     data = finance_workbook(sc, area, fin, today=dt.date(2026, 12, 1), exceed_gbp=50_000.0)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Cover", "Terms", "Statement", "Fund", "Percentiles", "Assumptions"]
+    assert wb.sheetnames == [
+        "Cover",
+        "Terms",
+        "Statement",
+        "Fund",
+        "Percentiles",
+        "Fund by source",
+        "Spend by scheme",
+        "Spend by type",
+        "Contributions",
+        "National conditions",
+        "Assumptions",
+    ]
     cover = {r[0].value: r[1] for r in wb["Cover"].iter_rows(min_row=2)}
     assert cover["Scenario"].value == sc.name and cover["Scenario"].data_type == "s"  # text, not a formula
     assert not str(cover["Report"].value).startswith("'")
@@ -304,11 +316,14 @@ def test_threshold_or_contingency_larger_than_the_fund_is_refused(field: str) ->
     assert evolve(sc, risk_share={field: fund}).risk_share.model_dump()[field] == fund
 
 
-def test_contributions_default_to_the_schemes_each_partner_leads() -> None:
+def test_contributions_default_to_the_income_each_partner_pays() -> None:
+    """Contributions follow who pays (docs/funding.md): NHS-side income the ICB, council-side the council."""
     sc, _ = _costs()
     c = riskshare.contributions(sc)
-    led = {n: sum(s.budget_gbp for s in sc.schemes if s.lead_partner == n) for n in ("ICB", "Council")}
-    assert c.tolist() == pytest.approx([led["ICB"], led["Council"]])
+    income = dict(sc.income)
+    nhs = sum(v for k, v in income.items() if k in ("nhs_minimum", "additional_nhs"))
+    council = sum(v for k, v in income.items() if k in ("la_bcf_grant", "dfg", "additional_council"))
+    assert c.tolist() == pytest.approx([nhs, council]) and nhs > 0 and council > 0
     t = sc.risk_share.model_copy(update={"partners": (Partner(name="ICB", contribution_gbp=1.0), sc.risk_share.partners[1])})
     assert riskshare.contributions(sc, t)[0] == 1.0
 

@@ -175,11 +175,15 @@ def test_upload_refuses_an_array_formula_by_type() -> None:
     )
 
 
-def _editor_rows() -> pd.DataFrame:
+def _demo_schemes() -> list:
     df = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)
     frame, _ = read_table(df.to_csv(index=False).encode(), "schemes.csv")
     typed, _ = validate_table(frame, "schemes.csv")
-    return schemes_to_rows(schemes_from_table(typed)).astype(object)
+    return schemes_from_table(typed)
+
+
+def _editor_rows() -> pd.DataFrame:
+    return schemes_to_rows(_demo_schemes()).astype(object)
 
 
 @pytest.mark.parametrize(
@@ -189,7 +193,8 @@ def _editor_rows() -> pd.DataFrame:
 def test_editor_accepts_uk_numbers(cell: str, expected: float) -> None:
     rows = _editor_rows()
     rows.loc[0, "budget_gbp"] = cell
-    out, messages = validate_scheme_rows(rows, 60)
+    # the editor knows the schemes before the edit: a budget changed alone keeps its funding mix, scaled
+    out, messages = validate_scheme_rows(rows, 60, previous=_demo_schemes())
     assert out is not None, messages
     assert out[0].budget_gbp == expected
 

@@ -89,8 +89,8 @@ def test_presets_are_valid_and_distinct(demo_area) -> None:
     assert extra == pytest.approx(15 * 365.25 / 7 * base.costs.p1_start)  # bought at the P1 unit cost
 
 
-def test_v1_scenario_migrates_to_v2() -> None:
-    """A stored v1 scenario (tests/fixtures/scenario_v1.json) loads through the explicit migration."""
+def test_v1_scenario_migrates_to_v3() -> None:
+    """A stored v1 scenario (tests/fixtures/scenario_v1.json) loads through the explicit migrations (1 → 2 → 3)."""
     import json
     from pathlib import Path
 
@@ -98,7 +98,7 @@ def test_v1_scenario_migrates_to_v2() -> None:
     raw = json.loads(text)
     assert raw["schema_version"] == 1
     sc = Scenario.from_json(text)
-    assert sc.schema_version == SCHEMA_VERSION == 2
+    assert sc.schema_version == SCHEMA_VERSION == 3
     by_name = {s.name: s for s in sc.schemes}
     v1 = {s["name"]: s for s in raw["schemes"]}
     for name, s in by_name.items():

@@ -338,7 +338,7 @@ def test_blank_rows_ignored_and_gbp_text_parsed():
         (
             "metric",
             "beds",
-            "column 'metric': 'beds' is not one of nea, acs, placements, p1_capacity, p2_capacity, p3_capacity",
+            "column 'metric': 'beds' is not one of nea, acs, nea_65plus, placements, p1_capacity, p2_capacity, p3_capacity",
         ),
         ("name", "", "Row 4, column 'name': the scheme name is blank"),
         ("current_budget_gbp", -1, "column 'current_budget_gbp': '-1' must be a budget from £0 to £10bn"),
@@ -560,7 +560,7 @@ def test_metric_aliases_and_effect_order_same_in_upload_and_editor():
     raw.loc[0, "metric"] = "beds"
     _, problems = validate_table(raw, "schemes.csv")
     assert [str(p) for p in problems] == [
-        "schemes.csv, row 2, column 'metric': 'beds' is not one of nea, acs, placements, p1_capacity, "
+        "schemes.csv, row 2, column 'metric': 'beds' is not one of nea, acs, nea_65plus, placements, p1_capacity, "
         "p2_capacity, p3_capacity"
     ]
     raw = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)

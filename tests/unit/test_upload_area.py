@@ -31,6 +31,8 @@ def _schemes(**changes: object) -> pd.DataFrame:
     df = pd.read_csv(DEMO_DIR / "schemes.csv", dtype=str, keep_default_na=False)
     for col, value in changes.items():
         df.loc[1, col] = value
+    if "budget_gbp" in changes:  # no amounts by source: the funding falls back to the lead side's line
+        df.loc[1, [c for c in df.columns if c.endswith("_gbp") and c not in ("budget_gbp", "current_budget_gbp")]] = ""
     return df
 
 
