@@ -110,6 +110,8 @@ st.caption(
     f"First projected financial year {results[0].projection.first_fy} · seed {results[0].scenario.seed} · "
     f"{results[0].scenario.n_draws:,} draws for every scenario"
     + (" (some scenarios had another seed or number of draws: the first one's are used)" if len(seeds) > 1 else "")
+    + ". The first six rows are the three BCF core metrics (means) and each one's chance of staying at or under "
+    "its maximum level (each scenario's own levels)."
 )
 st.table(shown.set_index("Headline figure"))
 

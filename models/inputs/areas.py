@@ -1284,6 +1284,7 @@ def with_uploads(
         sources=sources,
         ambition_nea65_per_100k=_optional_float(settings.get("ambition_nea65_per_100k")),
         ambition_delay_days=_optional_float(settings.get("ambition_delay_days")),
+        nhs_asc_requirement_gbp=_optional_float(settings.get("nhs_asc_requirement_gbp")),
     )
     return AreaData(meta, tables), []
 
@@ -1308,6 +1309,8 @@ AREA_SETTINGS: dict[str, str] = {
     "(0-100,000; blank: the latest year's rate)",
     "ambition_delay_days": "maximum level: average discharge delay over all discharges, days (0-60; blank: the "
     "area's discharge-ready-date figures)",
+    "nhs_asc_requirement_gbp": "national condition: the NHS minimum contribution to adult social care the plan must "
+    "keep, £ a year (blank: not checked)",
 }
 #: The largest value each ambition may take; anything larger is a typing error (65+ admissions above 100,000 per
 #: 100,000 would be more than one emergency admission a year for every resident aged 65+).
@@ -1316,6 +1319,7 @@ AMBITION_LIMITS: dict[str, float] = {
     "ambition_rate_per_100k": 10_000,
     "ambition_nea65_per_100k": 100_000,
     "ambition_delay_days": 60,
+    "nhs_asc_requirement_gbp": 1e10,
 }
 
 
@@ -1327,6 +1331,9 @@ def area_settings_csv(meta: AreaMeta) -> bytes:
         "ambition_rate_per_100k": f"{meta.ambition_rate_per_100k:g}",
         "ambition_nea65_per_100k": "" if meta.ambition_nea65_per_100k is None else f"{meta.ambition_nea65_per_100k:g}",
         "ambition_delay_days": "" if meta.ambition_delay_days is None else f"{meta.ambition_delay_days:g}",
+        "nhs_asc_requirement_gbp": ""
+        if meta.nhs_asc_requirement_gbp is None
+        else f"{meta.nhs_asc_requirement_gbp:.0f}",
     }
     df = pd.DataFrame(
         {"setting": list(AREA_SETTINGS), "value": list(values.values()), "meaning": list(AREA_SETTINGS.values())}
@@ -1358,15 +1365,15 @@ def read_area_settings(df: pd.DataFrame) -> tuple[dict[str, object], list[Proble
             else:
                 out[key] = value
         else:
-            if not value and key in ("ambition_nea65_per_100k", "ambition_delay_days"):
-                continue  # blank: the area's own latest level
+            if not value and key in ("ambition_nea65_per_100k", "ambition_delay_days", "nhs_asc_requirement_gbp"):
+                continue  # blank: the area's own latest level (the requirement: not checked)
             num = float(parse_numbers(pd.Series([value])).iloc[0])
             top = AMBITION_LIMITS[key]
             if np.isnan(num) and value:  # the parser's own reason: a decimal comma, a hidden character …
                 problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} {number_problem(value)}", row, "value"))
             elif not np.isfinite(num) or not 0 <= num <= top:
                 problems.append(
-                    Problem(AREA_FILE, f"{quoted(value, 40)} is not a number between 0 and {top:,}", row, "value")
+                    Problem(AREA_FILE, f"{quoted(value, 40)} is not a number between 0 and {top:,.0f}", row, "value")
                 )
             elif key == "ambition_placements" and num % 1:
                 problems.append(Problem(AREA_FILE, f"{quoted(value, 40)} should be a whole number", row, "value"))

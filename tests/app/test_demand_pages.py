@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from models import pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,3 +99,15 @@ def test_growth_slider_never_refits(monkeypatch) -> None:
         assert not at.exception
     at.switch_page("pages/demand.py").run()
     assert len(calls) == 1  # levers and page changes reuse the cached fits
+
+
+def test_demand_page_leads_with_the_65plus_core_metric() -> None:
+    """Core metrics 1 and 3 head the Demand page; the 65+ tab's table is the pipeline's 65+ series."""
+    at = _open("pages/demand.py")
+    labels = [m.label for m in at.metric]
+    assert labels[0].startswith("Emergency admissions 65+ per 100,000 aged 65+")
+    assert labels[1].startswith("Care-home admissions 65+ per 100,000 (ASCOF 2C)")
+    res = pipeline.run(at.session_state["scenario"], at.session_state["area"], with_winter=False)
+    table = at.dataframe[0].value  # the first tab: emergency admissions 65+ a financial year
+    expected = res.projection.annual_of("nea_65plus", "scenario")["mean"].to_numpy()
+    assert table["with_schemes_mean"].to_numpy() == pytest.approx(expected)

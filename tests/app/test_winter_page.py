@@ -14,6 +14,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from models import pipeline
+from models.pipeline.core_metrics import core_metrics
+
 ROOT = Path(__file__).resolve().parents[2]
 OCCUPANCY = "Mean occupancy"
 FULL = "Days ≥ 95% / every bed full"
@@ -72,6 +75,20 @@ def test_page_renders_kpis_at_baseline_without_change() -> None:
     assert all(not _kpi(at, label).delta for label in KPIS), [_kpi(at, lbl).delta for lbl in KPIS]
     assert any("this scenario is the current funding trend" in c.value for c in at.caption)
     assert any(e.label == "How this is calculated" for e in at.expander)
+
+
+def test_the_delay_core_metric_leads_with_its_quarters() -> None:
+    """BCF core metric 2 on the winter page: the same P50 as the average delay tile below it (one winter), against
+    the demo's maximum level of 0.80 days, with quarters 3 and 4 of the winter and their on-track flags."""
+    at = _open()
+    tile = next(m for m in at.metric if m.label.startswith("Average discharge delay (days) · winter"))
+    assert tile.delta is not None and tile.delta.endswith("vs maximum level 0.80 days")
+    res = pipeline.run(at.session_state["scenario"], at.session_state["area"])
+    m = core_metrics(res, at.session_state["area"])["delay"]
+    assert tile.value == f"{m.p50:.2f} days"
+    quarters = next(df.value for df in at.dataframe if "On track" in df.value.columns)
+    assert quarters["Quarter"].tolist() == ["Q3 2025-26", "Q4 2025-26"]
+    assert quarters["On track"].isin(["Yes", "No"]).all()
 
 
 def test_escalation_beds_lower_ed_boarding_with_deltas_vs_current_funding() -> None:
@@ -140,7 +157,9 @@ def test_p1_share_rebalances_p0() -> None:
     assert not any("Not applied" in e.value for e in at.error)  # the lever change itself was accepted
     # twice the Home First patients against the same starts: the page says the winter cannot cope, in plain words
     assert [e.value for e in at.error if e.value.startswith("**Not a forecast")], [e.value for e in at.error]
-    assert any("Home First" in w.value and "grows every day" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("Home First" in w.value and "grows every day" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
 
 
 def test_stay_shares_in_wrong_order_refused() -> None:

@@ -92,6 +92,34 @@ def test_cutting_a_budget_redraws_waterfall_and_raises_admissions(page: Page, ap
     assert_no_exception(page)
 
 
+def _select(page: Page, box: dict, rights: int) -> None:
+    """Select a cell of the second data row (Home First, a P1 capacity scheme): its first text cell, then
+    ``rights`` cells to the right."""
+    page.mouse.click(box["x"] + 80, box["y"] + 35 + 35 + 17)
+    for _ in range(rights):
+        page.keyboard.press("ArrowRight")
+
+
+def _budget_cell(page: Page, box: dict) -> int | None:
+    """How many cells right of the clicked one Home First's budget (£2,100,000, the first cell holding it) is: each
+    candidate cell's editor is opened with Enter and its value read, so the test never types into the wrong column
+    (the table's columns change as the scheme format grows)."""
+    for rights in range(6):
+        _select(page, box, rights)
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function("() => !!document.querySelector('#portal input, #portal textarea')", timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        value = page.evaluate("() => (document.querySelector('#portal input, #portal textarea') || {}).value || ''")
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+        if "".join(ch for ch in value if ch.isdigit()).rstrip("0") == "21":  # 2,100,000 however it is written
+            return rights
+    return None
+
+
 def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_url: str) -> None:
     _open(page, app_url)
     before = _metric(page, WINTER)
@@ -104,11 +132,10 @@ def test_more_home_first_money_in_the_table_lowers_winter_days(page: Page, app_u
     page.wait_for_timeout(500)  # the canvas grid lays out after it appears
     changed = f"(v) => {{ const m = ({READ_METRIC})({WINTER!r}); return m && m.value !== v && m.delta; }}"
     for attempt in range(3):  # a canvas grid: a click or key can land before it is ready, so check and retry
-        # second data row (Home First, a P1 capacity scheme), first column; then two columns right to the budget
-        # (name, lead partner, budget: the funding amounts follow the effects; a budget changed alone keeps its mix)
-        page.mouse.click(box["x"] + 80, box["y"] + 35 + 35 + 17)
-        for _ in range(2):
-            page.keyboard.press("ArrowRight")
+        rights = _budget_cell(page, box)  # how far right of the clicked cell Home First's budget is
+        if rights is None:
+            continue
+        _select(page, box, rights)
         # typing on a selected cell opens its editor (an input in the grid's portal) with that character
         page.keyboard.type("4")
         try:

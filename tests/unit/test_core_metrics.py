@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from models import pipeline
 from models.demand.older import calibration_factor, older_share
-from models.inputs.areas import DEMO_DIR, AreaData, load_area, read_area_json, validate_table
+from models.inputs.areas import DEMO_DIR, AreaData, load_area, read_area_json, read_area_settings, validate_table
 from models.inputs.history import nea65_by_fy, older_share_by_year
 from models.pipeline import core_metrics as cm
 from models.report.pack import board_pack, pack_inputs
@@ -345,3 +345,17 @@ def test_the_default_horizon_reaches_the_settlement_years(demo_area) -> None:
         tables["admissions_monthly.csv"] = adm.loc[adm["month"] <= end]
         # data to March 2021: 2021-22 … 2028-29 is eight years; to December 2020 the part year does not count
         assert default_horizon(AreaData(demo_area.meta, tables)) == years, end
+
+
+def test_an_uploaded_area_can_state_its_settings_in_area_csv(demo_area) -> None:
+    settings, problems = read_area_settings(
+        pd.DataFrame(
+            {
+                "setting": ["ambition_nea65_per_100k", "ambition_delay_days", "nhs_asc_requirement_gbp"],
+                "value": ["26,500", "", "£6,799,326"],
+            }
+        )
+    )
+    assert not problems and settings == {"ambition_nea65_per_100k": 26_500.0, "nhs_asc_requirement_gbp": 6_799_326.0}
+    _, problems = read_area_settings(pd.DataFrame({"setting": ["ambition_nea65_per_100k"], "value": ["150,000"]}))
+    assert str(problems[0]) == "area.csv, row 2, column 'value': '150,000' is not a number between 0 and 100,000"
