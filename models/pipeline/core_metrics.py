@@ -186,7 +186,7 @@ def _summary(draws: np.ndarray, ambition: float) -> dict[str, float]:
 def drd_figure(flow: Flow) -> float:
     """The area's recorded average discharge delay (days over all discharges) from its discharge-ready-date
     figures (flow defaults: share delayed × mean delay among the delayed)."""
-    return flow.drd_pct_delayed / 100.0 * flow.drd_mean_delay_days
+    return flow.drd_average_days
 
 
 def _core_metrics(results: Results, area: AreaData) -> dict[str, CoreMetric]:

@@ -282,6 +282,12 @@ class Flow(Lever):
         return self
 
     @property
+    def drd_average_days(self) -> float:
+        """The area's average discharge delay over all discharges (days): share delayed × mean delay of the
+        delayed, as NHS England's discharge-ready-date statistics give it (BCF core metric 2)."""
+        return self.drd_pct_delayed / 100.0 * self.drd_mean_delay_days
+
+    @property
     def surge_limit(self) -> int:
         """Surge beds at most: the lever, else 5% of core beds (an assumption, docs/model.md#full-hospital)."""
         return self.surge_beds if self.surge_beds is not None else int(round(0.05 * self.core_beds))

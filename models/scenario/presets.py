@@ -109,7 +109,7 @@ def default_delay_ambition(area: AreaData, flow: Flow) -> float:
     discharge-ready-date figures (share delayed × mean delay among the delayed)."""
     if area.meta.ambition_delay_days is not None:
         return float(area.meta.ambition_delay_days)
-    return round(flow.drd_pct_delayed / 100.0 * flow.drd_mean_delay_days, 2)
+    return round(flow.drd_average_days, 2)
 
 
 def presets(area: AreaData) -> dict[str, Scenario]:

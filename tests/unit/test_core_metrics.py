@@ -20,9 +20,11 @@ from models.demand.older import calibration_factor, older_share
 from models.inputs.areas import DEMO_DIR, AreaData, load_area, read_area_json, read_area_settings, validate_table
 from models.inputs.history import nea65_by_fy, older_share_by_year
 from models.pipeline import core_metrics as cm
+from models.pipeline.views import plan_money
 from models.report.pack import board_pack, pack_inputs
 from models.scenario import Scheme, baseline, evolve
 from models.scenario.presets import default_horizon
+from models.scenario.terms import contributions
 
 DEMO = Path(DEMO_DIR)
 
@@ -359,3 +361,17 @@ def test_an_uploaded_area_can_state_its_settings_in_area_csv(demo_area) -> None:
     assert not problems and settings == {"ambition_nea65_per_100k": 26_500.0, "nhs_asc_requirement_gbp": 6_799_326.0}
     _, problems = read_area_settings(pd.DataFrame({"setting": ["ambition_nea65_per_100k"], "value": ["150,000"]}))
     assert str(problems[0]) == "area.csv, row 2, column 'value': '150,000' is not a number between 0 and 100,000"
+
+
+def test_the_plan_years_money_adds_up(base_scenario) -> None:
+    """Income by source and spend by type for each settlement year: the lines add up to the totals, the balance is
+    income less spend, and the income is what the partners are credited with."""
+    sc = evolve(base_scenario, income=tuple({**dict(base_scenario.income), "additional_nhs": 400_000.0}.items()))
+    t = plan_money(sc).set_index("line")
+    assert list(t.columns) == list(cm.PLAN_YEARS)
+    income = t.loc[[i for i in t.index if i.startswith("Income: ")]].sum()
+    spend = t.loc[[i for i in t.index if i.startswith("Spend: ")]].sum()
+    assert (income == t.loc["Income, all sources"]).all() and (spend == t.loc["Spend, all schemes"]).all()
+    assert t.loc["Balance: income less spend"].to_numpy() == pytest.approx((income - spend).to_numpy())
+    assert t.loc["Balance: income less spend", "2026-27"] == pytest.approx(400_000)  # the new money is unspent
+    assert t.loc["Income, all sources", "2027-28"] == pytest.approx(sum(contributions(sc)))
