@@ -24,6 +24,7 @@ from models.pipeline.guards import scheme_warnings  # noqa: E402 - after the loa
 from pages.ui.changes import init_state, set_scenario  # noqa: E402
 from pages.ui.library import library_sidebar  # noqa: E402
 from pages.ui.links import keep_link  # noqa: E402
+from pages.ui.picker import area_picker  # noqa: E402
 from pages.ui.state import area, area_presets, scenario, scenario_label  # noqa: E402
 from pages.ui.text import safe_text  # noqa: E402
 from pages.ui.turns import script_turn  # noqa: E402
@@ -72,7 +73,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 19px; }
 def sidebar() -> None:
     """The shared scenario controls, present on every page."""
     with st.sidebar:
-        st.markdown(f"**Area:** {safe_text(area().meta.name)}")
+        area_picker()
         choices = area_presets()
         names = list(choices)
         label = scenario_label()  # a preset's name, a saved scenario's name, or "Custom" once edited
@@ -159,6 +160,7 @@ nav = st.navigation(
         "Scenarios": [
             st.Page("pages/compare.py", title="Compare scenarios", icon="⚖️", url_path="compare"),
         ],
+        "Areas": [st.Page("pages/icb.py", title="ICB view", icon="🏛️", url_path="icb")],
         "Data": [st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data")],
     }
 )

@@ -2,9 +2,13 @@
 
     python -m models run SCENARIO.json --data DIR --out RESULTS.xlsx [--json] [--draws N] [--seed N] [--no-charts]
     python -m models areas build [--from DIR] [--out DIR] [--only CODE ...]   (docs/areas.md)
+    python -m models optimise [--data DIR] [--scenario FILE] [--target-prob 0.8] [--bounds p1=30:80 ...]
+                              [--out ANSWER.json] [--scenario-out SCENARIO.json]   (docs/optimiser.md)
+    python -m models batch --areas DIR|ICB|REGION|all --scenarios FILE|preset:NAME ... --out DIR
+                           [--executor process|dask --scheduler ADDRESS]   (docs/batch.md)
 
 ``SCENARIO.json`` is a scenario as the app saves it (older schema versions are migrated);
-``--data`` is an area folder in the upload format (default: the embedded demo area).
+``--data`` is an area folder in the upload format or one built by ``areas build`` (default: the embedded demo area).
 ``--out`` writes the board-ready workbook (models/report/board.py), with the headline charts as
 PNG pictures when a Chromium browser is available (``--no-charts`` leaves them out; without
 a browser the workbook says so); ``--json`` prints the
@@ -23,16 +27,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from models import pipeline
+from models.batch.cli import add_batch_arguments, run_batch_command
 from models.inputs.areas import DEMO_DIR, AreaData, load_area
 from models.inputs.builder.build import add_build_arguments, run_build
+from models.inputs.built_area import open_area
 from models.money.fund import fund_statement, national_conditions
 from models.pipeline import compare
+from models.pipeline import optimise as opt
 from models.pipeline.core_metrics import core_metrics_record
 from models.pipeline.guards import check_area, check_workload
 from models.report import render
 from models.report.board import board_workbook
-from models.scenario import Scenario
+from models.scenario import Scenario, baseline, evolve, explain
 from models.scenario.files import MAX_SCENARIO_BYTES, ScenarioFileError, read_scenario_file
 
 
@@ -53,10 +62,94 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-charts", action="store_true", help="leave the chart pictures out of the workbook (no browser needed)"
     )
+    _optimise_parser(sub.add_parser("optimise", help="the cheapest capacity mix that meets the delay ambition"))
     areas = sub.add_parser("areas", help="real areas from public files (docs/areas.md)")
     areas_sub = areas.add_subparsers(dest="areas_command", required=True)
     add_build_arguments(areas_sub.add_parser("build", help="build one area folder per Health and Wellbeing Board area"))
+    add_batch_arguments(
+        sub.add_parser("batch", help="run scenarios over many areas, on this machine or a Dask cluster (docs/batch.md)")
+    )
     return p
+
+
+def _optimise_parser(p: argparse.ArgumentParser) -> None:
+    """The ``optimise`` subcommand's options (docs/optimiser.md)."""
+    p.add_argument("--data", type=Path, default=DEMO_DIR, help="area data folder (default: the demo area)")
+    p.add_argument("--scenario", type=Path, help="scenario JSON file (default: the area's baseline)")
+    p.add_argument(
+        "--target-prob",
+        type=float,
+        default=0.8,
+        help="chance (0-1) that the average discharge delay stays at or under the maximum level (default 0.8)",
+    )
+    p.add_argument(
+        "--no-target", action="store_true", help="no delay target: the cheapest mix of capacity and outcomes"
+    )
+    p.add_argument("--target-days", type=float, help="the maximum average delay, days (default: the scenario's)")
+    p.add_argument(
+        "--objective",
+        choices=("total", "spend"),
+        default="total",
+        help="total: capacity cost + costed outcomes (default); spend: capacity cost only",
+    )
+    p.add_argument(
+        "--bounds", nargs="*", default=[], metavar="LEVER=LO:HI", help="e.g. p1=30:80 p2=40:90 p3=4:12 esc=0:30"
+    )
+    p.add_argument("--budget", type=float, help="most extra capacity cost this winter, £ (default: no cap)")
+    p.add_argument("--draws", type=int, help="Monte Carlo draws (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--search-draws", type=int, default=100, help="draws the search runs on (default 100)")
+    p.add_argument("--curve", type=int, default=1, help="the cost curve shows each lever ± 1 … this many units")
+    p.add_argument("--out", type=Path, help="write the answer as JSON here")
+    p.add_argument("--scenario-out", type=Path, help="write the answer applied as a scenario (JSON) here")
+
+
+def run_optimise(args: argparse.Namespace) -> int:
+    """``python -m models optimise …``: print the answer; 0 on success, 2 with a plain message for bad inputs."""
+    try:
+        for path in (args.out, args.scenario_out):
+            if path is not None and (path.suffix.lower() != ".json" or path.is_dir()):
+                raise InputProblem(f"{path}: give a .json file name")
+        if not args.no_target and not (0.0 < args.target_prob <= 1.0):
+            raise InputProblem("--target-prob is a chance between 0 and 1 (e.g. 0.8 for 8 winters in 10)")
+        area = check_data(args.data)
+        if args.scenario is not None:
+            sc = load_scenario(args.scenario, args.draws, args.seed)
+        else:
+            sc = baseline(area)
+            if args.draws is not None or args.seed is not None:
+                changes = {k: v for k, v in (("n_draws", args.draws), ("seed", args.seed)) if v is not None}
+                try:
+                    sc = evolve(sc, **changes)
+                except ValidationError as err:
+                    raise InputProblem("--draws or --seed: " + "; ".join(explain(err))) from err
+        heavy = check_workload(sc, area)
+        if heavy:
+            raise InputProblem(heavy[0].replace("Use at most", "Use --draws with at most"))
+        settings = opt.Settings(
+            bounds=opt.parse_bounds(args.bounds),
+            objective=args.objective,
+            target_prob=None if args.no_target else args.target_prob,
+            target_days=args.target_days,
+            budget_gbp=args.budget,
+            search_draws=args.search_draws,
+            curve_units=args.curve,
+        )
+        try:
+            result = opt.optimise(sc, area, settings)
+        except opt.OptimiseProblem:
+            raise
+        except ValueError as err:  # the models' own plain sentences (e.g. a series too short to fit)
+            raise InputProblem(f"the models cannot run on these data: {err}") from err
+        if args.out is not None:
+            _write(args.out, json.dumps(opt.result_record(result), indent=2, ensure_ascii=False).encode("utf-8"))
+        if args.scenario_out is not None:
+            _write(args.scenario_out, opt.result_scenario(result).to_json().encode("utf-8"))
+    except (InputProblem, opt.OptimiseProblem) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print("\n".join(opt.answer_lines(result)))
+    return 0
 
 
 def load_scenario(path: Path, draws: int | None = None, seed: int | None = None) -> Scenario:
@@ -100,7 +193,7 @@ def check_data(folder: Path) -> AreaData:
     """The area in ``folder``, or every problem with its files in plain words (nothing raised but InputProblem)."""
     if not folder.is_dir():
         raise InputProblem(f"--data {folder} is not a folder")
-    area, problems = load_area(folder)
+    area, problems = open_area(folder)  # an upload-format folder or one the area builder wrote
     if area is None:
         raise InputProblem(f"the data in {folder} have problems:\n  " + "\n  ".join(map(str, problems)))
     demo, _ = load_area()
@@ -129,6 +222,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "areas":  # python -m models areas build … (models/inputs/builder)
         return run_build(args)
+    if args.command == "optimise":  # python -m models optimise … (models/pipeline/optimise.py)
+        return run_optimise(args)
+    if args.command == "batch":  # python -m models batch … (models/batch)
+        return run_batch_command(args)
     try:
         if args.out is None and not args.json:
             raise InputProblem("nothing to do: give --out RESULTS.xlsx and/or --json")

@@ -28,6 +28,7 @@ from models.pipeline.guards import check_area, plain_reason
 from models.pipeline.views import unit_costs_table
 from pages.ui.changes import switch_area
 from pages.ui.core import ambition_levers
+from pages.ui.provenance import estimate_notice, real_area_provenance
 from pages.ui.state import area, demo_area, ensure_frame
 from pages.ui.tables import show_table
 from pages.ui.text import safe_text
@@ -75,6 +76,7 @@ def stage(name: str, df: pd.DataFrame) -> list[Problem]:
     return []
 
 
+estimate_notice(current)
 st.subheader(f"This area's settings: {safe_text(current.meta.name)}")
 st.caption(
     "The maximum levels (the BCF core metrics' ambitions) and the placements count travel with the area (its "
@@ -186,7 +188,7 @@ count_default = int(
         default_ambition(pop, rate_default) if pop is not None else demo.meta.ambition_placements,
     )
 )
-name_default = str(staged_settings.get("name", "My area"))
+name_default = str(staged_settings.get("name", current.meta.name if current.meta.code else "My area"))
 defaults = (name_default, count_default, rate_default)
 if ss.get("_upload_defaults") != defaults:  # new files staged: the fields show their settings
     ss["_upload_defaults"] = defaults
@@ -209,7 +211,7 @@ ambition_rate = n3.number_input(
 c1, c2 = st.columns(2)
 if c1.button("Use uploaded area", type="primary", width="stretch", disabled=not staged):
     new_area, problems = with_uploads(
-        demo,
+        current if current.meta.code else demo,  # over a real area an upload replaces what it covers; the rest stays
         staged,
         area_name.strip() or "My area",
         "uploaded by the user on the Data page",
@@ -272,6 +274,8 @@ show_table(
         "source": "Source",
     },
 )
+if current.extras:
+    real_area_provenance(current)
 if "source" in current.tables["unit_costs.csv"]:
     st.markdown("**Unit costs and their sources**")
     costs, whole = unit_costs_table(current)  # "NEA spell", not "nea_spell"

@@ -124,6 +124,10 @@ def honesty_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a mod
     origins = d.get("backtest_origins", [])
     n = d.get("n_origins", len(origins))
     st.markdown(f"**How good is this projection?** Chosen model: **{fit.chosen}**. {d.get('choice', '')}")
+    if d.get("level_only"):  # no recorded series: nothing was fitted or backtested; say so instead of empty tables
+        st.warning(d["note"])
+        st.markdown(f"**Intervals.** {d.get('calibration', '')}")
+        return
     if d.get("note"):
         st.info(d["note"])
     shown = origins if len(origins) <= 4 else [*origins[:2], "…", *origins[-2:]]
@@ -154,7 +158,8 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     base = proj.monthly_of(metric, "baseline")  # without the scheme changes
     t = demand_tiles(a, proj, ref, metric)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(f"{label} {t.last_fy} (recorded)", f"{t.recorded:,.0f}")
+    recorded = "estimate" if metric in a.meta.estimated else "recorded"
+    c1.metric(f"{label} {t.last_fy} ({recorded})", f"{t.recorded:,.0f}")
     c2.metric(
         f"Current funding {t.first_fy}",
         f"{t.current_funding:,.0f}",
@@ -189,6 +194,19 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
     show_table(table, hide_index=True, width="stretch", column_config=annual_columns(table))
     d = fit.diagnostics
     honesty_panel(fit, label, metric)
+    if not d.get("level_only"):
+        residual_panel(fit, label, metric)
+    name = metric.upper()
+    return {
+        f"{name} a year": table,
+        f"{name} by month": monthly.drop(columns=["metric"]),
+        f"{name} backtest": fit.backtest,
+    }
+
+
+def residual_panel(fit, label: str, metric: str) -> None:  # noqa: ANN001 - a models.demand.SeriesFit
+    """The chosen model's residuals and the Ljung–Box test (a fitted model only)."""
+    d = fit.diagnostics
     with st.expander("Residual diagnostics"):
         st.plotly_chart(
             residuals_chart(fit.residuals, f"{label}: residuals of the chosen model"),
@@ -200,12 +218,6 @@ def series_tab(metric: str, label: str) -> dict[str, pd.DataFrame]:
             "(above 0.05: no evidence the model leaves a pattern behind). Residuals are shown where the model "
             "gives one-step-ahead fitted values."
         )
-    name = metric.upper()
-    return {
-        f"{name} a year": table,
-        f"{name} by month": monthly.drop(columns=["metric"]),
-        f"{name} backtest": fit.backtest,
-    }
 
 
 res = results()

@@ -146,14 +146,20 @@ st.subheader("History")
 fy_plc = placements_by_fy(a)
 hist = latest_year(a, sc)
 c1, c2, c3, c4 = st.columns(4)
+est = " (estimate)" if hist.estimated else ""
 c1.metric(
-    f"Emergency admissions {hist.fy}",
+    f"Emergency admissions {hist.fy}{est}",
     f"{hist.nea:,}",
     signed_delta(hist.nea_change, ",", f"on {hist.prior_fy}"),
     delta_color="inverse",
+    help=a.meta.estimate_notes.get("nea") if hist.estimated else None,
 )
 c2.metric(
-    f"Avoidable (ACS) admissions {hist.fy}", f"{hist.acs:,}", signed_delta(hist.acs_change, ","), delta_color="inverse"
+    f"Avoidable (ACS) admissions {hist.fy}{est}",
+    f"{hist.acs:,}",
+    signed_delta(hist.acs_change, ","),
+    delta_color="inverse",
+    help=a.meta.estimate_notes.get("acs") if hist.estimated else None,
 )
 c3.metric(
     f"Care-home placements 65+ {hist.placements_fy}",

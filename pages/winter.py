@@ -8,16 +8,20 @@ import streamlit as st
 
 from models import pipeline
 from models.charts.flow import occupancy_fan, occupancy_risk, options_chart, size_matters
+from models.charts.optimise import cost_curve
 from models.core.fy import fy_bounds, fy_date
 from models.core.units import fmt_gbp
 from models.flow.beds import occupancy_at_refusal_target, occupancy_risk_curve
 from models.flow.simulate import WARMUP_DAYS as WARMUP
 from models.flow.simulate import delay_bands
+from models.pipeline import optimise as opt
+from models.pipeline.benchmarks import audit_beds_note, benchmark_line
 from models.pipeline.core_metrics import LABELS, core_metrics, quarterly_view
 from models.pipeline.results import is_reference
 from models.pipeline.stages import bed_sizing
 from models.pipeline.views import calibration_table, pathway_shares_with
 from pages.ui.cache import bed_need, projection, results, winter_options_result, winter_result
+from pages.ui.changes import set_scenario
 from pages.ui.core import SHARE_COLUMN, metric_tile
 from pages.ui.downloads import downloads
 from pages.ui.state import area, ensure_frame, reference, scenario
@@ -188,6 +192,10 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
         st.markdown("**Pathways on discharge (% of patients)**")
         p0 = 100 * f.p0_share
         st.caption(f"P0, home with no new support: **{p0:.1f}%** (the rest). {src('p0_share')}")
+        for k in range(4):  # a real area: its published pathway mix beside its nearest areas, region and England
+            line = benchmark_line(a, f"p{k}")
+            if line:
+                st.caption(f"Benchmark P{k}: " + safe_text(line))
         for k, label in (
             (1, "P1 home with support (Home First)"),
             (2, "P2 step-down / rehab bed"),
@@ -237,7 +245,14 @@ with st.expander("Inputs: beds, length of stay, pathways, capacity and costs", e
         (
             "Step-down (P2)",
             [
-                ("Step-down beds at current funding", ("flow", "p2_beds"), 0, 2000, 1, src("p2_beds")),
+                (
+                    "Step-down beds at current funding",
+                    ("flow", "p2_beds"),
+                    0,
+                    2000,
+                    1,
+                    f"{src('p2_beds')}{audit_beds_note(a)}",
+                ),
                 ("Stay in a step-down bed, days", ("flow", "p2_los_days"), 1.0, 120.0, 1.0, src("p2_los_days")),
             ],
         ),
@@ -338,6 +353,8 @@ res = results()
 st.markdown("**BCF core metric: average discharge delay against the area's maximum level**")
 delay_col, quarters_col = st.columns([1, 2])
 metric_tile(delay_col, core_metrics(res, a)["delay"])
+if benchmark_line(a, "delay"):
+    delay_col.caption("Benchmark: " + safe_text(benchmark_line(a, "delay")))
 quarters = quarterly_view(res, a)
 with quarters_col:
     show_table(
@@ -543,6 +560,187 @@ show_table(
         "the scenario itself (what the options are compared with), or under half a day avoided: no cost per day",
     ),
 )
+
+OPT_KEY = "optimiser_result"
+
+
+def optimiser_settings() -> opt.Settings | None:
+    """The optimiser's inputs in a form; the settings when the button is pressed, else None."""
+    defaults = opt.default_bounds(sc, w)
+    rev = st.session_state.get("rev", 0)
+    with st.form(f"optimiser#{rev}"):
+        cols = st.columns(4)
+        bounds = []
+        for col, lever in zip(cols, opt.LEVERS, strict=True):
+            lo, hi = defaults[lever]
+            top = opt.LEVER_LIMITS[lever]
+            col.markdown(f"**{opt.LEVER_LABELS[lever]}**")
+            low = col.number_input("Lowest", 0, top, lo, 1, key=f"opt_lo_{lever}#{rev}")
+            high = col.number_input("Highest", 0, top, hi, 1, key=f"opt_hi_{lever}#{rev}")
+            bounds.append((lever, int(low), int(high)))
+        g1, g2, g3 = st.columns(3)
+        aim = g1.radio(
+            "Minimise",
+            ("Capacity cost and costed outcomes", "Capacity cost only"),
+            key=f"opt_objective#{rev}",
+            help="Costed outcomes: delayed bed days, patient-days waiting in ED, surge bed days and diverts, at the "
+            "unit costs above (gross notional values, not cash).",
+        )
+        with_target = g2.checkbox(
+            "Keep the average discharge delay at or under the maximum level",
+            value=True,
+            key=f"opt_with_target#{rev}",
+            help=f"The area's maximum level: {sc.ambition_delay_days:.2f} days (set it on Home).",
+        )
+        chance = g2.slider("… in this share of winters, %", 50, 99, 80, 1, key=f"opt_prob#{rev}")
+        cap = g3.number_input(
+            "Most extra capacity cost this winter, £ (0: no cap)",
+            0.0,
+            1e9,
+            0.0,
+            10_000.0,
+            format="%.0f",
+            key=f"opt_cap#{rev}",
+        )
+        curve = g3.number_input("Cost curve: each lever ± units", 1, 5, 1, 1, key=f"opt_curve#{rev}")
+        pressed = st.form_submit_button("Find the cheapest mix", type="primary")
+    if not pressed:
+        return None
+    try:
+        return opt.Settings(
+            bounds=tuple(bounds),
+            objective="spend" if aim == "Capacity cost only" else "total",
+            target_prob=chance / 100 if with_target else None,
+            budget_gbp=cap if cap > 0 else None,
+            curve_units=int(curve),
+        )
+    except opt.OptimiseProblem as err:
+        st.error(f"Not run: {err}.")
+        return None
+
+
+def run_optimiser(settings: opt.Settings) -> None:
+    """Run the optimiser with progress shown, and keep its answer for this session."""
+    with st.status("Finding the cheapest mix on the scenario's own draws…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+
+        def report(fraction: float, text: str) -> None:
+            bar.progress(fraction, text=text)
+
+        try:
+            result = opt.optimise(sc, a, settings, projection=projection(), winter=w, progress=report)
+        except opt.OptimiseProblem as err:
+            status.update(label="Not run", state="error")
+            st.error(f"The optimiser cannot answer: {err}.")
+            return
+        bar.progress(1.0, text=f"{result.simulations} simulations in {result.seconds:.1f} s")
+        status.update(label="The cheapest mix is below", state="complete", expanded=False)
+    st.session_state[OPT_KEY] = result
+
+
+def apply_answer(result: opt.OptimiserResult) -> None:
+    """Make the answer the session's scenario (as a preset or a loaded scenario is: widgets re-initialised)."""
+    new = opt.result_scenario(result)
+    set_scenario(new, external=True)
+    st.session_state.scenario_origin = (new.name, new)
+
+
+def show_answer(result: opt.OptimiserResult) -> None:
+    """The answer: its message, the mix, its figures against today, the money, how sure it is, apply it."""
+    (st.success if result.feasible else st.error)(result.message)
+    for line in result.notes:
+        st.warning(safe_text(line))
+    left, right = st.columns(2)
+    show_table(
+        opt.mix_table(result),
+        where=left,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "lever": "Lever",
+            "today": st.column_config.NumberColumn("Today", format="%,.1f"),
+            "answer": st.column_config.NumberColumn("Cheapest mix", format="%,.0f"),
+            "change": st.column_config.NumberColumn("Change", format="%+,.1f"),
+            "bounds": "Searched",
+        },
+        changes=("change",),
+    )
+    right.dataframe(
+        opt.outcome_view(result),
+        hide_index=True,
+        width="stretch",
+        column_config={"figure": "This winter (means over the draws)", "today": "Today", "answer": "Cheapest mix"},
+    )
+    st.markdown("**In money: the scheme budgets that buy it** (the area's own schemes and unit costs)")
+    budget = opt.budget_table(result)
+    if len(budget):
+        show_table(
+            budget,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "item": "Scheme or lever",
+                "lever": "Buys",
+                "now": st.column_config.NumberColumn("Now", format="£%,.0f"),
+                "after": st.column_config.NumberColumn("Cheapest mix", format="£%,.0f"),
+                "change": st.column_config.NumberColumn("Change", format="£%,.0f"),
+                "basis": "What the money is",
+            },
+            changes=("change",),
+        )
+    else:
+        st.caption("No budget changes: the scenario's own capacity is already the cheapest mix.")
+    st.plotly_chart(cost_curve(result.curve, note), width="stretch", key="optimiser_curve")
+    st.markdown(safe_text(opt.runner_up_text(result)))
+    st.caption(
+        f"{result.evals_search} mixes searched on the first {result.draws_search:,} draws, {result.evals_full} "
+        f"checked on all {result.draws_full:,}; {result.simulations} simulations in {result.seconds:.1f} s. The "
+        "budget changes share each pathway's change between its schemes in proportion to their budgets, allowing "
+        "for ramp-up and the share of savings realised. How it searches: a coordinate search over whole units on "
+        "the first draws, then the answer and its neighbours on every draw; when no mix meets the target it shows "
+        "the closest, the one whose delay in the chosen share of winters comes nearest the maximum level."
+    )
+    downloads(
+        {
+            "cheapest mix": opt.mix_table(result),
+            "winter figures": opt.outcome_table(result),
+            "budget changes": opt.budget_table(result),
+            "cost curve": result.curve,
+            "mixes checked on every draw": result.candidates,
+        },
+        "bcf_cheapest_mix",
+    )
+    current = opt.result_scenario(result) == sc
+    st.button(
+        "Applied: this is the session's scenario" if current else "Apply as scenario",
+        on_click=apply_answer,
+        args=(result,),
+        disabled=current,
+        key="optimiser_apply",
+        help="Make the cheapest mix the scenario: save it, compare it and export it like any other.",
+    )
+
+
+st.subheader("Cheapest way to meet the ambition")
+st.markdown(
+    "The cheapest mix of Home First starts, step-down beds, interim care-home places and escalation beds, each in "
+    "whole units within the bounds you set: it minimises their cost this winter (at the unit costs above) plus the "
+    "costed outcomes, or their cost alone, keeping the average discharge delay at or under the area's maximum level "
+    "in the share of winters you choose. Every mix is simulated on **the same draws** as the scenario above, so "
+    "two mixes differ only by their capacity."
+)
+asked = optimiser_settings()
+if asked is not None:
+    run_optimiser(asked)
+answer = st.session_state.get(OPT_KEY)
+if answer is not None:
+    if answer.scenario != sc and opt.result_scenario(answer) != sc:
+        st.info(
+            f"The answer below is for the scenario as it was ({safe_text(answer.scenario.name)}); the scenario has "
+            "changed since: run the optimiser again for the current one."
+        )
+    show_answer(answer)
+
 
 st.subheader("How many beds? Three answers side by side")
 need = bed_need()  # the same winter with beds that never run out: the demand for beds

@@ -49,3 +49,27 @@ def base_scenario(demo_area):
     from models.scenario import baseline
 
     return baseline(demo_area)
+
+
+# --- real areas (issue 21): built once per session from the public files, read in place, into a temporary folder
+REAL_AREAS = {"london": "E09000015", "county": "E10000011", "unitary": "E06000017"}  # Harrow, East Sussex, Rutland
+
+
+@pytest.fixture(scope="session")
+def source() -> Path:
+    """The public area files (``BCF_REALDATA_DIR/areas``); CI has them, so a missing folder fails, never skips."""
+    from models.inputs.builder.build import default_source_dir
+
+    folder = default_source_dir()
+    if not (folder / "drd_utla_monthly.csv").is_file():
+        pytest.fail(f"the public area files are not in {folder}: set BCF_REALDATA_DIR (docs/areas.md)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def full_build(source: Path, tmp_path_factory: pytest.TempPathFactory):
+    """All 153 areas built (the builder's report and the folder)."""
+    from models.inputs.builder.build import build_all
+
+    out = tmp_path_factory.mktemp("areas")
+    return build_all(source, out), out

@@ -1502,6 +1502,104 @@ def fit_series(
     )
 
 
+LEVEL_ONLY = "Level-only estimate"
+# The typical calibration of a real area's monthly series, for a level-only projection (no series to calibrate
+# on): the median a and b of IntervalCalibration over the 30 acute trusts with 60+ months in
+# ../shared/realdata/provider_emergency_admissions.csv (measured 2026-12-05 with _calibrate; sigma 0.064 one month
+# ahead, 0.113 twelve months ahead). docs/areas.md#level-only.
+TYPICAL_A = 0.00335
+TYPICAL_B = 0.000785
+
+
+def level_only_fit(counts: pd.Series, index: pd.Series, name: str, level_sd: float, note: str) -> SeriesFit:
+    """A level-only "model" for an area with no recorded monthly series: an estimated year of counts, held flat.
+
+    The rate (counts ÷ demand index) of each calendar month of the estimated year is carried forward unchanged, so
+    the projection moves only with the demand index (demographic growth) and keeps the estimated months' seasonal
+    shape. Nothing is fitted and nothing is backtested: the interval widths are the typical real series'
+    (``TYPICAL_A``, ``TYPICAL_B``). The doubt over the estimated level itself (``level_sd``) is stated, not drawn:
+    the area's modelled capacities are sized from the same estimate, so drawing a level 14% higher than the beds were
+    sized for would fill a hospital that, in truth, is sized for its real level.
+
+    Parameters
+    ----------
+    counts : pd.Series
+        Estimated admissions per month (at least 12 consecutive months, first-of-month DatetimeIndex).
+    index : pd.Series
+        Age-weighted demand index (dimensionless) for the same months.
+    name : str
+        Series name ("nea", "acs").
+    level_sd : float
+        Standard deviation of the log of the estimated level (e.g. 0.14: the level may be 14% off), stated in the
+        diagnostics.
+    note : str
+        How the level was estimated, in plain words (shown with the projection).
+
+    Raises
+    ------
+    DemandDataError
+        Fewer than 12 months, or a month not positive.
+    """
+    t_start = time.perf_counter()
+    if len(counts) < SEASON or not np.all(np.asarray(counts, dtype=float) > 0):
+        raise DemandDataError(f"A level-only estimate of {name} needs 12 months of positive counts.")
+    idx = pd.DatetimeIndex(counts.index, freq="MS")
+    y = np.asarray(counts, dtype=float)
+    ix = np.asarray(index, dtype=float)
+    rate = pd.Series(y / ix, index=idx, name=f"{name}_rate")
+    by_month = {int(m.month): float(r) for m, r in zip(idx[-SEASON:], rate.to_numpy()[-SEASON:], strict=True)}
+    first = idx[-1] + pd.DateOffset(months=1)
+
+    def forecaster(h: int) -> np.ndarray:
+        months = pd.date_range(first, periods=h, freq="MS").month
+        return np.array([by_month[int(m)] for m in months])
+
+    calib = IntervalCalibration(a=TYPICAL_A, b=TYPICAL_B, ratio=1.0, n_errors=0)
+    fitted = pd.DataFrame({"month": idx, "observed": y, "fitted": y})
+    table = pd.DataFrame(columns=["model", "mase", "mape", "bias", "pi80_coverage", "pi95_coverage", "chosen"])
+    diagnostics = {
+        "choice": f"No recorded monthly series: {note}",
+        "chosen_mase": float("nan"),
+        "benchmark_mase": float("nan"),
+        "naive_mase": float("nan"),
+        "beats_benchmark": False,
+        "n_origins": 0,
+        "backtest_origins": [],
+        "covid": "Not applicable: no recorded series.",
+        "covid_treatment": "observed",
+        "covid_scores": {},
+        "calibration": (
+            "No series to calibrate on: the interval widths are those typical of a real area's monthly emergency "
+            f"admissions (30 acute trusts' series). The estimated level itself may be ±{level_sd:.0%} off (one "
+            "standard deviation): that doubt is not in the P10–P90 range, because the area's modelled capacities "
+            "are sized from the same estimate."
+        ),
+        "sigma_by_horizon": [float(v) for v in calib.sigma(np.arange(1, HORIZON + 1))],
+        "note": "Level-only projection of an ESTIMATE: upload the area's own monthly series on the Data page.",
+        "failed": {},
+        "ljung_box_p": float("nan"),
+        "converged": True,
+        "guard": "",
+        "level_only": True,
+        "level_sd": float(level_sd),
+        "fit_seconds": time.perf_counter() - t_start,
+    }
+    return SeriesFit(
+        name=name,
+        chosen=LEVEL_ONLY,
+        backtest=table,
+        fitted=fitted,
+        residuals=pd.Series(np.zeros(len(y)), index=idx, name=f"{name}_residual"),
+        results=None,
+        diagnostics=diagnostics,
+        covid="observed",
+        rate=rate,
+        index=pd.Series(ix, index=idx),
+        calibration=calib,
+        _forecaster=forecaster,
+    )
+
+
 def forecast(
     history: pd.Series,
     horizon: int = 12,

@@ -1023,14 +1023,29 @@ class AreaMeta:
     # BCF 2025-27 maximum levels (None: the area's latest recorded level, i.e. "no worse than now")
     ambition_nea65_per_100k: float | None = None  # emergency admissions 65+ a year per 100,000 aged 65+
     ambition_delay_days: float | None = None  # average discharge delay over all discharges, days
+    # A real area built from public files (models/inputs/built_area.py); blank for the demo and uploads
+    code: str = ""  # ONS code of the Health and Wellbeing Board area (upper-tier local authority), e.g. E09000015
+    region: str = ""  # NHS England region
+    icbs: tuple[tuple[str, str, float], ...] = ()  # (ICB ODS code, name, share of the area's LSOAs)
+    # Monthly series that are level-only ESTIMATES, not recorded counts ("nea", "acs", "placements_65plus")
+    estimated: tuple[str, ...] = ()
+    estimate_notes: Mapping[str, str] = field(default_factory=dict)  # series -> how it was estimated (plain words)
+    estimate_sd: Mapping[str, float] = field(default_factory=dict)  # series -> doubt over the level (log-scale SD)
 
 
 @dataclass(frozen=True, eq=False)
 class AreaData:
-    """Validated, typed tables for one area (see ``docs/data.md`` for columns)."""
+    """Validated, typed tables for one area (see ``docs/data.md`` for columns).
+
+    ``extras`` holds a real area's published context that is not a model input: ``provenance`` (each figure's
+    source, period and derivation), ``benchmarks`` (the area against its region and England), ``history_drd``
+    (monthly discharge-ready-date figures with coverage flags), ``drd_summary``, ``ascof`` (the published
+    care-home admissions history). Empty for the demo and uploads.
+    """
 
     meta: AreaMeta
     tables: Mapping[str, pd.DataFrame]
+    extras: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def admissions(self) -> pd.DataFrame:
@@ -1240,19 +1255,67 @@ def with_uploads(
     ``base``'s and the count is that rate applied to the new area's 65+ population in
     its base year (an area never inherits another's count).
 
-    The required area files (admissions, placements, population) must all be
-    uploaded; optional ones fall back to ``base`` and are labelled as such.
-    Cross-file checks: the admissions and placements series must cover the same
-    period and the population must include the years the series span.
+    Over the demo, the required area files (admissions, placements, population) must all be
+    uploaded; optional ones fall back to ``base`` and are labelled as such. Over a real area
+    (``base.meta.code`` set), any file may be uploaded alone: an uploaded monthly series replaces
+    the level-only estimate it covers and the rest of the area (its population, history, pathways,
+    provenance) stays. Cross-file checks: each series needs ``MIN_MONTHS`` months, and over the demo
+    the population must include the years the series span.
     """
-    missing = [n for n, s in FILES.items() if s.required and n not in uploads]
+    real = bool(base.meta.code)
+    missing = [n for n, s in FILES.items() if s.required and n not in uploads and not real]
     if missing:
         return None, [Problem(n, "needed for a new area: upload this file too") for n in missing]
     tables = {**base.tables, **uploads}
+    problems = _series_problems(tables, uploads, check_population=not real)
+    if problems:
+        return None, problems
+    pop = tables["population.csv"]
+    own = "" if real else "demo default "
+    sources = {
+        n: (source_note if n in uploads else f"{own}({base.meta.name}): {base.meta.sources.get(n, '')}") for n in FILES
+    }
+    settings = settings or {}
+    ambition_rate = float(settings.get("ambition_rate_per_100k", base.meta.ambition_rate_per_100k))
+    ambition_count = int(settings.get("ambition_placements", default_ambition(pop, ambition_rate)))
+    replaced = {"admissions_monthly.csv": ("nea", "acs"), "placements_monthly.csv": ("placements_65plus",)}
+    gone = {s for f, series in replaced.items() if f in uploads for s in series}
+    meta = replace(
+        base.meta if real else AreaMeta(name, 0, False, "", ""),
+        name=name,
+        base_year=int(pop["year"].max()),
+        synthetic=False,
+        label=base.meta.label if real else "",
+        provenance=(base.meta.provenance + " Uploaded by the user: " + ", ".join(sorted(uploads)) + ".")
+        if real
+        else source_note,
+        ambition_placements=ambition_count,
+        ambition_rate_per_100k=ambition_rate,
+        sources=sources,
+        ambition_nea65_per_100k=_optional_float(
+            settings.get("ambition_nea65_per_100k", base.meta.ambition_nea65_per_100k if real else None)
+        ),
+        ambition_delay_days=_optional_float(
+            settings.get("ambition_delay_days", base.meta.ambition_delay_days if real else None)
+        ),
+        nhs_asc_requirement_gbp=_optional_float(
+            settings.get("nhs_asc_requirement_gbp", base.meta.nhs_asc_requirement_gbp if real else None)
+        ),
+        estimated=tuple(s for s in base.meta.estimated if s not in gone) if real else (),
+        estimate_notes={k: v for k, v in base.meta.estimate_notes.items() if k not in gone} if real else {},
+        estimate_sd={k: v for k, v in base.meta.estimate_sd.items() if k not in gone} if real else {},
+    )
+    return AreaData(meta, tables, base.extras if real else {}), []
+
+
+def _series_problems(
+    tables: Mapping[str, pd.DataFrame], uploads: Mapping[str, pd.DataFrame], check_population: bool
+) -> list[Problem]:
+    """Cross-file checks of an area's monthly series (uploaded ones only) and, over the demo, its population."""
     problems = []
     adm, plc, pop = tables["admissions_monthly.csv"], tables["placements_monthly.csv"], tables["population.csv"]
     for file, frame in (("admissions_monthly.csv", adm), ("placements_monthly.csv", plc)):
-        if len(frame) < MIN_MONTHS:
+        if file in uploads and len(frame) < MIN_MONTHS:
             problems.append(
                 Problem(
                     file,
@@ -1260,33 +1323,11 @@ def with_uploads(
                     f"({SEASONAL_MONTHS} for seasonal models)",
                 )
             )
-    first_year = int(min(adm["month"].min().year, plc["month"].min().year))
-    years = set(pop["year"])
-    if not any(y <= first_year + 1 for y in years):
-        problems.append(Problem("population.csv", f"no population for the start of the series ({first_year})"))
-    if problems:
-        return None, problems
-    sources = {
-        n: (source_note if n in uploads else f"demo default ({base.meta.name}): {base.meta.sources.get(n, '')}")
-        for n in FILES
-    }
-    settings = settings or {}
-    ambition_rate = float(settings.get("ambition_rate_per_100k", base.meta.ambition_rate_per_100k))
-    ambition_count = int(settings.get("ambition_placements", default_ambition(pop, ambition_rate)))
-    meta = AreaMeta(
-        name=name,
-        base_year=int(pop["year"].max()),
-        synthetic=False,
-        label="",
-        provenance=source_note,
-        ambition_placements=ambition_count,
-        ambition_rate_per_100k=ambition_rate,
-        sources=sources,
-        ambition_nea65_per_100k=_optional_float(settings.get("ambition_nea65_per_100k")),
-        ambition_delay_days=_optional_float(settings.get("ambition_delay_days")),
-        nhs_asc_requirement_gbp=_optional_float(settings.get("nhs_asc_requirement_gbp")),
-    )
-    return AreaData(meta, tables), []
+    if check_population:
+        first_year = int(min(adm["month"].min().year, plc["month"].min().year))
+        if not any(y <= first_year + 1 for y in set(pop["year"])):
+            problems.append(Problem("population.csv", f"no population for the start of the series ({first_year})"))
+    return problems
 
 
 def _optional_float(value: object) -> float | None:

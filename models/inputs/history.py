@@ -17,6 +17,9 @@ def placements_by_fy(area: AreaData) -> pd.DataFrame:
     the financial year starts (e.g. mid-2021 for 2021-22), as ASCOF uses the
     mid-year estimate for the year.
 
+    A real area's rates are the published ASCOF figures (``area.extras["ascof"]``); its counts are those rates × its
+    population, rounded.
+
     Returns
     -------
     DataFrame
@@ -36,7 +39,12 @@ def placements_by_fy(area: AreaData) -> pd.DataFrame:
                     "rate_per_100k": float(n) / float(pop65[year]) * 1e5,
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    published = area.extras.get("ascof")
+    if published is not None and len(out):  # a real area: the published rates, not our count ÷ our population
+        rate = dict(zip(published["fy"].astype(str), published["rate_per_100k"].astype(float), strict=True))
+        out["rate_per_100k"] = [rate.get(fy, r) for fy, r in zip(out["fy"], out["rate_per_100k"], strict=True)]
+    return out
 
 
 def admissions_by_fy(area: AreaData) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 from models.core.fy import annual_to_monthly, fy_label, fy_layout, fy_matrix, fy_start, month_columns, sum_by_fy
 from models.core.summaries import P10_P50_P90, quantiles, summarise
-from models.demand.forecasting import SeriesFit, fit_series
+from models.demand.forecasting import SeriesFit, fit_series, level_only_fit
 from models.demand.older import OlderShare, older_share
 from models.demand.placements import PlacementsFit, fit_placements, simulate_counts, summarise_placements
 from models.demand.population import demand_index, growth_rates, history_and_projection, monthly_index
@@ -61,6 +61,8 @@ from models.money.schemes import (
 )
 from models.scenario import Scenario, baseline
 from models.scenario.capacity import CAPACITY_LEVER, capacity_bought, capacity_changes
+
+DEFAULT_LEVEL_SD = 0.14  # an estimated level's doubt when the area gives none (docs/areas.md#level-only)
 
 # Child streams of SeedSequence(seed): fixed positions keep common random numbers stable.
 STREAM_NEA, STREAM_ACS, STREAM_PLACEMENTS, STREAM_FLOW = range(4)
@@ -109,10 +111,20 @@ def fit_all(area: AreaData, covid: str = "auto") -> Fits:
     # Small matrices: BLAS threads only contend (2-core machine: 1.7 s single-threaded, up to 20 s with
     # oversubscription while other work runs), so the fits run on one BLAS thread.
     with threadpool_limits(limits=1, user_api="blas"):
-        nea = fit_series(area.monthly_series("nea"), history_index(area, "nea_per_1000"), "nea", covid)
-        acs = fit_series(area.monthly_series("acs"), history_index(area, "acs_per_1000"), "acs", covid)
+        nea, acs = (
+            _fit_one(area, name, column, covid) for name, column in (("nea", "nea_per_1000"), ("acs", "acs_per_1000"))
+        )
         plc = fit_placements(area.monthly_series("placements_65plus"), pop65_by_year(area))
     return Fits(nea, acs, plc, time.perf_counter() - start, area.fingerprint, covid)
+
+
+def _fit_one(area: AreaData, name: str, column: str, covid: str) -> SeriesFit:
+    """One admissions series' model: chosen by backtest, or level-only when the area's series is an estimate."""
+    if name in area.meta.estimated:
+        sd = float(area.meta.estimate_sd.get(name, DEFAULT_LEVEL_SD))
+        note = area.meta.estimate_notes.get(name, "an estimated level")
+        return level_only_fit(area.monthly_series(name), history_index(area, column), name, sd, note)
+    return fit_series(area.monthly_series(name), history_index(area, column), name, covid)
 
 
 # --- stage 2: simulated rate paths ---------------------------------------------------

@@ -28,19 +28,21 @@ from models.scenario import Flow, Scenario
 
 @dataclass(frozen=True)
 class LatestYear:
-    """The area's last complete recorded financial year against the one before (counts a year)."""
+    """The area's last complete recorded financial year against the one before (counts a year; a change is None
+    when there is no year before, e.g. a real area's single estimated year)."""
 
     fy: str
     prior_fy: str
     nea: int
-    nea_change: int
+    nea_change: int | None
     acs: int
-    acs_change: int
+    acs_change: int | None
     placements_fy: str
     placements: int
-    placements_change: int
+    placements_change: int | None
     rate_per_100k: float  # placements per 100,000 aged 65+
     rate_vs_ambition: float  # the rate less the scenario's ambition rate
+    estimated: bool = False  # the admissions are a level-only estimate, not recorded counts
 
 
 def data_period(area: AreaData) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -52,20 +54,22 @@ def data_period(area: AreaData) -> tuple[pd.Timestamp, pd.Timestamp]:
 def latest_year(area: AreaData, scenario: Scenario) -> LatestYear:
     """The Home page's history tiles: the latest complete financial year and its change on the year before."""
     adm, plc = admissions_by_fy(area), placements_by_fy(area)
-    latest, prior = adm.iloc[-1], adm.iloc[-2]
-    plc_latest, plc_prior = plc.iloc[-1], plc.iloc[-2]
+    latest, plc_latest = adm.iloc[-1], plc.iloc[-1]
+    prior = adm.iloc[-2] if len(adm) > 1 else None
+    plc_prior = plc.iloc[-2] if len(plc) > 1 else None
     return LatestYear(
         fy=latest.fy,
-        prior_fy=prior.fy,
+        prior_fy=prior.fy if prior is not None else "",
         nea=latest.nea,
-        nea_change=latest.nea - prior.nea,
+        nea_change=latest.nea - prior.nea if prior is not None else None,
         acs=latest.acs,
-        acs_change=latest.acs - prior.acs,
+        acs_change=latest.acs - prior.acs if prior is not None else None,
         placements_fy=plc_latest.fy,
         placements=plc_latest.placements,
-        placements_change=plc_latest.placements - plc_prior.placements,
+        placements_change=plc_latest.placements - plc_prior.placements if plc_prior is not None else None,
         rate_per_100k=plc_latest.rate_per_100k,
         rate_vs_ambition=plc_latest.rate_per_100k - scenario.ambition_rate_per_100k,
+        estimated="nea" in area.meta.estimated,
     )
 
 
@@ -77,7 +81,10 @@ def history_table(area: AreaData) -> pd.DataFrame:
         .drop(columns="population_65plus")
         .rename(columns={"rate_per_100k": "nea65_rate_per_100k", "estimated": "nea65_estimated"})
     )
-    return admissions_by_fy(area).merge(older, on="fy", how="left").merge(placements_by_fy(area), on="fy", how="outer")
+    out = admissions_by_fy(area).merge(older, on="fy", how="left").merge(placements_by_fy(area), on="fy", how="outer")
+    if "nea65_estimated" in out:  # years with placements but no admissions (a real area's ASCOF years): blank
+        out["nea65_estimated"] = out["nea65_estimated"].astype("boolean")
+    return out
 
 
 # --------------------------------------------------------------------------- Demographic growth

@@ -32,6 +32,7 @@ from models.core.xlsx import GBP, ONE_DP, PCT_FRACTION, THOUSANDS, Book
 from models.inputs.areas import AreaData
 from models.money.riskshare import SUMMARY_COLUMNS, SUMMARY_HEADERS, Finance
 from models.pipeline import HEADLINE_LABELS, Results
+from models.pipeline.benchmarks import PROVENANCE_COLUMNS, benchmark_table, low_coverage_months
 from models.pipeline.core_metrics import (
     CORE_METRICS,
     PLAN_YEARS,
@@ -877,7 +878,52 @@ def _provenance(book: Book, area: AreaData) -> PrintSheet:
             rows.append((file, note))
             seen.add(note)
     s.pairs(rows)
+    _real_area_sources(s, area)
     return s
+
+
+def _real_area_sources(s: PrintSheet, area: AreaData) -> None:
+    """A real area's published figures, each with its source and period; the benchmarks; low-coverage months."""
+    prov = area.extras.get("provenance")
+    if prov is not None and len(prov):
+        cols = {k: v for k, v in PROVENANCE_COLUMNS.items() if k != "licence"}
+        table = prov.reindex(columns=list(cols)).astype({"value": str})
+        s.table(
+            "Each published figure: source and period",
+            table,
+            headers=cols,
+            repeat=True,
+            caps={"publication": 40, "derivation": 50, "field": 30},
+        )
+    bench = benchmark_table(area)
+    if len(bench):
+        cols = {
+            "measure": "Measure",
+            "area": area.meta.name,
+            "nearest": "Nearest areas (median)",
+            "region": area.meta.region or "Region",
+            "england": "England",
+            "unit": "Unit",
+            "period": "Period",
+            "basis": "Basis",
+        }
+        s.table(
+            "Benchmarks: the area, its nearest areas, its region and England",
+            bench.reindex(columns=list(cols)),
+            headers=cols,
+        )
+        if bench["nearest_areas"].iloc[0]:
+            s.paragraph(
+                "Nearest areas: the five most alike in size and age structure (not CIPFA's nearest "
+                "neighbours): " + bench["nearest_areas"].iloc[0] + "."
+            )
+    low = low_coverage_months(area)
+    if low:
+        s.paragraph(
+            "Discharge-ready-date months with low coverage, left out of the area's figures (never averaged in): "
+            + ", ".join(low)
+            + ". The area's main trust probably did not meet NHS England's monthly acceptance criteria."
+        )
 
 
 def series_name(code: str) -> str:

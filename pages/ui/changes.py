@@ -11,6 +11,7 @@ import streamlit as st
 from models.inputs.areas import AreaData
 from models.pipeline.guards import fit_workload
 from models.scenario import Scenario, baseline
+from pages.ui.areas import area_from_address
 from pages.ui.links import keep_link, open_link
 from pages.ui.state import demo_area
 
@@ -18,7 +19,11 @@ from pages.ui.state import demo_area
 def init_state() -> None:
     """Make sure the session has an area, a scenario and a widget revision; apply a shared link once."""
     ss = st.session_state
-    ss.setdefault("area", demo_area())
+    if "area" not in ss:  # a shared link may name a real area (?area=CODE)
+        linked, message = area_from_address()
+        ss.area = linked or demo_area()
+        if message:
+            ss.link_message = ("warning", message)
     ss.setdefault("rev", 0)
     ss.setdefault("lever_errors", [])
     if "scenario" not in ss:

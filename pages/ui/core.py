@@ -12,6 +12,7 @@ import streamlit as st
 
 from models.charts.core import core_metric_chart
 from models.inputs.areas import AreaData
+from models.pipeline.benchmarks import benchmark_line
 from models.pipeline.core_metrics import (
     CORE_METRICS,
     DEFINITIONS,
@@ -29,6 +30,7 @@ from models.pipeline.core_metrics import (
 from models.pipeline.results import Results
 from models.pipeline.views import plan_money
 from pages.ui.tables import show_table
+from pages.ui.text import safe_text
 from pages.ui.widgets import lever, show_lever_errors, signed_delta
 
 SHARE_COLUMN = {
@@ -63,6 +65,9 @@ def core_metric_tiles(res: Results, area: AreaData, keys: Sequence[str] = CORE_M
     metrics = core_metrics(res, area)
     for col, key in zip(st.columns(len(keys)), keys, strict=True):
         metric_tile(col, metrics[key])
+        line = benchmark_line(area, key)
+        if line:  # a real area: beside the metric, its published figure against its region and England
+            col.caption("Benchmark: " + safe_text(line))
     return metrics
 
 

@@ -16,6 +16,7 @@ from models.scenario.migrate import SCHEMA_VERSION, V2_NOTE
 from models.store.library import StoreError
 from models.store.links import LinkError, from_link_token, to_link_token
 from models.store.links import fits as link_fits
+from pages.ui.areas import AREA_PARAM, area_code
 from pages.ui.state import area, area_baseline, demo_area, library, scenario
 
 SHARE_PARAM = "s"  # the scenario's link token (models/store/links.py)
@@ -82,7 +83,10 @@ def keep_link() -> None:
     want = dict(cached[1])
     if ss.get("presentation"):
         want[PRESENT_PARAM] = "1"
-    for name in (SHARE_PARAM, LINK_ID_PARAM, PRESENT_PARAM):
+    code = area_code(area())
+    if code:
+        want[AREA_PARAM] = code
+    for name in (SHARE_PARAM, LINK_ID_PARAM, PRESENT_PARAM, AREA_PARAM):
         if name not in want:
             if name in st.query_params:
                 del st.query_params[name]

@@ -49,7 +49,7 @@ def test_compares_on_screen_scenario_with_a_preset(library_dir: Path) -> None:
 def test_saved_scenarios_and_four_way_comparison(library_dir: Path, demo_area, base_scenario) -> None:
     store = ScenarioStore(f"sqlite:///{library_dir / 'library.sqlite3'}")
     more_beds = evolve(base_scenario, name="Lots of beds", flow={"escalation_beds": 60})
-    e = store.save(more_beds, "Lots of beds 🛏️ \"A\"", area=demo_area, author="Jo")
+    e = store.save(more_beds, 'Lots of beds 🛏️ "A"', area=demo_area, author="Jo")
     store.close()
     at = _compare_page()
     ms = at.multiselect[0]
@@ -72,12 +72,14 @@ def test_sidebar_library_save_load_rename_delete(library_dir: Path) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.switch_page("pages/compare.py").run()
     at.sidebar.slider[0].set_value(3).run()  # horizon: the preset is now edited
-    assert at.sidebar.selectbox[0].value == "Custom"
-    at.sidebar.text_input(key="library_name").input("Jo's plan = \"best\" 😀")
+    assert next(s for s in at.sidebar.selectbox if s.label == "Scenario preset").value == "Custom"
+    at.sidebar.text_input(key="library_name").input('Jo\'s plan = "best" 😀')
     at.sidebar.text_input(key="library_author").input("Jo")
     next(b for b in at.sidebar.button if b.label == "Save").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.sidebar.selectbox[0].value == "Jo's plan = \"best\" 😀"  # named after the save
+    assert (
+        next(s for s in at.sidebar.selectbox if s.label == "Scenario preset").value == 'Jo\'s plan = "best" 😀'
+    )  # named after the save
     store = ScenarioStore(f"sqlite:///{library_dir / 'library.sqlite3'}")
     [entry] = store.list()
     assert entry.author == "Jo" and store.load(entry.id)[1].horizon_years == 3
@@ -88,7 +90,7 @@ def test_sidebar_library_save_load_rename_delete(library_dir: Path) -> None:
     assert at.session_state["scenario"].horizon_years == 5
     next(b for b in at.sidebar.button if b.label == "Load").click().run()
     assert at.session_state["scenario"].horizon_years == 3
-    assert at.sidebar.selectbox[0].value == "Renamed"
+    assert next(s for s in at.sidebar.selectbox if s.label == "Scenario preset").value == "Renamed"
     next(b for b in at.sidebar.button if b.label == "Copy").click().run()
     assert sorted(e.name for e in store.list()) == ["Renamed", "Renamed (copy)"]
     next(b for b in at.sidebar.button if b.label == "Delete").click().run()
@@ -101,8 +103,12 @@ def _big_scenario(base):  # noqa: ANN001, ANN202 - too large for a 2,000-charact
     import hashlib
 
     schemes = [
-        {**base.schemes[0].model_dump(), "name": f"Scheme {hashlib.sha256(bytes([i])).hexdigest()[:40]}",
-         "budget_gbp": 1000.0 + i, "source": hashlib.sha256(bytes([i, 1])).hexdigest()}
+        {
+            **base.schemes[0].model_dump(),
+            "name": f"Scheme {hashlib.sha256(bytes([i])).hexdigest()[:40]}",
+            "budget_gbp": 1000.0 + i,
+            "source": hashlib.sha256(bytes([i, 1])).hexdigest(),
+        }
         for i in range(40)
     ]
     return evolve(base, schemes=schemes, n_draws=200)
@@ -162,4 +168,7 @@ def test_scenario_file_opens_old_versions_and_refuses_bad_files(library_dir: Pat
     assert not at.exception, [e.value for e in at.exception]
     sc = at.session_state["scenario"]
     assert sc.schema_version == SCHEMA_VERSION and sc.name == "Move £1m into admission avoidance"
-    assert at.sidebar.selectbox[0].value in ("v1 plan", "Move £1m into admission avoidance")
+    assert next(s for s in at.sidebar.selectbox if s.label == "Scenario preset").value in (
+        "v1 plan",
+        "Move £1m into admission avoidance",
+    )

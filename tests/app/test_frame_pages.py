@@ -28,7 +28,7 @@ def test_home_shows_area_and_history() -> None:
 
 def test_preset_and_reset_change_scenario() -> None:
     at = _app()
-    box = at.sidebar.selectbox[0]
+    box = next(s for s in at.sidebar.selectbox if s.label == "Scenario preset")
     target = next(o for o in box.options if "escalation beds" in o)
     box.select(target).run()
     assert not at.exception

@@ -30,11 +30,22 @@ TWO_PLACES_WHOLE = re.compile(r"(?<![\d.])\d[\d,]*\.00(?!\d)")  # "15.00"
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """What each page renders: tables (frame and column config), texts, tiles, number boxes, buttons."""
+def rendered(tmp_path_factory: pytest.TempPathFactory, source: Path) -> dict[str, dict]:
+    """What each page renders: tables (frame and column config), texts, tiles, number boxes, buttons.
+
+    The session's area is the demo; two real places of one ICB (Rutland and Leicester) are built so that the ICB
+    view has places to show."""
+    from models.inputs.builder.build import build_all
+    from pages.ui.areas import built_area, built_index
+
+    areas = tmp_path_factory.mktemp("areas") / "areas"
+    build_all(source, areas, only=["E06000017", "E06000016"])
     mp = pytest.MonkeyPatch()
     mp.delenv("DATABASE_URL", raising=False)
     mp.setenv("BCF_DATA_DIR", str(tmp_path_factory.mktemp("library")))
+    mp.setenv("BCF_AREAS_DIR", str(areas))
+    built_index.clear()
+    built_area.clear()
     from streamlit.runtime.pages_manager import PagesManager
 
     original = PagesManager.__init__
@@ -66,6 +77,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
             out[page] = {"tables": tables, "texts": texts, "metrics": metrics, "boxes": boxes, "buttons": buttons}
     finally:
         mp.undo()
+        built_index.clear()
+        built_area.clear()
     return out
 
 

@@ -57,7 +57,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(workdir: Path, *, warm_presets: bool = True) -> Iterator[str]:
+def streamlit_server(
+    workdir: Path, *, warm_presets: bool = True, env_extra: dict[str, str] | None = None
+) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its URL and stops it afterwards.
 
     ``warm_presets=False`` turns off the server's background warm-up of every preset (``BCF_WARM_PRESETS=0``,
@@ -69,6 +71,7 @@ def streamlit_server(workdir: Path, *, warm_presets: bool = True) -> Iterator[st
     env.setdefault("BCF_DATA_DIR", str(workdir / "library"))  # a fresh scenario library per server
     if not warm_presets:
         env["BCF_WARM_PRESETS"] = "0"
+    env.update(env_extra or {})
     with log.open("w") as out:
         proc = subprocess.Popen(
             [

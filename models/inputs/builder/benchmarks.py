@@ -3,7 +3,8 @@
 One row per geography and measure: the area's figure (as in its folder), its ONS region's and England's. Region
 and England figures are published ones where the source has them (ASCOF regions and England; DRD England; the
 sitrep's England pathways) and otherwise the sum over the region's built areas (said in ``basis``), so an area is
-compared with figures made the same way. Written by full builds only (an ``--only`` build would leave regions short).
+compared with figures made the same way. "Nearest" rows: the median of the ``NEAREST`` areas most alike in size and
+age structure (:func:`nearest_areas`; a simple stand-in, not CIPFA's nearest-neighbour model). Written by full builds only (an ``--only`` build would leave regions short).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from models.inputs.builder.derive import DRD_YEAR, PATHWAYS, Sources
@@ -31,6 +33,7 @@ class AreaMetrics:
     ascof_rate: float
     admissions: float  # estimate, a year
     residents: float  # Census 2021
+    age: tuple[float, float] = (0.0, 0.0)  # shares of residents aged 65+ and 85+ (latest population year)
 
 
 def _drd_rows(geo: tuple[str, str, str, str], sums: dict[str, float], months: str, basis: str) -> list[list[object]]:
@@ -148,13 +151,57 @@ def _england_rows(src: Sources, fy: str) -> list[list[object]]:
     return rows
 
 
+NEAREST = 5  # areas in an area's "nearest areas" benchmark
+
+
+def nearest_areas(metrics: list[AreaMetrics], k: int = NEAREST) -> dict[str, list[str]]:
+    """Each area's ``k`` nearest built areas by size and age: Euclidean distance over z-scores of log residents and
+    the shares aged 65+ and 85+ (ties broken by code, so the answer never depends on the build order)."""
+    if len(metrics) <= 1:
+        return {m.code: [] for m in metrics}
+    codes = [m.code for m in metrics]
+    x = np.array([[np.log(m.residents), m.age[0], m.age[1]] for m in metrics], dtype=float)
+    sd = x.std(axis=0)
+    z = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    dist = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
+    out = {}
+    for i, code in enumerate(codes):
+        order = sorted((float(dist[i, j]), codes[j]) for j in range(len(codes)) if j != i)
+        out[code] = [c for _, c in order[:k]]
+    return out
+
+
+def _nearest_rows(src: Sources, area_rows: pd.DataFrame, nearest: dict[str, list[str]]) -> list[list[object]]:
+    """For each area, the median of its nearest areas' own figures on every measure."""
+    rows: list[list[object]] = []
+    by = area_rows.set_index(["code", "measure"])
+    for code, peers in nearest.items():
+        if not peers:
+            continue
+        names = ", ".join(src.name(c) for c in peers)
+        geo = ("nearest", code, f"{len(peers)} nearest areas", str(src.areas.at[code, "region"]))
+        for measure in area_rows["measure"].unique():
+            values = [by.at[(c, measure), "value"] for c in peers if (c, measure) in by.index]
+            values = [float(v) for v in values if pd.notna(v)]
+            if values:
+                unit = str(by.at[(peers[0], measure), "unit"]) if (peers[0], measure) in by.index else ""
+                period = str(by.at[(peers[0], measure), "period"]) if (peers[0], measure) in by.index else ""
+                if measure.startswith("drd_"):
+                    period = "2024-25 (each area's counted months)"
+                basis = f"median of the {len(peers)} areas most alike in size and age: {names}"
+                rows.append([*geo, measure, round(float(np.median(values)), 4), unit, period, basis])
+    return rows
+
+
 def benchmark_table(src: Sources, metrics: list[AreaMetrics]) -> pd.DataFrame:
-    """Every built area, each region (of its built areas) and England on the same measures (``COLUMNS``)."""
+    """Every built area, its nearest areas, each region (of its built areas) and England on the same measures
+    (``COLUMNS``)."""
     rows: list[list[object]] = []
     by_region: defaultdict[str, list[AreaMetrics]] = defaultdict(list)
     for m in metrics:
         rows += _area_rows(src, m)
         by_region[str(src.areas.at[m.code, "region"])].append(m)
+    rows += _nearest_rows(src, pd.DataFrame(rows, columns=COLUMNS), nearest_areas(metrics))
     fy = max((m.ascof_fy for m in metrics), default="2023-24")
     codes = src.areas.drop_duplicates("region").set_index("region")["region_code"]
     for region, group in sorted(by_region.items()):

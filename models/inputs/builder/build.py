@@ -130,6 +130,17 @@ def _flow_defaults(
         )
     )
     fields.append(los_field)
+    beds, beds_field = services.p2_audit_beds(src, code)
+    rows.append(
+        (
+            services.AUDIT_BEDS,
+            beds,
+            "beds (NHS community post-hospital rehabilitation beds: the area's share of its ICB's)",
+            "NHS England Community Bed Audit 4 March 2026, the area's ICB(s) × its share of their residents: for "
+            "reference; the modelled P2 capacity also counts council-commissioned and care-home step-down beds",
+        )
+    )
+    fields.append(beds_field)
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"]), fields
 
 
@@ -191,6 +202,7 @@ def build_area(src: derive.Sources, code: str, england: tuple[float, float]) -> 
         float(ascof["rate_per_100k"].iloc[-1]),
         float(estimate["annual_emergency_admissions"]),
         float(src.census_total[code]),
+        _age_shares(pop),
     )
     spend, f = services.ic_spend(src, code)
     fields += f
@@ -319,6 +331,15 @@ def _merged_index(out: Path, rows: pd.DataFrame) -> pd.DataFrame:
         if list(old.columns) == INDEX_COLUMNS:
             rows = pd.concat([old[~old["code"].isin(rows["code"])], rows], ignore_index=True)
     return rows.sort_values("code").reset_index(drop=True)
+
+
+def _age_shares(pop: pd.DataFrame) -> tuple[float, float]:
+    """Shares of residents aged 65+ and 85+ in the latest population year (for the nearest-areas benchmark)."""
+    last = pop[pop["year"] == pop["year"].max()]
+    total = float(last["population"].sum())
+    older = float(last.loc[last["age_band"].isin(["65-74", "75-84", "85+"]), "population"].sum())
+    oldest = float(last.loc[last["age_band"] == "85+", "population"].sum())
+    return older / total, oldest / total
 
 
 def build_all(source: Path, out: Path, only: Sequence[str] | None = None) -> Report:

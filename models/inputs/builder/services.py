@@ -108,6 +108,33 @@ def p2_los(src: Sources, code: str) -> tuple[float, Field]:
     )
 
 
+AUDIT_BEDS = "p2_audit_beds"  # flow_defaults.csv: the audit's beds for reference (not a model input)
+
+
+def p2_audit_beds(src: Sources, code: str) -> tuple[float, Field]:
+    """NHS community post-hospital rehabilitation beds (Community Bed Audit) apportioned to the area: Σ over its
+    ICB(s) of the ICB's beds × the area's share of the ICB's residents (Census 2021), to one decimal."""
+    beds = src.frames["community_beds_icb.csv"]
+    beds = beds[beds["geography_level"] == "icb"].set_index(["code", "category"])
+    residents = float(src.census_total[code])
+    value, parts = 0.0, []
+    for _, r in _icb_rows(src, code).iterrows():
+        icb = r["icb_ods_code"]
+        share = residents * float(r["share_of_utla_lsoas"]) / float(src.icb_population[icb])
+        n = float(beds.loc[(icb, P2_PURPOSE), "beds"]) if (icb, P2_PURPOSE) in beds.index else 0.0
+        value += n * share
+        parts.append(f"{icb} {n:,.0f} beds × {share:.4f}")
+    return round(value, 1), Field(
+        "flow_defaults.csv",
+        AUDIT_BEDS,
+        round(value, 1),
+        "community_beds_icb.csv + utla_icb_lookup.csv + population_utla_age.csv",
+        "snapshot 4 March 2026",
+        "post-hospital rehabilitation beds of the area's ICB(s) × the area's share of their residents: "
+        + "; ".join(parts),
+    )
+
+
 def _icb_los(beds: pd.DataFrame, icb: str) -> tuple[float | None, str]:
     for category, what in (
         (P2_PURPOSE, "post-hospital rehabilitation beds"),
