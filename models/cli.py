@@ -42,7 +42,7 @@ from models.pipeline.guards import check_area, check_workload
 from models.report import render
 from models.report.board import board_workbook
 from models.scenario import Scenario, baseline, evolve, explain
-from models.scenario.files import MAX_SCENARIO_BYTES, ScenarioFileError, read_scenario_file
+from models.scenario.files import ScenarioFileError, read_scenario_path
 
 
 class InputProblem(Exception):
@@ -153,19 +153,9 @@ def run_optimise(args: argparse.Namespace) -> int:
 
 
 def load_scenario(path: Path, draws: int | None = None, seed: int | None = None) -> Scenario:
-    """The scenario in ``path`` through the app's own guarded entry (:func:`models.scenario.files.read_scenario_file`)."""
-    if path.is_dir():
-        raise InputProblem(f"the scenario file {path} is a folder; give a scenario JSON file")
+    """The scenario in ``path`` through the app's own guarded entry (:func:`models.scenario.files.read_scenario_path`)."""
     try:
-        if path.stat().st_size > MAX_SCENARIO_BYTES:
-            raise InputProblem(f"{path} is larger than {MAX_SCENARIO_BYTES:,} bytes, so it is not a scenario file")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputProblem(
-            f"cannot read the scenario file {path}: {(err.strerror or 'the system refused').lower()}"
-        ) from err
-    try:
-        return read_scenario_file(raw, str(path), draws, seed)
+        return read_scenario_path(path, draws, seed)
     except ScenarioFileError as err:
         raise InputProblem(str(err)) from err
 

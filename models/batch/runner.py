@@ -33,7 +33,7 @@ from models.batch.worker import init_worker
 from models.inputs.areas import AreaData, load_area
 from models.pipeline.guards import check_area
 from models.scenario import Scenario, presets
-from models.scenario.files import MAX_SCENARIO_BYTES, ScenarioFileError, read_scenario_file
+from models.scenario.files import ScenarioFileError, read_scenario_path
 
 PRESET_PREFIX = "preset:"
 
@@ -95,16 +95,8 @@ def read_sources(specs: Sequence[str]) -> list[ScenarioSource]:
 
 
 def _read_scenario(path: Path) -> Scenario:
-    if path.is_dir():
-        raise BatchProblem(f"the scenario file {path} is a folder; give a scenario JSON file or preset:NAME")
     try:
-        if path.stat().st_size > MAX_SCENARIO_BYTES:
-            raise BatchProblem(f"{path} is larger than {MAX_SCENARIO_BYTES:,} bytes, so it is not a scenario file")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise BatchProblem(f"cannot read the scenario file {path}: {(err.strerror or 'refused').lower()}") from err
-    try:
-        return read_scenario_file(raw, str(path))
+        return read_scenario_path(path, what="a scenario JSON file or preset:NAME")
     except ScenarioFileError as err:
         raise BatchProblem(str(err)) from err
 

@@ -18,6 +18,7 @@ Nothing here quotes Python: no exception class names, codec names or ``repr`` te
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -184,3 +185,24 @@ def read_scenario_file(
     except ValidationError as err:
         lines = explain_plainly(err, {})
         raise ScenarioFileError("the draws or seed asked for are not accepted: " + "; ".join(lines)) from err
+
+
+def read_scenario_path(
+    path: Path, draws: int | None = None, seed: int | None = None, what: str = "a scenario JSON file"
+) -> Scenario:
+    """The scenario in the file at ``path`` (a folder, an oversized or unreadable file refused in plain words).
+
+    The one guarded entry for a scenario named on a command line (``python -m models run``, ``batch``);
+    ``what`` says what to give instead of a folder. Raises :class:`ScenarioFileError`.
+    """
+    if path.is_dir():
+        raise ScenarioFileError(f"the scenario file {path} is a folder; give {what}")
+    try:
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioFileError(f"{path} is larger than {MAX_SCENARIO_BYTES:,} bytes, so it is not a scenario file")
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioFileError(
+            f"cannot read the scenario file {path}: {(err.strerror or 'the system refused').lower()}"
+        ) from err
+    return read_scenario_file(raw, str(path), draws, seed)

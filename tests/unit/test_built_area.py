@@ -20,7 +20,7 @@ import pytest
 from models import pipeline
 from models.core.paths import realdata_dir
 from models.demand.forecasting import LEVEL_ONLY, TYPICAL_A, TYPICAL_B
-from models.inputs.areas import load_area, with_uploads
+from models.inputs.areas import with_uploads
 from models.inputs.built_area import (
     CORE_OCCUPANCY,
     ENGLAND_MONTH_SHARE,
@@ -44,10 +44,8 @@ def built(full_build) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo():
-    area, problems = load_area()
-    assert area is not None, problems
-    return area
+def demo(demo_area):  # noqa: ANN001, ANN201 - the session's demo area (tests/conftest.py)
+    return demo_area
 
 
 @pytest.fixture(scope="module")
